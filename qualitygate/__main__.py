@@ -1,0 +1,3 @@
+from qualitygate.cli import main
+
+raise SystemExit(main())

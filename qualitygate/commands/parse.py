@@ -1,0 +1,46 @@
+"""``qualitygate parse FILE``: read one report and print its metrics."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TextIO
+
+from qualitygate.model import Report
+
+
+def report_document(report: Report) -> dict[str, object]:
+    return {
+        "file": report.path,
+        "kind": report.kind,
+        "family": report.family,
+        "tool": report.tool,
+        "metrics": report.metrics(),
+        "warnings": list(report.warnings),
+    }
+
+
+def run(path: str, kind: str | None, fmt: str, out: TextIO = sys.stdout) -> int:
+    from qualitygate.parsers import parse_report
+
+    report = parse_report(path, kind)
+    doc = report_document(report)
+    if fmt == "json":
+        json.dump(doc, out, indent=2, sort_keys=False)
+        out.write("\n")
+    else:
+        from tabulate import tabulate
+
+        rows = [(k, _fmt(v)) for k, v in report.metrics().items()]
+        out.write(f"{report.path}  ({report.kind}{', ' + report.tool if report.tool else ''})\n")
+        out.write(tabulate(rows, headers=["metric", "value"], tablefmt="simple", disable_numparse=True))
+        out.write("\n")
+        for w in report.warnings:
+            out.write(f"warning: {w}\n")
+    return 0
+
+
+def _fmt(v: float | int) -> str:
+    if isinstance(v, float) and not v.is_integer():
+        return f"{v:.4f}".rstrip("0")
+    return str(int(v)) if isinstance(v, float) else str(v)

@@ -1,0 +1,470 @@
+"""The unified metrics model: what every parser produces and what the engine reads.
+
+One report type per *family* of formats (coverage, tests, complexity, findings, load test, duplication),
+whatever tool wrote it. Each keeps the per-item detail its format has (line hits, test cases, complexity
+blocks, findings, k6 metrics, clones) and derives its totals from that detail, never from a summary the
+producer wrote (producers' summaries are compared and disagreements kept as warnings).
+
+The records are slotted dataclasses, not pydantic models: a monorepo report holds millions of lines and
+hundreds of thousands of test cases, and constructing a pydantic model per item would cost more than the
+parse itself (see benchmarks/). Per-line coverage is kept in ``array`` columns, not one object per line.
+The boundaries that need validation or a JSON Schema (the policy, the verdict) are pydantic.
+
+Metric keys (``Report.metrics()``) are the names the policy language uses; README "Metric names".
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar
+
+Number = int | float
+Metrics = dict[str, Number]
+
+
+def pct(covered: int, total: int) -> float | None:
+    """covered / total x 100, unrounded; None when there is nothing to measure (never 100 or 0 by default)."""
+    return covered * 100.0 / total if total else None
+
+
+def to_posix(path: str) -> str:
+    r"""Normalise a report path to POSIX separators (``C:\a\b.py`` -> ``C:/a/b.py``)."""
+    return path.replace("\\", "/")
+
+
+# --------------------------------------------------------------------------------------------- base
+
+
+@dataclass(slots=True, kw_only=True)
+class Report:
+    """What every parser returns: the file it read, its kind, and warnings about the content."""
+
+    family: ClassVar[str] = "report"
+    path: str
+    kind: str
+    tool: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def metrics(self) -> Metrics:  # pragma: no cover - every family overrides it
+        raise NotImplementedError
+
+
+# ----------------------------------------------------------------------------------------- coverage
+
+
+def _int_array() -> array[int]:
+    return array("q")
+
+
+@dataclass(slots=True, kw_only=True)
+class FileCoverage:
+    """Coverage of one source file, in columns.
+
+    ``line_numbers``/``line_hits`` are parallel and sorted by line, one entry per measured line.
+    ``branch_lines``/``branch_covered``/``branch_total`` are parallel: per line with branches, how many of its
+    branch outcomes were taken. ``function_*`` are parallel: name, first line and hit count per function.
+    """
+
+    path: str
+    line_numbers: array[int] = field(default_factory=_int_array)
+    line_hits: array[int] = field(default_factory=_int_array)
+    branch_lines: array[int] = field(default_factory=_int_array)
+    branch_covered: array[int] = field(default_factory=_int_array)
+    branch_total: array[int] = field(default_factory=_int_array)
+    function_names: list[str] = field(default_factory=list)
+    function_lines: array[int] = field(default_factory=_int_array)
+    function_hits: array[int] = field(default_factory=_int_array)
+
+    @property
+    def lines_total(self) -> int:
+        return len(self.line_numbers)
+
+    @property
+    def lines_covered(self) -> int:
+        return sum(1 for h in self.line_hits if h > 0)
+
+    @property
+    def branches_total(self) -> int:
+        return sum(self.branch_total)
+
+    @property
+    def branches_covered(self) -> int:
+        return sum(self.branch_covered)
+
+    @property
+    def functions_total(self) -> int:
+        return len(self.function_names)
+
+    @property
+    def functions_covered(self) -> int:
+        return sum(1 for h in self.function_hits if h > 0)
+
+    def missing_lines(self) -> list[int]:
+        return [n for n, h in zip(self.line_numbers, self.line_hits, strict=True) if h == 0]
+
+
+@dataclass(slots=True, frozen=True)
+class CoverageTotals:
+    lines_covered: int
+    lines_total: int
+    branches_covered: int
+    branches_total: int
+    functions_covered: int
+    functions_total: int
+
+    @property
+    def lines_pct(self) -> float | None:
+        return pct(self.lines_covered, self.lines_total)
+
+    @property
+    def branches_pct(self) -> float | None:
+        return pct(self.branches_covered, self.branches_total)
+
+    @property
+    def functions_pct(self) -> float | None:
+        return pct(self.functions_covered, self.functions_total)
+
+
+@dataclass(slots=True, kw_only=True)
+class CoverageReport(Report):
+    """Line/branch/function coverage of a set of files (Cobertura, lcov).
+
+    ``branches_measured``/``functions_measured`` say whether the format carried that data at all: a
+    Cobertura file with ``branches-valid="0"`` did not measure branches, which is not 0 %.
+    ``sources`` are the Cobertura ``<source>`` roots (empty for lcov), kept for path mapping.
+    """
+
+    family: ClassVar[str] = "coverage"
+    files: list[FileCoverage] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    branches_measured: bool = True
+    functions_measured: bool = False
+
+    def totals(self) -> CoverageTotals:
+        lc = lt = bc = bt = fc = ft = 0
+        for f in self.files:
+            lc += f.lines_covered
+            lt += f.lines_total
+            bc += f.branches_covered
+            bt += f.branches_total
+            fc += f.functions_covered
+            ft += f.functions_total
+        return CoverageTotals(lc, lt, bc, bt, fc, ft)
+
+    def metrics(self) -> Metrics:
+        t = self.totals()
+        out: Metrics = {}
+        parts = [("lines", t.lines_covered, t.lines_total, True)]
+        parts.append(("branches", t.branches_covered, t.branches_total, self.branches_measured))
+        parts.append(("functions", t.functions_covered, t.functions_total, self.functions_measured))
+        for name, covered, total, measured in parts:
+            if not measured:
+                continue
+            out[f"coverage.{name}.covered"] = covered
+            out[f"coverage.{name}.total"] = total
+            p = pct(covered, total)
+            if p is not None:
+                out[f"coverage.{name}.pct"] = p
+        out["coverage.files"] = len(self.files)
+        return out
+
+
+# -------------------------------------------------------------------------------------------- tests
+
+
+class TestStatus(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+@dataclass(slots=True, kw_only=True)
+class TestCase:
+    """One ``<testcase>``. ``flaky``: passed only after a retry (Surefire/Playwright ``flakyFailure``)."""
+
+    __test__: ClassVar[bool] = False  # not a pytest test class
+    suite: str
+    classname: str
+    name: str
+    status: TestStatus
+    time_s: float | None = None
+    message: str | None = None
+    flaky: bool = False
+    skip_type: str | None = None  # pytest.xfail, pytest.skip, ...
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def id(self) -> str:
+        if self.classname and self.classname != self.name:
+            return f"{self.classname}::{self.name}"
+        return self.name
+
+
+@dataclass(slots=True, kw_only=True)
+class TestReport(Report):
+    """Test results (JUnit XML from pytest, jest-junit, Playwright, Surefire, go-junit-report, ...)."""
+
+    __test__: ClassVar[bool] = False
+    family: ClassVar[str] = "tests"
+    cases: list[TestCase] = field(default_factory=list)
+
+    def count(self, status: TestStatus) -> int:
+        return sum(1 for c in self.cases if c.status is status)
+
+    def metrics(self) -> Metrics:
+        total = len(self.cases)
+        counts = dict.fromkeys(TestStatus, 0)
+        flaky = 0
+        duration = 0.0
+        for c in self.cases:
+            counts[c.status] += 1
+            flaky += c.flaky
+            if c.time_s is not None:
+                duration += c.time_s
+        out: Metrics = {
+            "tests.total": total,
+            "tests.passed": counts[TestStatus.PASSED],
+            "tests.failed": counts[TestStatus.FAILED],
+            "tests.errors": counts[TestStatus.ERROR],
+            "tests.skipped": counts[TestStatus.SKIPPED],
+            "tests.flaky": flaky,
+            "tests.duration_s": duration,
+        }
+        executed = total - counts[TestStatus.SKIPPED]
+        if executed:
+            out["tests.pass_rate"] = counts[TestStatus.PASSED] * 100.0 / executed
+        return out
+
+
+# --------------------------------------------------------------------------------------- complexity
+
+
+@dataclass(slots=True, kw_only=True)
+class ComplexityBlock:
+    """One function, method, class or closure with its score (radon: cyclomatic; complexipy: cognitive)."""
+
+    file: str
+    line: int
+    name: str
+    kind: str  # function | method | class | closure
+    score: int
+    end_line: int | None = None
+    rank: str | None = None
+    classname: str | None = None
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.classname}.{self.name}" if self.classname else self.name
+
+
+@dataclass(slots=True, frozen=True)
+class FileProblem:
+    """A file the producing tool could not analyse (radon's per-file ``{"error": ...}``)."""
+
+    file: str
+    message: str
+
+
+@dataclass(slots=True, kw_only=True)
+class ComplexityReport(Report):
+    """Complexity blocks. ``measure`` is ``cyclomatic`` (radon) or ``cognitive`` (complexipy)."""
+
+    family: ClassVar[str] = "complexity"
+    measure: str = "cyclomatic"
+    blocks: list[ComplexityBlock] = field(default_factory=list)
+    errors: list[FileProblem] = field(default_factory=list)
+
+    def metrics(self) -> Metrics:
+        out: Metrics = {"complexity.blocks": len(self.blocks), "complexity.errors": len(self.errors)}
+        if self.blocks:
+            scores = [b.score for b in self.blocks]
+            out[f"complexity.{self.measure}.max"] = max(scores)
+            out[f"complexity.{self.measure}.mean"] = math.fsum(scores) / len(scores)
+        return out
+
+
+# ----------------------------------------------------------------------------------------- findings
+
+
+class Level(StrEnum):
+    """SARIF ``level``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+    NONE = "none"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    NONE = "none"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.NONE: 0,
+}
+
+
+@dataclass(slots=True, kw_only=True)
+class Finding:
+    """One SARIF result.
+
+    ``severity`` is the band used by ``findings.<band>``: the CVSS band of the rule's ``security-severity``
+    where it has one, else the scanner's own word. Both inputs are kept (``cvss``, ``scanner_severity``) so a
+    policy can choose Trivy's own CRITICAL/HIGH over the CVSS band.
+    """
+
+    rule_id: str
+    level: Level
+    severity: Severity
+    message: str
+    tool: str = ""
+    scanner_severity: Severity | None = None
+    cvss: float | None = None
+    security: bool = False
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    fingerprint: str | None = None
+    suppressed: bool = False
+    fixed: bool | None = None  # Trivy: a fixed version exists (None: not known)
+    effort_min: float | None = None  # remediation effort where the report carries one
+
+
+@dataclass(slots=True, kw_only=True)
+class FindingsReport(Report):
+    """Findings of one or more SARIF runs. Suppressed results are kept but counted apart."""
+
+    family: ClassVar[str] = "findings"
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+    def metrics(self) -> Metrics:
+        out: Metrics = {"findings.total": 0, "findings.suppressed": 0}
+        for lv in (Level.ERROR, Level.WARNING, Level.NOTE):
+            out[f"findings.{lv.value}"] = 0
+        for sv in (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW):
+            out[f"findings.{sv.value}"] = 0
+        for f in self.findings:
+            if f.suppressed:
+                out["findings.suppressed"] += 1
+                continue
+            out["findings.total"] += 1
+            if f.level is not Level.NONE:
+                out[f"findings.{f.level.value}"] += 1
+            if f.severity is not Severity.NONE:
+                out[f"findings.{f.severity.value}"] += 1
+        return out
+
+
+# --------------------------------------------------------------------------------------------- k6
+
+
+@dataclass(slots=True, frozen=True)
+class K6Threshold:
+    expression: str  # as k6 wrote it: "p(95)<200"
+    ok: bool  # normalised: True = the threshold passed (summary-export's booleans are inverted)
+
+
+@dataclass(slots=True, kw_only=True)
+class K6Metric:
+    """A k6 metric or sub-metric (``http_req_duration{expected_response:true}``)."""
+
+    name: str  # full name, tags included
+    type: str  # trend | rate | counter | gauge (inferred for --summary-export)
+    values: dict[str, float]  # named as handleSummary() names them: a rate's value is "rate"
+    contains: str | None = None  # time | data | default
+    thresholds: list[K6Threshold] = field(default_factory=list)
+
+    @property
+    def base_name(self) -> str:
+        return self.name.split("{", 1)[0]
+
+
+@dataclass(slots=True, kw_only=True)
+class LoadTestReport(Report):
+    """A k6 end-of-test summary, in either JSON shape (``shape``: ``handleSummary`` or ``summary-export``)."""
+
+    family: ClassVar[str] = "k6"
+    shape: str = "handleSummary"
+    k6_metrics: list[K6Metric] = field(default_factory=list)
+    duration_ms: float | None = None
+
+    def metric(self, name: str) -> K6Metric | None:
+        for m in self.k6_metrics:
+            if m.name == name:
+                return m
+        return None
+
+    def metrics(self) -> Metrics:
+        out: Metrics = {}
+        for m in self.k6_metrics:
+            for stat, value in m.values.items():
+                out[f"k6.{m.name}.{stat}"] = value
+        out["k6.thresholds.failed"] = sum(1 for m in self.k6_metrics for t in m.thresholds if not t.ok)
+        return out
+
+
+# ------------------------------------------------------------------------------------- duplication
+
+
+@dataclass(slots=True, frozen=True)
+class CloneLocation:
+    file: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True, kw_only=True)
+class Clone:
+    format: str
+    lines: int
+    first: CloneLocation
+    second: CloneLocation
+
+
+@dataclass(slots=True, kw_only=True)
+class DuplicationReport(Report):
+    """Copy/paste detection (jscpd). Totals are jscpd's own: it is the only one that knows the sources."""
+
+    family: ClassVar[str] = "duplication"
+    lines_total: int = 0
+    lines_duplicated: int = 0
+    files_total: int = 0
+    clones: list[Clone] = field(default_factory=list)
+
+    def metrics(self) -> Metrics:
+        out: Metrics = {
+            "duplication.lines.total": self.lines_total,
+            "duplication.lines.duplicated": self.lines_duplicated,
+            "duplication.clones": len(self.clones),
+            "duplication.files": self.files_total,
+        }
+        p = pct(self.lines_duplicated, self.lines_total)
+        if p is not None:
+            out["duplication.lines.pct"] = p
+        return out
+
+
+ANY_REPORT = (
+    CoverageReport | TestReport | ComplexityReport | FindingsReport | LoadTestReport | DuplicationReport
+)
