@@ -81,6 +81,47 @@ def iterparse(
         raise ReportNotFoundError(path, f"cannot read: {exc}") from None
 
 
+def iterparse_tags(
+    path: str, tags: tuple[str, ...], events: tuple[str, ...] = ("end",)
+) -> Iterator[tuple[str, etree._Element]]:
+    """Like :func:`iterparse`, but only elements named in ``tags`` ever reach Python.
+
+    The filter runs inside libxml2 (lxml's ``iterparse(tag=...)``), so a format whose interesting elements
+    are a small share of its events (JUnit: ``testcase`` among ``failure``, ``system-out``, ``property``...)
+    does not pay a Python round trip per element, and no ``start`` event is forced on every element. The
+    same safe parser options apply; the DOCTYPE is checked on the first matched event, or after the last
+    byte when nothing matched. Unmatched elements stay in the tree: the caller clears the matched elements
+    it consumed (and deletes their consumed previous siblings) to keep memory bounded.
+    """
+    from lxml import etree
+
+    try:
+        ctx = etree.iterparse(path, events=events, tag=tags, **_safe_kwargs())
+        it = iter(ctx)
+        for event, elem in it:
+            check_doctype(path, elem)
+            yield event, elem
+            break
+        else:
+            if ctx.root is not None:
+                check_doctype(path, ctx.root)
+            return
+        yield from it
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(path, exc) from None
+    except OSError as exc:
+        raise ReportNotFoundError(path, f"cannot read: {exc}") from None
+
+
+def _syntax_error(path: str, exc: Any) -> ReportFormatError | UnsafeInputError:
+    """The InputError for an lxml ``XMLSyntaxError`` (same wording as :func:`iterparse`)."""
+    line, col = exc.position if exc.position else (None, None)
+    msg = str(exc.msg or exc).split(", line ")[0]
+    if "amplification" in msg or ("entity" in msg.lower() and "external" in msg.lower()):
+        return UnsafeInputError(path, f"refused: {msg}", line=line, column=col)
+    return ReportFormatError(path, f"not well-formed XML: {msg}", line=line, column=col)
+
+
 def _tag_matches(actual: Any, wanted: str | tuple[str, ...]) -> bool:
     if not isinstance(actual, str):
         return False

@@ -1,0 +1,265 @@
+"""JUnit XML: pytest (xunit1/xunit2), jest-junit, vitest, mocha, Playwright, Maven Surefire, go-junit-report,
+Ant, cucumber-jvm, ... (../shared/FORMATS.md section 4).
+
+One outcome per ``<testcase>``: a ``<failure>`` = failed, else an ``<error>`` = error, else a ``<skipped>``
+= skipped (pytest's xfail included, its ``type`` kept as ``skip_type``), else passed. Surefire and
+Playwright (``includeRetries``) write ``<flakyFailure>``/``<flakyError>`` for a test that failed and then
+passed on a rerun: without a ``<failure>``/``<error>`` it is passed and flaky; ``<rerunFailure>`` only ever
+comes next to a ``<failure>``, which decides.
+
+Counts come from the test cases only. Producers' suite attributes lie (Surefire counts every rerun in
+``tests``/``failures``; jest-junit and Playwright compute them before retries are merged) or are missing;
+the sums of the top-level suites' attributes are compared with the recount and a disagreement is a warning.
+
+The document is streamed with libxml2 filtering for ``testsuite``/``testcase`` in C
+(``xmlsafe.iterparse_tags``); everything below a test case (tracebacks, ``system-out``) is dropped as soon
+as the case is read, so memory stays bounded by the list of ``TestCase`` records (benchmarks/bench_junit.sh).
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from qualitygate.errors import ReportFormatError
+from qualitygate.model import TestCase, TestReport, TestStatus
+from qualitygate.parsers import xmlsafe
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+ROOTS = ("testsuites", "testsuite")
+MESSAGE_MAX = 500
+_SUITE_KEYS = ("tests", "failures", "errors", "skipped")
+_PASSED = TestStatus.PASSED
+_FAILED = TestStatus.FAILED
+_ERROR = TestStatus.ERROR
+_SKIPPED = TestStatus.SKIPPED
+# the child elements that decide a case's outcome, in precedence order
+_DECIDERS = {"failure": _FAILED, "error": _ERROR, "skipped": _SKIPPED}
+_FLAKY_TAGS = frozenset(("flakyFailure", "flakyError"))
+
+# Surefire 3.1.0 formatted times with a thousands separator ("2,120.532", SUREFIRE-2176 /
+# apache/maven-surefire#2707); so do some JUnit 5 and xunit loggers (junit-team/junit-framework#1381).
+# Only the d,ddd[.ddd] shape is a thousands separator: "1,5" (a decimal comma) stays unreadable.
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+# kotest wrote "80.803us" (kotest#2756); "ms"/"s" suffixes appear in hand-rolled reporters.
+_SUFFIXED = re.compile(r"(.*?)\s*(us|µs|ms|s)")
+_SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6}
+_MAX_TIME = 1e9  # ~31 years: anything above (or inf/nan/negative) is a corrupt value, not a duration
+
+
+def sniff(head: str) -> bool:
+    return xmlsafe.sniff_root(head) in ROOTS
+
+
+def parse_time(value: str) -> float | None:
+    """Seconds from a JUnit ``time`` attribute, or None when it cannot be read as a duration."""
+    text = value.strip()
+    scale = 1.0
+    m = _SUFFIXED.fullmatch(text)
+    if m:
+        text, scale = m.group(1), _SCALE[m.group(2)]
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    try:
+        seconds = float(text) * scale
+    except ValueError:
+        return None
+    return seconds if 0.0 <= seconds < _MAX_TIME else None
+
+
+def first_line(text: str | None) -> str | None:
+    """The first non-empty line of ``text``, stripped and capped at MESSAGE_MAX characters."""
+    if not text:
+        return None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line:
+            return line if len(line) <= MESSAGE_MAX else line[: MESSAGE_MAX - 1] + "…"
+    return None
+
+
+def _message(elem: etree._Element) -> str | None:
+    # The message attribute is the producer's summary (pytest: "assert 1 == 2", Surefire: the exception
+    # message); jest-junit and mocha write a bare <failure> whose text is the stack.
+    return first_line(elem.get("message")) or first_line(elem.text)
+
+
+@dataclass(slots=True)
+class _Oddities:
+    """Per-file defects, aggregated so a 200k-case report yields a handful of warnings, not thousands."""
+
+    bad_times: int = 0
+    bad_time_example: str = ""
+    bad_lines: int = 0
+    bad_line_example: str = ""
+    # the sums of the top-level suites' count attributes, and whether every such suite declared the key
+    suite_sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_SUITE_KEYS, 0))
+    suite_declared: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(_SUITE_KEYS, True))
+    top_suites: int = 0
+
+    def top_level_suite(self, suite: etree._Element) -> None:
+        self.top_suites += 1
+        for key in _SUITE_KEYS:
+            raw = suite.get(key)
+            try:
+                self.suite_sums[key] += int(raw) if raw is not None else 0
+            except ValueError:
+                raw = None
+            if raw is None:
+                self.suite_declared[key] = False
+
+    def warnings(self, report: TestReport) -> list[str]:
+        out: list[str] = []
+        if self.bad_times:
+            out.append(
+                f"{self.bad_times} test case(s) have an unreadable time attribute "
+                f"(first: {self.bad_time_example}); left out of tests.duration_s"
+            )
+        if self.bad_lines:
+            out.append(
+                f"{self.bad_lines} test case(s) have an unreadable line attribute ({self.bad_line_example})"
+            )
+        if self.top_suites:
+            counted = {
+                "tests": len(report.cases),
+                "failures": report.count(_FAILED),
+                "errors": report.count(_ERROR),
+                "skipped": report.count(_SKIPPED),
+            }
+            keys = [k for k in _SUITE_KEYS if self.suite_declared[k] and self.suite_sums[k] != counted[k]]
+            if keys:
+                said = " ".join(f"{k}={self.suite_sums[k]}" for k in keys)
+                got = " ".join(f"{k}={counted[k]}" for k in keys)
+                out.append(
+                    f"suite attributes say {said} but the test cases count {got}; the counts from the test "
+                    "cases are used"
+                )
+        return out
+
+
+def _outcome(case: etree._Element) -> tuple[TestStatus, etree._Element | None, bool]:
+    """Status, the element that decided it (for its message and type), and whether it passed on a rerun."""
+    found: dict[str, etree._Element] = {}
+    flaky = False
+    for child in case:
+        tag = child.tag
+        if tag in _DECIDERS:
+            found.setdefault(tag, child)
+        elif tag in _FLAKY_TAGS:
+            flaky = True
+    for tag, status in _DECIDERS.items():
+        if tag in found:
+            return status, found[tag], False
+    return _PASSED, None, flaky
+
+
+def parse(path: str) -> TestReport:
+    from qualitygate.parsers.registry import read_head
+
+    root = xmlsafe.sniff_root(read_head(path))
+    if root is not None and root not in ROOTS:
+        raise ReportFormatError(
+            path, f"root element is <{root}>, not <testsuites> or <testsuite>: not JUnit XML"
+        )
+    report = TestReport(path=path, kind="junit")
+    odd = _Oddities()
+    # 200k TestCase records: the cyclic GC would rescan the growing list on every generation-0 threshold
+    # and cost more than the parse; nothing built here forms cycles.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        seen = _read(path, report.cases, odd)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if not seen:
+        # the head looked like a JUnit root, but libxml2 matched no element: a namespaced root
+        raise ReportFormatError(
+            path, "no <testsuites> or <testsuite> element (namespaced JUnit is not supported)"
+        )
+    report.warnings.extend(odd.warnings(report))
+    return report
+
+
+def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:  # noqa: C901  # one hot loop, one frame
+    """Append one TestCase per <testcase> to ``cases``; return whether any JUnit element was seen."""
+    append = cases.append
+    seen = False
+    parent: etree._Element | None = None
+    suite = ""
+    for _, el in xmlsafe.iterparse_tags(path, ("testsuites", "testsuite", "testcase")):
+        tag = el.tag
+        if tag == "testcase":
+            up = el.getparent()
+            if up is not parent:
+                # lxml returns the same proxy for a node while one is alive (we hold `parent`), so identity
+                # tells a new enclosing suite. The innermost suite is the direct parent in every producer.
+                parent = up
+                suite = (up.get("name") or "") if up is not None and up.tag == "testsuite" else ""
+            get = el.get
+            raw_time = get("time")
+            time_s: float | None = None
+            if raw_time is not None:
+                try:
+                    time_s = float(raw_time)
+                except ValueError:
+                    time_s = None
+                if time_s is None or not 0.0 <= time_s < _MAX_TIME:
+                    time_s = parse_time(raw_time)
+                    if time_s is None:
+                        odd.bad_times += 1
+                        if odd.bad_times == 1:
+                            odd.bad_time_example = f"time={raw_time!r} on {get('name')!r}"
+            raw_line = get("line")
+            line: int | None = None
+            if raw_line is not None:
+                try:
+                    line = int(raw_line)
+                except ValueError:
+                    odd.bad_lines += 1
+                    if odd.bad_lines == 1:
+                        odd.bad_line_example = f"line={raw_line!r} on {get('name')!r}"
+            if len(el):
+                status, decider, flaky = _outcome(el)
+                append(
+                    TestCase(
+                        suite=suite,
+                        classname=get("classname") or "",
+                        name=get("name") or "",
+                        status=status,
+                        time_s=time_s,
+                        message=_message(decider) if decider is not None else None,
+                        flaky=flaky,
+                        skip_type=decider.get("type") if status is _SKIPPED and decider is not None else None,
+                        file=get("file"),
+                        line=line,
+                    )
+                )
+            else:
+                append(
+                    TestCase(
+                        suite=suite,
+                        classname=get("classname") or "",
+                        name=get("name") or "",
+                        status=_PASSED,
+                        time_s=time_s,
+                        file=get("file"),
+                        line=line,
+                    )
+                )
+        else:
+            seen = True
+            up = el.getparent()
+            if tag == "testsuite" and (up is None or up.tag == "testsuites"):
+                odd.top_level_suite(el)
+        # Drop what has been read: the element's subtree, and its finished previous siblings (earlier cases,
+        # <properties>, suite-level <system-out>), so the tree never holds more than the open suites.
+        el.clear()
+        if up is not None:
+            while el.getprevious() is not None:
+                del up[0]
+    return seen
