@@ -1,0 +1,429 @@
+"""SARIF 2.1.0 (Trivy, ruff, bandit, semgrep, ESLint, CodeQL, ...): one :class:`Finding` per result.
+
+Where each field comes from (OASIS SARIF 2.1.0; Trivy ``pkg/report/sarif.go``; ../shared/FORMATS.md §5):
+
+* ``level``: ``result.level``; else ``none`` when ``result.kind`` is not ``fail`` (§3.27.9: ``pass``,
+  ``open``, ``review``, ``notApplicable``, ``informational`` carry no level); else the rule's
+  ``defaultConfiguration.level``; else ``warning`` (§3.27.10).
+* The rule: ``result.ruleIndex`` (or ``result.rule.index``, in ``result.rule.toolComponent`` when that
+  names an extension), checked against ``ruleId``; else looked up by ``ruleId`` among
+  ``tool.driver.rules`` and every ``tool.extensions[].rules``.
+* ``severity``: the CVSS band of ``properties["security-severity"]`` of the rule (else of the result),
+  as GitHub code scanning reads it; else the scanner's own word. Trivy writes one rule per CVE and puts
+  its own severity as the last of the rule's ``tags`` (``["vulnerability", "security", "HIGH"]``; older
+  Trivy ``["vulnerability", "HIGH"]``) and again as a ``Severity: HIGH`` line of the message. Trivy's
+  ``security-severity`` is the CVSS score when it has one, so a Trivy-HIGH CVE scored 9.8 bands as
+  critical: both are kept (``cvss``, ``scanner_severity``).
+* ``fixed``: Trivy's message has a ``Fixed Version: X`` line, empty when no fix exists.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from qualitygate.errors import ReportFormatError
+from qualitygate.model import Finding, FindingsReport, Level, Severity, to_posix
+from qualitygate.parsers.jsonload import load_object, no_gc, type_name
+
+WHAT = "SARIF log"
+
+_LEVELS = {lv.value: lv for lv in Level}
+_SEVERITY_WORDS = {
+    "CRITICAL": Severity.CRITICAL,
+    "HIGH": Severity.HIGH,
+    "MEDIUM": Severity.MEDIUM,
+    "LOW": Severity.LOW,
+    # Trivy's UNKNOWN (and its security-severity 0.0): a finding with no known severity.
+    "UNKNOWN": Severity.NONE,
+}
+_SEVERITY_LINE = re.compile(r"^Severity: *([A-Za-z]+) *$", re.MULTILINE)
+_EFFORT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(d|h|min|m|s)?\s*", re.IGNORECASE)
+# SonarQube's debt unit: a day is 8 hours of work.
+_EFFORT_UNIT_MIN = {"d": 480.0, "h": 60.0, "min": 1.0, "m": 1.0, "s": 1.0 / 60.0, "": 1.0}
+
+_SNIFF_SCHEMA = re.compile(r'"\$schema"\s*:\s*"[^"]*sarif', re.IGNORECASE)
+_SNIFF_VERSION = re.compile(r'"version"\s*:\s*"2\.1\.0"')
+
+
+def sniff(head: str) -> bool:
+    """``"runs"`` plus a SARIF ``$schema`` or ``"version": "2.1.0"`` in the first 64 KiB."""
+    if '"runs"' not in head:
+        return False
+    return bool(_SNIFF_SCHEMA.search(head) or _SNIFF_VERSION.search(head))
+
+
+def cvss_band(score: float) -> Severity:
+    """GitHub's bands for ``security-severity``: >= 9.0 critical, >= 7.0 high, >= 4.0 medium, > 0 low."""
+    if score >= 9.0:
+        return Severity.CRITICAL
+    if score >= 7.0:
+        return Severity.HIGH
+    if score >= 4.0:
+        return Severity.MEDIUM
+    if score > 0:
+        return Severity.LOW
+    return Severity.NONE
+
+
+def parse_effort(value: object) -> float | None:
+    """Remediation effort in minutes: a number, or SonarQube's ``"5min"``, ``"1h 30min"``, ``"2d"``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    total = 0.0
+    pos = 0
+    while pos < len(value):
+        m = _EFFORT.match(value, pos)
+        if not m or m.end() == pos:
+            return None
+        total += float(m.group(1)) * _EFFORT_UNIT_MIN[(m.group(2) or "").lower()]
+        pos = m.end()
+    return total
+
+
+def _uri_to_path(uri: str) -> str:
+    """``file:///home/x/a.py`` -> ``/home/x/a.py``, ``file:///C:/a.py`` -> ``C:/a.py``; relative stays so."""
+    if uri.startswith("file://"):
+        uri = uri[7:]
+        if len(uri) > 3 and uri[0] == "/" and uri[2] == ":" and uri[1].isalpha():
+            uri = uri[1:]  # a drive letter after the empty authority
+    if "%" in uri:
+        uri = unquote(uri)
+    return to_posix(uri)
+
+
+class _Rule:
+    """What a result inherits from its rule, computed once per rule (Trivy shares a rule across results)."""
+
+    __slots__ = ("cvss", "default_level", "effort", "id", "scanner", "security")
+
+    def __init__(self, rule: dict[str, Any], where: str, warnings: list[str]) -> None:
+        rid = rule.get("id")
+        self.id: str = rid if isinstance(rid, str) else ""
+        self.default_level: Level | None = None
+        cfg = rule.get("defaultConfiguration")
+        if isinstance(cfg, dict):
+            lv = cfg.get("level")
+            if lv is not None:
+                self.default_level = _level(lv, f"{where}.defaultConfiguration.level")
+        props = rule.get("properties")
+        self.cvss: float | None = None
+        self.scanner: Severity | None = None
+        self.security = False
+        self.effort: float | None = None
+        if isinstance(props, dict):
+            self.cvss = _cvss(props.get("security-severity"), f"{where}.properties", warnings)
+            tags = props.get("tags")
+            if isinstance(tags, list):
+                self.security = "security" in tags
+                self.scanner = _severity_from_tags(tags)
+            self.effort = parse_effort(props.get("effort"))
+        if self.cvss is not None:
+            self.security = True
+
+
+def _level(value: object, where: str) -> Level:
+    lv = _LEVELS.get(value) if isinstance(value, str) else None
+    if lv is None:
+        raise _Fail(f"{where}: expected one of {', '.join(_LEVELS)}, got {value!r}")
+    return lv
+
+
+def _severity_from_tags(tags: list[Any]) -> Severity | None:
+    # Trivy's word is the 3rd tag today and the 2nd in older releases: take the first tag that is one.
+    for tag in tags:
+        if isinstance(tag, str):
+            sev = _SEVERITY_WORDS.get(tag.upper())
+            if sev is not None:
+                return sev
+    return None
+
+
+def _cvss(value: object, where: str, warnings: list[str]) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        warnings.append(f"{where}: security-severity {value!r} is not a number; ignored")
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)  # Trivy writes it as a string: "%.1f"
+        except ValueError:
+            pass
+    warnings.append(f"{where}: security-severity {value!r} is not a number; ignored")
+    return None
+
+
+class _Fail(Exception):
+    """A shape error deep in the document; turned into ReportFormatError with the file name by parse()."""
+
+
+def _expect_obj(value: object, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Fail(f"{where}: expected an object, got a {type_name(value)}")
+    return value
+
+
+def _expect_list(value: object, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _Fail(f"{where}: expected an array, got a {type_name(value)}")
+    return value
+
+
+def parse(path: str) -> FindingsReport:
+    with no_gc():
+        return _build(path, load_object(path, WHAT))
+
+
+def _build(path: str, doc: dict[str, Any]) -> FindingsReport:
+    runs = doc.get("runs")
+    if not isinstance(runs, list):
+        got = "no" if runs is None else f"a {type_name(runs)} as"
+        raise ReportFormatError(path, f"not a SARIF log: {got} 'runs' (expected an array of runs)")
+    report = FindingsReport(path=path, kind="sarif")
+    version = doc.get("version")
+    if version is not None and version != "2.1.0":
+        report.warnings.append(f"SARIF version {version!r}: read as 2.1.0")
+    tools: list[str] = []
+    try:
+        for i, run in enumerate(runs):
+            name = _parse_run(_expect_obj(run, f"runs[{i}]"), f"runs[{i}]", report)
+            if name and name not in tools:
+                tools.append(name)
+    except _Fail as exc:
+        raise ReportFormatError(path, str(exc)) from None
+    report.tool = ", ".join(tools) or None
+    return report
+
+
+def _rules_of(component: object, where: str, warnings: list[str]) -> list[_Rule]:
+    if not isinstance(component, dict):
+        return []
+    rules = component.get("rules")
+    if rules is None:
+        return []
+    out = []
+    for j, rule in enumerate(_expect_list(rules, f"{where}.rules")):
+        rw = f"{where}.rules[{j}]"
+        out.append(_Rule(_expect_obj(rule, rw), rw, warnings))
+    return out
+
+
+class _RuleTable:
+    """A run's rules: the driver's and each extension's arrays (for indexes) and all of them by id."""
+
+    def __init__(self, tool: dict[str, Any], where: str, warnings: list[str]) -> None:
+        driver = _expect_obj(tool.get("driver"), f"{where}.tool.driver")
+        self.driver = _rules_of(driver, f"{where}.tool.driver", warnings)
+        self.extensions: list[list[_Rule]] = []
+        extensions = tool.get("extensions")
+        if extensions is not None:
+            for k, ext in enumerate(_expect_list(extensions, f"{where}.tool.extensions")):
+                self.extensions.append(_rules_of(ext, f"{where}.tool.extensions[{k}]", warnings))
+        self.by_id: dict[str, _Rule] = {}
+        for group in (self.driver, *self.extensions):
+            for r in group:
+                self.by_id.setdefault(r.id, r)
+        self.unresolved = 0
+
+    def _reference(
+        self, ref: object, idx: object, rule_id: object, where: str
+    ) -> tuple[object, object, list[_Rule]]:
+        if type(ref) is not dict:
+            raise _Fail(f"{where}.rule: expected an object, got a {type_name(ref)}")
+        if idx is None:
+            idx = ref.get("index")
+        if rule_id is None:
+            rule_id = ref.get("id")
+        tc = ref.get("toolComponent")
+        tci = tc.get("index") if type(tc) is dict else None
+        if type(tci) is int and 0 <= tci < len(self.extensions):
+            return idx, rule_id, self.extensions[tci]
+        return idx, rule_id, self.driver
+
+    def resolve(self, res: dict[str, Any], where: str) -> tuple[_Rule | None, str]:
+        """The result's rule (None when the log has none) and its rule id."""
+        rule_id = res.get("ruleId")
+        idx = res.get("ruleIndex")
+        group = self.driver
+        ref = res.get("rule")  # reportingDescriptorReference, §3.52
+        if ref is not None:
+            idx, rule_id, group = self._reference(ref, idx, rule_id, where)
+        if rule_id is not None and type(rule_id) is not str:
+            raise _Fail(f"{where}.ruleId: expected a string, got a {type_name(rule_id)}")
+        rule: _Rule | None = None
+        if type(idx) is int and idx >= 0:
+            if idx < len(group):
+                rule = group[idx]
+                if rule_id is not None and rule.id != rule_id:
+                    rule = self.by_id.get(rule_id, rule)
+            else:
+                self.unresolved += 1
+        if rule is None and rule_id is not None:
+            rule = self.by_id.get(rule_id)
+        if rule_id is None:
+            rule_id = rule.id if rule is not None else ""
+        return rule, rule_id
+
+
+def _message_text(msg: object) -> str:
+    if type(msg) is not dict:
+        return ""
+    for key in ("text", "markdown", "id"):  # id: a rule messageStrings key, better than nothing
+        t = msg.get(key)
+        if type(t) is str:
+            return t
+    return ""
+
+
+def _fixed(text: str) -> bool | None:
+    """Trivy: ``Fixed Version: 1.1.1d-r0``, or ``Fixed Version: `` when no fix exists; None elsewhere."""
+    fv = text.find("Fixed Version:")
+    if fv < 0:
+        return None
+    end = text.find("\n", fv)
+    return bool(text[fv + 14 : end if end >= 0 else len(text)].strip())
+
+
+def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
+    tool = _expect_obj(run.get("tool"), f"{where}.tool")
+    name = tool["driver"].get("name") if type(tool.get("driver")) is dict else None
+    tool_name = name if isinstance(name, str) else ""
+    warnings = report.warnings
+    rules = _RuleTable(tool, where, warnings)
+    results = run.get("results")
+    if results is None:  # a run that did not execute its analysis has no results array (§3.14.23)
+        return tool_name
+    results = _expect_list(results, f"{where}.results")
+    artifacts = run.get("artifacts")
+    artifacts = artifacts if isinstance(artifacts, list) else []
+
+    append = report.findings.append
+    for i, res in enumerate(results):
+        rw = f"{where}.results[{i}]"
+        if type(res) is not dict:
+            raise _Fail(f"{rw}: expected an object, got a {type_name(res)}")
+        get = res.get
+        rule, rule_id = rules.resolve(res, rw)
+        level = _result_level(res, rule, rw)
+        text = _message_text(get("message"))
+
+        cvss, scanner, security, effort = _severity(rule, get("properties"), text, rw, warnings)
+        severity = cvss_band(cvss) if cvss is not None else scanner or Severity.NONE
+
+        file, line, column = _location(get("locations"), artifacts, rw)
+        sups = get("suppressions")
+        append(
+            Finding(
+                rule_id=rule_id,
+                level=level,
+                severity=severity,
+                message=text,
+                tool=tool_name,
+                scanner_severity=scanner,
+                cvss=cvss,
+                security=security,
+                path=file,
+                line=line,
+                column=column,
+                fingerprint=_fingerprint(res),
+                suppressed=bool(sups) and _suppressed(sups, rw),
+                fixed=_fixed(text),
+                effort_min=effort,
+            )
+        )
+    if rules.unresolved:
+        warnings.append(f"{where}: {rules.unresolved} result(s) have a ruleIndex outside the rules array")
+    return tool_name
+
+
+def _severity(
+    rule: _Rule | None, props: object, text: str, where: str, warnings: list[str]
+) -> tuple[float | None, Severity | None, bool, float | None]:
+    """``(cvss, scanner_severity, security, effort_min)``: the rule's, completed from the result."""
+    cvss = scanner = effort = None
+    security = False
+    if rule is not None:
+        cvss, scanner, security, effort = rule.cvss, rule.scanner, rule.security, rule.effort
+    if type(props) is dict and props:
+        if cvss is None and "security-severity" in props:
+            cvss = _cvss(props["security-severity"], f"{where}.properties", warnings)
+            security = security or cvss is not None
+        if "effort" in props:
+            effort = parse_effort(props["effort"]) or effort
+    if scanner is None and "Severity:" in text:  # Trivy's message repeats its own severity word
+        m = _SEVERITY_LINE.search(text)
+        if m:
+            scanner = _SEVERITY_WORDS.get(m.group(1).upper())
+    return cvss, scanner, security, effort
+
+
+def _result_level(res: dict[str, Any], rule: _Rule | None, where: str) -> Level:
+    lv = res.get("level")
+    if lv is not None:
+        level = _LEVELS.get(lv) if type(lv) is str else None
+        if level is None:
+            raise _Fail(f"{where}.level: expected one of {', '.join(_LEVELS)}, got {lv!r}")
+        return level
+    kind = res.get("kind")
+    if kind is not None and kind != "fail":
+        return Level.NONE
+    if rule is not None and rule.default_level is not None:
+        return rule.default_level
+    return Level.WARNING
+
+
+def _location(locs: object, artifacts: list[Any], where: str) -> tuple[str | None, int | None, int | None]:
+    """Path, start line and column of the first ``physicalLocation`` (§3.28.3); URIs relative to a
+    ``uriBaseId`` (Trivy's ROOTPATH, semgrep's %SRCROOT%) stay relative."""
+    if not locs:
+        return None, None, None
+    if type(locs) is not list:
+        raise _Fail(f"{where}.locations: expected an array, got a {type_name(locs)}")
+    for loc in locs:
+        phys = loc.get("physicalLocation") if type(loc) is dict else None
+        if type(phys) is not dict:
+            continue
+        file = line = column = None
+        art = phys.get("artifactLocation")
+        if type(art) is dict:
+            uri = art.get("uri")
+            index = art.get("index")
+            if uri is None and type(index) is int and 0 <= index < len(artifacts):
+                a = artifacts[index]  # §3.4.5: the location lives in run.artifacts[index]
+                al = a.get("location") if type(a) is dict else None
+                uri = al.get("uri") if type(al) is dict else None
+            if type(uri) is str:
+                file = _uri_to_path(uri)
+        region = phys.get("region")
+        if type(region) is dict:
+            sl = region.get("startLine")
+            line = sl if type(sl) is int else None
+            sc = region.get("startColumn")
+            column = sc if type(sc) is int else None
+        return file, line, column
+    return None, None, None
+
+
+def _fingerprint(res: dict[str, Any]) -> str | None:
+    for key in ("partialFingerprints", "fingerprints"):
+        fp = res.get(key)
+        if type(fp) is dict and fp:
+            v = next(iter(fp.values()))
+            if type(v) is str:
+                return v
+    return None
+
+
+def _suppressed(sups: object, where: str) -> bool:
+    if type(sups) is not list:
+        raise _Fail(f"{where}.suppressions: expected an array, got a {type_name(sups)}")
+    # A suppression whose status is "rejected" does not suppress (§3.35.3); no status means accepted.
+    return any(type(s) is dict and s.get("status") != "rejected" for s in sups)
