@@ -1,0 +1,165 @@
+"""Finding and reading the reports a policy needs: the I/O half of ``qualitygate check``.
+
+For every (role, component) some gate reads, the policy's globs are resolved in the working tree, each file
+is parsed once (its kind sniffed from the content), hashed, and the paths inside it are mapped to
+repository paths. The engine then works on the result without touching the disk.
+
+An unreadable report is an :class:`~qualitygate.errors.InputError` (exit 3): no verdict is written as if
+it were whole. A report of the wrong family where a role expected another (a ``*.sarif`` glob that catches
+something else) is left out with a warning that the verdict shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+from dataclasses import replace
+
+from qualitygate.globs import Tree
+from qualitygate.inputs import Collected, Loaded
+from qualitygate.model import (
+    ComplexityReport,
+    CoverageReport,
+    DuplicationReport,
+    FindingsReport,
+    Report,
+    TestReport,
+)
+from qualitygate.pathmap import PathMapper
+from qualitygate.policy import PER_COMPONENT_ROLES, ROLE_FAMILY, Policy, Source, source_key
+from qualitygate.verdict import InputInfo
+
+MAX_MISSING_LISTED = 10
+
+
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def resolve(source: Source, tree: Tree) -> list[str]:
+    out: list[str] = []
+    for pattern in source.globs:
+        found = tree.glob(pattern)
+        for f in found:
+            if f not in out:
+                out.append(f)
+        if source.first_match and out:
+            break
+    return out
+
+
+def _source_for(policy: Policy, role: str, component: str | None) -> Source:
+    if component is not None and role in PER_COMPONENT_ROLES:
+        comp = policy.components[component]
+        return comp.coverage if role == "coverage" else comp.tests
+    return policy.reports[role]
+
+
+def collect(policy: Policy, root: str) -> Collected:
+    from qualitygate.parsers import parse_report
+
+    tree = Tree(root)
+    out = Collected()
+    parsed: dict[str, Report] = {}
+    infos: dict[str, InputInfo] = {}
+    keys = sorted({source_key(g) for g in policy.gates}, key=lambda k: (k[0], k[1] or ""))
+    for role, component in keys:
+        source = _source_for(policy, role, component)
+        out.sought[(role, component)] = source.globs
+        loaded: list[Loaded] = []
+        for rel in resolve(source, tree):
+            full = os.path.join(root, rel)
+            report = parsed.get(rel)
+            if report is None:
+                report = parse_report(full)
+                report.path = rel
+                parsed[rel] = report
+            if report.family != ROLE_FAMILY[role]:
+                note = f"{rel}: a {report.kind} report, not {ROLE_FAMILY[role]}; left out"
+                out.ignored.setdefault((role, component), []).append(note)
+                continue
+            info = infos.get(rel)
+            if info is None:
+                info = _map_paths(policy, root, rel, report, component)
+                infos[rel] = info
+                out.inputs.append(info)
+            loaded.append(Loaded(rel, role, component, report, info))
+        out.reports[(role, component)] = loaded
+    return out
+
+
+def _map_paths(policy: Policy, root: str, rel: str, report: Report, component: str | None) -> InputInfo:
+    report_dir = posixpath.dirname(rel)
+    bases: list[str] = [report_dir] if report_dir else []
+    if component is not None:
+        bases += [p.split("*", 1)[0].rstrip("/") for p in policy.components[component].paths]
+    mapper = PathMapper(root, policy.mapping, tuple(bases))
+    full = os.path.join(root, rel)
+    info = InputInfo(
+        path=rel,
+        kind=report.kind,
+        size=os.path.getsize(full),
+        sha256=_sha256(full),
+        component=component,
+        warnings=list(report.warnings),
+    )
+    if isinstance(report, CoverageReport):
+        found, missing = _remap_coverage(mapper, report)
+        info = info.model_copy(
+            update={
+                "files_total": len(report.files),
+                "files_found": found,
+                "files_missing": missing[:MAX_MISSING_LISTED],
+            }
+        )
+    else:
+        _remap_items(mapper, report)
+    return info
+
+
+def _remap_coverage(mapper: PathMapper, report: CoverageReport) -> tuple[int, list[str]]:
+    found = 0
+    missing: list[str] = []
+    for f in report.files:
+        mapped, ok = _map_coverage_path(mapper, f.path, report.sources)
+        f.path = mapped
+        if ok:
+            found += 1
+        else:
+            missing.append(mapped)
+    return found, missing
+
+
+def _remap_items(mapper: PathMapper, report: Report) -> None:
+    """Map the paths of complexity blocks, findings, clones and test cases (found or not)."""
+
+    def m(p: str) -> str:
+        return mapper.map(p)[0]
+
+    if isinstance(report, ComplexityReport):
+        for b in report.blocks:
+            b.file = m(b.file)
+    elif isinstance(report, FindingsReport):
+        for fd in report.findings:
+            fd.path = m(fd.path) if fd.path else fd.path
+    elif isinstance(report, DuplicationReport):
+        for c in report.clones:
+            c.first = replace(c.first, file=m(c.first.file))
+            c.second = replace(c.second, file=m(c.second.file))
+    elif isinstance(report, TestReport):
+        for t in report.cases:
+            t.file = m(t.file) if t.file else t.file
+
+
+def _map_coverage_path(mapper: PathMapper, path: str, sources: list[str]) -> tuple[str, bool]:
+    if not posixpath.isabs(path) and sources:
+        for s in sources:
+            mapped, ok = mapper.map(posixpath.join(s.replace("\\", "/"), path))
+            if ok:
+                return mapped, ok
+    return mapper.map(path)

@@ -1,0 +1,205 @@
+"""Finding, reading and validating the policy file; presets.
+
+Every error names the file, the line and column of the offending key, the key's path and, for a misspelt
+key, the closest valid one: ``.github/quality-gates.yml:4:5: quality_gates.complexity.max_cyclomatc:
+unknown key (did you mean 'max_cyclomatic'?)``. Exit code 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualitygate.errors import PolicyError
+
+if TYPE_CHECKING:
+    import yaml
+    from pydantic import BaseModel, ValidationError
+
+    from qualitygate.policy import Policy
+
+DEFAULT_POLICY = ".github/quality-gates.yml"
+PRESETS_DIR = Path(__file__).resolve().parent / "presets"  # a link to the repository's gates/
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESETS_DIR.glob("*.yml"))
+
+
+def preset_path(name: str) -> Path:
+    path = PRESETS_DIR / f"{name}.yml"
+    if not path.is_file():
+        known = preset_names()
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known presets: {', '.join(known)}"
+        raise PolicyError(f"--preset {name}", "no such preset", hint=hint)
+    return path
+
+
+def find_policy(config: str | None, root: str) -> str:
+    path = config or os.path.join(root, DEFAULT_POLICY)
+    if not os.path.isfile(path):
+        raise PolicyError(
+            path,
+            "no policy file" if not os.path.exists(path) else "not a file",
+            hint="write one with 'qualitygate init', pass --config FILE, or use --preset NAME",
+        )
+    return path
+
+
+def _compose(path: str, text: str) -> yaml.Node | None:
+    import yaml
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.compose(text, Loader=loader_cls)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise PolicyError(
+            path,
+            f"invalid YAML: {problem}",
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(path, f"invalid YAML: {exc}") from None
+
+
+def _construct(node: yaml.Node) -> Any:
+    import yaml
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_cls("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _node_at(root: yaml.Node | None, loc: tuple[int | str, ...]) -> tuple[yaml.Node | None, bool]:
+    """The node at a pydantic error location; ``(node, exact)``. For an unknown key, the key node itself."""
+    import yaml
+
+    node = root
+    for i, part in enumerate(loc):
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if str(k.value) == str(part):
+                    node = k if i == len(loc) - 1 else v
+                    break
+            else:
+                return node, False
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return node, False
+    return node, True
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The pydantic model that owns the last key of ``loc`` (for 'did you mean')."""
+    from pydantic import BaseModel
+
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = _innermost_model(field.annotation)
+        else:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _innermost_model(annotation: Any) -> Any:
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _innermost_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _format_error(
+    path: str, root: yaml.Node | None, exc: ValidationError, model: type[BaseModel]
+) -> PolicyError:
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    # pydantic appends the union member or validator name to some locations; keep the data path only
+    loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"list", "dict"})))
+    node, _ = _node_at(root, loc)
+    key = ".".join(str(p) for p in loc) or None
+    hint = None
+    if err["type"] == "extra_forbidden":
+        owner = _model_at(model, loc)
+        msg = "unknown key"
+        if owner is not None:
+            choices = list(owner.model_fields)
+            close = difflib.get_close_matches(str(loc[-1]), choices, n=1)
+            if close:
+                msg += f" (did you mean {close[0]!r}?)"
+            else:
+                hint = f"allowed here: {', '.join(choices)}"
+    else:
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        if err["type"] not in {"value_error", "missing"} and "input" in err:
+            msg += f" (got {err['input']!r})"
+    mark = node.start_mark if node is not None else None
+    more = len(exc.errors()) - 1
+    if more:
+        msg += f" (and {more} more error{'s' if more > 1 else ''})"
+    return PolicyError(
+        path,
+        msg,
+        line=mark.line + 1 if mark else None,
+        column=mark.column + 1 if mark else None,
+        key=key,
+        hint=hint,
+    )
+
+
+def load_policy(path: str, *, display: str | None = None) -> Policy:
+    """Read, validate and normalise a policy file. Raises PolicyError (exit 2) with file:line:col."""
+    from pydantic import ValidationError
+
+    from qualitygate.policy import PolicyFile, normalise
+
+    shown = display or path
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise PolicyError(shown, f"cannot read: {exc.strerror or exc}") from None
+    root = _compose(shown, text)
+    data = _construct(root) if root is not None else None
+    if not isinstance(data, dict):
+        raise PolicyError(
+            shown, "the policy must be a mapping with 'quality_gates:' or 'gates:'", line=1, column=1
+        )
+    try:
+        spec = PolicyFile.model_validate(data)
+    except ValidationError as exc:
+        raise _format_error(shown, root, exc, PolicyFile) from None
+    try:
+        policy = normalise(spec, shown)
+    except ValueError as exc:
+        raise PolicyError(shown, str(exc)) from None
+    if not policy.gates:
+        raise PolicyError(
+            shown,
+            "the policy has no gates: an empty policy would pass anything",
+            hint="see 'qualitygate init'",
+        )
+    return policy

@@ -1,0 +1,514 @@
+"""The policy language: the schema of ``.github/quality-gates.yml`` and its normalised form.
+
+Two forms share one file:
+
+* the **compact form** under ``quality_gates:`` (the launch customer's policy, accepted verbatim), and
+* the **full form**: ``components``, ``reports``, ``path_mapping``, ``security``, ``smells``, ``gates``
+  and ``k6`` (k6's own threshold expressions).
+
+``load_policy`` in :mod:`qualitygate.config` validates the YAML against :class:`PolicyFile` (pydantic,
+``extra="forbid"``) and :func:`normalise` turns it into a :class:`Policy`: a flat list of :class:`Gate`
+objects with thresholds converted to each metric's canonical unit, and every report location resolved
+to explicit globs. The engine only ever sees a ``Policy``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated, Any, Literal, cast
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from qualitygate.units import Quantity, UnitError, convert, metric_unit, parse_effort_minutes, parse_quantity
+
+
+class Missing(StrEnum):
+    """What a gate does when its data is missing: always visible in the verdict."""
+
+    FAIL = "fail"
+    WARN = "warn"
+    SKIP = "skip"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _quantity(raw: object) -> Quantity:
+    try:
+        return parse_quantity(raw)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _effort(raw: object) -> float:
+    try:
+        return parse_effort_minutes(raw)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _globs(raw: object) -> object:
+    return [raw] if isinstance(raw, str) else raw
+
+
+QuantityField = Annotated[Quantity, BeforeValidator(_quantity)]
+EffortMinutes = Annotated[float, BeforeValidator(_effort)]
+Globs = Annotated[list[str], BeforeValidator(_globs)]
+SeverityWord = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"]
+Level = Literal["fail", "warn"]
+EffortLevel = Literal["error", "warning", "note", "none"]
+Op = Literal["<", "<=", ">", ">="]
+
+
+# ------------------------------------------------------------------------------------ compact form
+
+
+class CompactComplexity(_Strict):
+    max_cyclomatic: int | None = Field(default=None, ge=0, description="No function above this (radon)")
+    max_cognitive: int | None = Field(default=None, ge=0, description="No function above this (complexipy)")
+
+
+class CompactDuplications(_Strict):
+    max_percentage: float = Field(ge=0, le=100, description="Duplicated lines %, maximum (jscpd)")
+
+
+class CompactSmells(_Strict):
+    max_count: int | None = Field(default=None, ge=0, description="Non-security linter findings, maximum")
+    max_debt: EffortMinutes | None = Field(default=None, description="Remediation effort: 30min, 4h, 1d (8h)")
+
+
+class CompactGates(_Strict):
+    """``quality_gates:``: the compact form."""
+
+    coverage: dict[str, Annotated[float, Field(ge=0, le=100)]] | None = Field(
+        default=None, description="Line coverage % of each component, minimum"
+    )
+    complexity: CompactComplexity | None = None
+    duplications: CompactDuplications | None = None
+    security_hotspots: int | None = Field(
+        default=None, ge=0, description="Security findings at or above the blocking severity, maximum"
+    )
+    code_smells: CompactSmells | None = None
+
+
+# --------------------------------------------------------------------------------------- full form
+
+
+class Defaults(_Strict):
+    missing: Missing = Field(default=Missing.FAIL, description="When a gate's data is missing")
+    level: Level = "fail"
+
+
+class ComponentSpec(_Strict):
+    paths: Globs = Field(default_factory=list, description="Repository paths the component owns")
+    coverage: Globs | None = Field(default=None, description="Coverage report globs (merged)")
+    tests: Globs | None = Field(default=None, description="JUnit report globs (concatenated)")
+
+
+class ReportLocations(_Strict):
+    coverage: Globs | None = None
+    tests: Globs | None = None
+    complexity: Globs | None = Field(default=None, description="radon cc JSON/text")
+    cognitive: Globs | None = Field(default=None, description="complexipy JSON")
+    duplication: Globs | None = Field(default=None, description="jscpd JSON report")
+    findings: Globs | None = Field(default=None, description="SARIF files (security and smells)")
+    k6: Globs | None = Field(default=None, description="k6 summary JSON")
+
+
+class PrefixRule(_Strict):
+    from_: str = Field(alias="from")
+    to: str = ""
+
+
+class PathMapping(_Strict):
+    rules: list[PrefixRule] = Field(default_factory=list, description="Prefix replacements, first match wins")
+    auto: bool = Field(default=True, description="Find report paths in the working tree by their suffix")
+
+
+def _blocking_default() -> list[SeverityWord]:
+    return ["CRITICAL", "HIGH"]
+
+
+def _effort_default() -> dict[EffortLevel, float]:
+    # SonarQube's most common rule default is 5 min; errors and warnings are weighted up.
+    return {"error": 15.0, "warning": 10.0, "note": 5.0, "none": 5.0}
+
+
+class SecuritySpec(_Strict):
+    severity: list[SeverityWord] = Field(default_factory=_blocking_default)
+    source: Literal["scanner", "cvss"] = Field(
+        default="scanner", description="Scanner's own severity word (Trivy's) or the CVSS band"
+    )
+    ignore_unfixed: bool = False
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _upper(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [s.strip() for s in v.split(",")]
+        return [s.upper() if isinstance(s, str) else s for s in v] if isinstance(v, list) else v
+
+
+class SmellsSpec(_Strict):
+    effort: dict[EffortLevel, EffortMinutes] = Field(
+        default_factory=_effort_default,
+        description="Remediation effort per finding, by level, when the report carries none",
+    )
+
+
+_OPS: dict[str, Op] = {"min": ">=", "max": "<=", "lt": "<", "gt": ">"}
+
+
+class GateSpec(_Strict):
+    id: str | None = None
+    title: str | None = None
+    metric: str
+    component: str | None = None
+    paths: Globs = Field(default_factory=list)
+    min: QuantityField | None = None
+    max: QuantityField | None = None
+    lt: QuantityField | None = None
+    gt: QuantityField | None = None
+    level: Level | None = None
+    missing: Missing | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> GateSpec:
+        role_for_metric(self.metric)  # raises ValueError for an unknown metric family
+        given = [k for k in _OPS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of min, max, lt, gt (got {', '.join(given) or 'none'})")
+        q: Quantity = getattr(self, given[0])
+        try:
+            convert(q, self.metric)
+        except UnitError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+
+class PolicyFile(_Strict):
+    """The whole ``.github/quality-gates.yml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="qualitygate policy")
+
+    version: Literal[1] = 1
+    quality_gates: CompactGates | None = None
+    defaults: Defaults = Field(default_factory=Defaults)
+    components: dict[str, ComponentSpec] = Field(default_factory=dict)
+    reports: ReportLocations = Field(default_factory=ReportLocations)
+    path_mapping: PathMapping = Field(default_factory=PathMapping)
+    security: SecuritySpec = Field(default_factory=SecuritySpec)
+    smells: SmellsSpec = Field(default_factory=SmellsSpec)
+    gates: list[GateSpec] = Field(default_factory=list)
+    k6: dict[str, Annotated[list[str], BeforeValidator(_globs)]] = Field(
+        default_factory=dict,
+        description="k6 thresholds, as in k6's options: {http_req_duration: ['p(95)<200']}",
+    )
+
+    @field_validator("k6")
+    @classmethod
+    def _k6_exprs(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for metric, exprs in v.items():
+            for e in exprs:
+                parse_k6_expression(metric, e)
+        return v
+
+
+# ------------------------------------------------------------------------------- normalised policy
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where reports of one role are looked for. ``first_match``: the first glob that finds a file wins
+    (defaults that list alternatives); otherwise every match of every glob is read and merged."""
+
+    globs: tuple[str, ...]
+    first_match: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    name: str
+    paths: tuple[str, ...]
+    coverage: Source
+    tests: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    id: str
+    title: str
+    metric: str
+    op: Op
+    threshold: float  # in the metric's canonical unit
+    written: str  # the threshold as the policy wrote it, for messages
+    unit: str | None
+    level: Level
+    missing: Missing
+    component: str | None = None
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    source: str
+    gates: tuple[Gate, ...]
+    components: dict[str, Component]
+    reports: dict[str, Source]
+    mapping: PathMapping
+    security: SecuritySpec
+    smells: SmellsSpec
+    warnings: tuple[str, ...] = field(default=())
+
+
+# Documented defaults (README, "Where reports are looked for").
+DEFAULT_REPORTS: dict[str, Source] = {
+    "coverage": Source(
+        ("coverage.xml", "coverage/cobertura-coverage.xml", "coverage/lcov.info", "lcov.info"), True
+    ),
+    "tests": Source(("**/junit*.xml", "**/TEST-*.xml")),
+    "complexity": Source(("radon-cc.json", "radon.json", "radon-cc.txt"), True),
+    "cognitive": Source(("complexipy.json", "complexipy-results.json"), True),
+    "duplication": Source(("jscpd-report.json", "report/jscpd-report.json", "jscpd/jscpd-report.json"), True),
+    "findings": Source(("trivy-results.sarif", "*.sarif")),
+    "k6": Source(("k6-summary.json", "summary.json", "k6/summary.json"), True),
+}
+
+
+def component_defaults(name: str) -> tuple[Source, Source]:
+    coverage = Source(
+        (f"{name}/coverage.xml", f"{name}/coverage/lcov.info", f"{name}/coverage/cobertura-coverage.xml"),
+        True,
+    )
+    return coverage, Source((f"{name}/**/junit*.xml",))
+
+
+_K6_EXPR = re.compile(
+    r"^\s*(avg|min|max|med|p\(\d+(?:\.\d+)?\)|rate|count|value)\s*(<=|>=|==|===|<|>)\s*(-?\d+(?:\.\d+)?)\s*$"
+)
+
+
+def parse_k6_expression(metric: str, expr: str) -> tuple[str, Op, float]:
+    """``p(95)<200`` -> (``k6.<metric>.p(95)``, ``<``, 200.0). Raises ValueError with the grammar."""
+    m = _K6_EXPR.match(expr)
+    if not m:
+        raise ValueError(
+            f"k6 threshold {expr!r} for {metric}: expected 'aggregation operator value', "
+            "e.g. 'p(95)<200', 'rate<0.01'"
+        )
+    stat, op, value = m.groups()
+    if op in {"==", "==="}:
+        raise ValueError(
+            f"k6 threshold {expr!r}: equality thresholds are not supported as gates; use <= and >="
+        )
+    return f"k6.{metric}.{stat}", cast(Op, op), float(value)
+
+
+_METRIC_TITLES = {
+    "coverage.lines.pct": "Line coverage",
+    "coverage.branches.pct": "Branch coverage",
+    "coverage.functions.pct": "Function coverage",
+    "complexity.cyclomatic.max": "Cyclomatic complexity",
+    "complexity.cognitive.max": "Cognitive complexity",
+    "duplication.lines.pct": "Duplicated lines",
+    "security.blocking": "Security hotspots",
+    "smells.count": "Code smells",
+    "smells.debt": "Technical debt",
+    "tests.failing": "Failing tests",
+    "tests.failed": "Failed tests",
+    "tests.errors": "Test errors",
+    "tests.flaky": "Flaky tests",
+    "tests.pass_rate": "Test pass rate",
+}
+
+
+def gate_title(metric: str, component: str | None) -> str:
+    base = _METRIC_TITLES.get(metric)
+    if base is None and metric.startswith("k6."):
+        base = "k6 " + metric[3:]
+    base = base or metric
+    return f"{base} ({component})" if component else base
+
+
+def _gate(
+    metric: str,
+    op: Op,
+    q: Quantity,
+    defaults: Defaults,
+    *,
+    gate_id: str | None = None,
+    title: str | None = None,
+    component: str | None = None,
+    paths: tuple[str, ...] = (),
+    level: Level | None = None,
+    missing: Missing | None = None,
+) -> Gate:
+    unit = metric_unit(metric)
+    return Gate(
+        id=gate_id or (f"{metric}:{component}" if component else metric),
+        title=title or gate_title(metric, component),
+        metric=metric,
+        op=op,
+        threshold=convert(q, metric),
+        written=str(q)
+        if q.unit or unit not in {"%", "ms", "s", "min"}
+        else f"{q}{'' if unit is None else unit}",
+        unit=unit,
+        level=level or defaults.level,
+        missing=missing or defaults.missing,
+        component=component,
+        paths=paths,
+    )
+
+
+def _compact_gates(c: CompactGates, d: Defaults) -> list[Gate]:
+    gates: list[Gate] = []
+    for comp, minimum in (c.coverage or {}).items():
+        gates.append(
+            _gate(
+                "coverage.lines.pct",
+                ">=",
+                Quantity(minimum, "%"),
+                d,
+                gate_id=f"coverage.{comp}",
+                component=comp,
+            )
+        )
+    if c.complexity and c.complexity.max_cyclomatic is not None:
+        q = Quantity(c.complexity.max_cyclomatic, None)
+        gates.append(_gate("complexity.cyclomatic.max", "<=", q, d, gate_id="complexity.cyclomatic"))
+    if c.complexity and c.complexity.max_cognitive is not None:
+        q = Quantity(c.complexity.max_cognitive, None)
+        gates.append(_gate("complexity.cognitive.max", "<=", q, d, gate_id="complexity.cognitive"))
+    if c.duplications is not None:
+        q = Quantity(c.duplications.max_percentage, "%")
+        gates.append(_gate("duplication.lines.pct", "<=", q, d, gate_id="duplications"))
+    if c.security_hotspots is not None:
+        q = Quantity(c.security_hotspots, None)
+        gates.append(_gate("security.blocking", "<=", q, d, gate_id="security_hotspots"))
+    if c.code_smells and c.code_smells.max_count is not None:
+        q = Quantity(c.code_smells.max_count, None)
+        gates.append(_gate("smells.count", "<=", q, d, gate_id="code_smells.count"))
+    if c.code_smells and c.code_smells.max_debt is not None:
+        q = Quantity(c.code_smells.max_debt, "min")
+        gates.append(_gate("smells.debt", "<=", q, d, gate_id="code_smells.debt"))
+    return gates
+
+
+def _full_gates(spec: PolicyFile) -> list[Gate]:
+    d = spec.defaults
+    gates: list[Gate] = []
+    for g in spec.gates:
+        key = next(k for k in _OPS if getattr(g, k) is not None)
+        q: Quantity = getattr(g, key)
+        op = _OPS[key]
+        gates.append(
+            _gate(
+                g.metric,
+                op,
+                q,
+                d,
+                gate_id=g.id,
+                title=g.title,
+                component=g.component,
+                paths=tuple(g.paths),
+                level=g.level,
+                missing=g.missing,
+            )
+        )
+    for metric, exprs in spec.k6.items():
+        for expr in exprs:
+            key_metric, op, value = parse_k6_expression(metric, expr)
+            gates.append(
+                _gate(
+                    key_metric,
+                    op,
+                    Quantity(value, None),
+                    d,
+                    gate_id=f"k6.{metric}:{expr.replace(' ', '')}",
+                    title=f"k6 {metric} {expr.strip()}",
+                )
+            )
+    return gates
+
+
+def normalise(spec: PolicyFile, source: str) -> Policy:
+    """Turn a validated policy file into the engine's :class:`Policy` (flat gates, explicit sources)."""
+    gates = (_compact_gates(spec.quality_gates, spec.defaults) if spec.quality_gates else []) + _full_gates(
+        spec
+    )
+    names = set(spec.components)
+    for g in gates:
+        if g.component:
+            names.add(g.component)
+    components: dict[str, Component] = {}
+    for name in sorted(names):
+        cs = spec.components.get(name, ComponentSpec())
+        cov_default, tests_default = component_defaults(name)
+        components[name] = Component(
+            name=name,
+            paths=tuple(cs.paths) or (f"{name}/**",),
+            coverage=Source(tuple(cs.coverage)) if cs.coverage else cov_default,
+            tests=Source(tuple(cs.tests)) if cs.tests else tests_default,
+        )
+    reports = dict(DEFAULT_REPORTS)
+    for role, globs in spec.reports.model_dump(exclude_none=True).items():
+        reports[role] = Source(tuple(globs))
+    seen: set[str] = set()
+    for g in gates:
+        if g.id in seen:
+            raise ValueError(f"two gates have the id {g.id!r}; give one an explicit 'id'")
+        seen.add(g.id)
+    return Policy(
+        source=source,
+        gates=tuple(gates),
+        components=components,
+        reports=reports,
+        mapping=spec.path_mapping,
+        security=spec.security,
+        smells=spec.smells,
+    )
+
+
+# Which report role feeds a metric. Coverage and tests are per component; the rest are repository-wide and
+# scoped to a component's paths when a gate names one.
+_ROLE_PREFIXES = (
+    ("coverage.", "coverage"),
+    ("tests.", "tests"),
+    ("complexity.cognitive.", "cognitive"),
+    ("complexity.", "complexity"),
+    ("duplication.", "duplication"),
+    ("findings.", "findings"),
+    ("security.", "findings"),
+    ("smells.", "findings"),
+    ("k6.", "k6"),
+)
+ROLE_FAMILY = {
+    "coverage": "coverage",
+    "tests": "tests",
+    "complexity": "complexity",
+    "cognitive": "complexity",
+    "duplication": "duplication",
+    "findings": "findings",
+    "k6": "k6",
+}
+PER_COMPONENT_ROLES = frozenset({"coverage", "tests"})
+
+
+def role_for_metric(metric: str) -> str:
+    for prefix, role in _ROLE_PREFIXES:
+        if metric.startswith(prefix):
+            return role
+    raise ValueError(
+        f"unknown metric {metric!r}: metric names start with coverage., tests., complexity., "
+        "duplication., findings., security., smells. or k6."
+    )
+
+
+def source_key(gate: Gate) -> tuple[str, str | None]:
+    """The (role, component) whose reports a gate reads."""
+    role = role_for_metric(gate.metric)
+    return role, gate.component if role in PER_COMPONENT_ROLES else None

@@ -1,0 +1,66 @@
+"""What a rule returns, and the helpers every rule shares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from qualitygate.globs import matches
+from qualitygate.model import Report
+from qualitygate.policy import Gate, Policy
+from qualitygate.verdict import Evidence
+
+MAX_EVIDENCE = 10
+
+R = TypeVar("R", bound=Report)
+
+
+@dataclass(slots=True)
+class Measured:
+    """A rule's answer. ``value`` None means the data is missing; ``missing`` says why."""
+
+    value: float | None
+    missing: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    evidence_total: int = 0
+    estimate: bool = False
+    note: str | None = None  # a clause appended to the gate's message
+
+
+def missing(why: str) -> Measured:
+    return Measured(None, missing=why)
+
+
+def violates(value: float, gate: Gate) -> bool:
+    """Does one item's value break the gate's bound (for choosing evidence)?"""
+    op, t = gate.op, gate.threshold
+    if op == ">=":
+        return value < t
+    if op == ">":
+        return value <= t
+    if op == "<=":
+        return value > t
+    return value >= t
+
+
+def scope(gate: Gate, policy: Policy) -> tuple[str, ...]:
+    """Path globs a repository-wide gate is limited to: its own paths, else its component's."""
+    if gate.paths:
+        return gate.paths
+    if gate.component and gate.component in policy.components:
+        return policy.components[gate.component].paths
+    return ()
+
+
+def in_scope(path: str | None, globs: tuple[str, ...]) -> bool:
+    return not globs or (path is not None and matches(path, globs))
+
+
+def of_type(reports: Sequence[Report], cls: type[R]) -> list[R]:
+    return [r for r in reports if isinstance(r, cls)]
+
+
+def plural(n: int, word: str) -> str:
+    """``plural(1, "file")`` -> "1 file"; ``plural(3, "file")`` -> "3 files"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"

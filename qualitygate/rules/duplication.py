@@ -1,0 +1,45 @@
+"""Duplication gates (jscpd): the percentage is jscpd's own, since only it saw every source line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qualitygate.model import DuplicationReport, Report
+from qualitygate.policy import Gate, Policy
+from qualitygate.rules.base import MAX_EVIDENCE, Measured, missing, of_type
+from qualitygate.verdict import Evidence
+
+
+def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
+    dup = of_type(reports, DuplicationReport)
+    merged = DuplicationReport(
+        path="",
+        kind="jscpd",
+        lines_total=sum(d.lines_total for d in dup),
+        lines_duplicated=sum(d.lines_duplicated for d in dup),
+        files_total=sum(d.files_total for d in dup),
+        clones=[c for d in dup for c in d.clones],
+    )
+    value = merged.metrics().get(gate.metric)
+    if value is None:
+        return missing("the duplication report measured no source lines")
+    clones = sorted(merged.clones, key=lambda c: (-c.lines, c.first.file, c.first.start))
+    note = None
+    if gate.paths:
+        note = "jscpd's percentage covers every file it scanned; path scopes do not apply to it"
+    return Measured(
+        float(value),
+        evidence=[
+            Evidence(
+                kind="clone",
+                title=f"{c.first.file}:{c.first.start}-{c.first.end}",
+                path=c.first.file,
+                line=c.first.start,
+                value=c.lines,
+                detail=f"{c.lines} lines also at {c.second.file}:{c.second.start}-{c.second.end}",
+            )
+            for c in clones[:MAX_EVIDENCE]
+        ],
+        evidence_total=len(clones),
+        note=note,
+    )

@@ -1,0 +1,59 @@
+"""k6 gates: a metric's statistic from the end-of-test summary, with k6's own threshold outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qualitygate.model import LoadTestReport, Report
+from qualitygate.policy import Gate, Policy
+from qualitygate.rules.base import Measured, missing, of_type
+from qualitygate.units import format_value, metric_unit
+from qualitygate.verdict import Evidence
+
+
+def _split(metric: str) -> tuple[str, str]:
+    """``k6.http_req_duration{expected_response:true}.p(95)`` -> (name with tags, stat)."""
+    body = metric[len("k6.") :]
+    if "}" in body:
+        close = body.rindex("}")
+        return body[: close + 1], body[close + 2 :]
+    name, _, stat = body.rpartition(".")
+    if "(" in stat and not stat.endswith(")"):  # p(99.9): the dot belongs to the stat
+        name, _, head = name.rpartition(".")
+        stat = f"{head}.{stat}"
+    return name, stat
+
+
+def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
+    k6 = of_type(reports, LoadTestReport)
+    name, stat = _split(gate.metric)
+    holders = [(r, m) for r in k6 if (m := r.metric(name)) is not None]
+    if not holders:
+        known = sorted({m.name for r in k6 for m in r.k6_metrics})
+        return missing(
+            f"no k6 metric {name!r} in {', '.join(r.path for r in k6)} (has: {', '.join(known[:8])})"
+        )
+    if len(holders) > 1:
+        return missing(
+            f"ambiguous: {len(holders)} k6 summaries have {name!r} ({', '.join(r.path for r, _ in holders)})"
+        )
+    report, m = holders[0]
+    if stat not in m.values:
+        return missing(f"{report.path} has no {stat} for {name} (it has {', '.join(m.values)})")
+    value = m.values[stat]
+    unit = metric_unit(gate.metric)
+    evidence = [
+        Evidence(
+            kind="metric",
+            title=f"{name} {stat}",
+            value=value,
+            unit=unit,
+            detail=f"limit {gate.op} {format_value(gate.threshold, unit)}",
+        )
+    ]
+    failed = [(mm.name, t.expression) for mm in report.k6_metrics for t in mm.thresholds if not t.ok]
+    evidence += [
+        Evidence(kind="metric", title=f"{n} {expr}", detail="k6 threshold failed") for n, expr in failed
+    ]
+    note = f"k6 recorded {len(failed)} failed threshold(s)" if failed else None
+    return Measured(value, evidence=evidence, evidence_total=len(evidence), note=note)
