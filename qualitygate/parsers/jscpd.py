@@ -31,8 +31,14 @@ _SNIFF_DUPS = re.compile(r'"duplicates"\s*:\s*\[')
 
 
 def sniff(head: str) -> bool:
-    """``"statistics": {`` and ``"duplicates": [`` (jscpd writes ``duplicates`` first)."""
-    return _SNIFF_DUPS.search(head) is not None and _SNIFF_STATS.search(head) is not None
+    """``"duplicates": [`` with either ``"statistics": {`` or jscpd's ``"firstFile"``.
+
+    jscpd writes ``duplicates`` first, with every clone's source fragment, so on a real report
+    ``statistics`` is usually beyond the 64 KiB the sniffer sees.
+    """
+    if _SNIFF_DUPS.search(head) is None:
+        return False
+    return '"firstFile"' in head or _SNIFF_STATS.search(head) is not None
 
 
 def parse(path: str) -> DuplicationReport:

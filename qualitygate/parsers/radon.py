@@ -41,6 +41,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LETTERS = {"F": "function", "M": "method", "C": "class"}
 
 _SNIFF_JSON = re.compile(r'^\s*\{\s*"(?:[^"\\]|\\.)*"\s*:\s*(?:\[|\{\s*"error"\s*:)')
+_SNIFF_ERROR = re.compile(r'"\s*:\s*\{\s*"error"\s*:\s*"[^"]*"\s*\}')
 _SNIFF_TEXT = re.compile(r"^[ \t]+[FMC] \d+:\d+ \S.* - [A-F](?: \(\d+\))?\r?$", re.MULTILINE)
 
 
@@ -50,7 +51,7 @@ def sniff(head: str) -> bool:
     stripped = head.lstrip()
     if stripped.startswith("{"):
         return bool(_SNIFF_JSON.match(head)) and (
-            ('"complexity"' in head and '"rank"' in head) or '"error"' in head
+            ('"complexity"' in head and '"rank"' in head) or _SNIFF_ERROR.search(head) is not None
         )
     if stripped.startswith(("<", "[")):
         return False
