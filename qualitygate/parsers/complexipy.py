@@ -40,7 +40,7 @@ def parse(path: str) -> ComplexityReport:
     report = ComplexityReport(path=path, kind="complexipy", tool="complexipy", measure="cognitive")
     for i, e in enumerate(entries):
         if not isinstance(e, dict):
-            raise ReportFormatError(path, f"[{i}]: expected an object, got a {type_name(e)}")
+            raise ReportFormatError(path, f"[{i}]: expected an object, got {type_name(e)}")
         score = e.get("complexity")
         fname = e.get("function_name")
         file = e.get("path", e.get("file_name"))

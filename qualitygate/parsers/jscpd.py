@@ -51,7 +51,7 @@ def parse(path: str) -> DuplicationReport:
         )
     total = stats.get("total")
     if not isinstance(total, dict):
-        raise ReportFormatError(path, f"statistics.total: expected an object, got a {type_name(total)}")
+        raise ReportFormatError(path, f"statistics.total: expected an object, got {type_name(total)}")
     report = DuplicationReport(
         path=path,
         kind="jscpd",
@@ -75,7 +75,7 @@ def _count(path: str, obj: dict[str, Any], key: str, where: str = "statistics.to
 
 def _location(path: str, loc: object, fmt: str, where: str) -> CloneLocation:
     if not isinstance(loc, dict):
-        raise ReportFormatError(path, f"{where}: expected an object, got a {type_name(loc)}")
+        raise ReportFormatError(path, f"{where}: expected an object, got {type_name(loc)}")
     name = loc.get("name")
     if not isinstance(name, str):
         raise ReportFormatError(path, f"{where}.name: expected a string, got {name!r}")
@@ -89,7 +89,7 @@ def _location(path: str, loc: object, fmt: str, where: str) -> CloneLocation:
 
 def _clone(path: str, d: object, where: str) -> Clone:
     if not isinstance(d, dict):
-        raise ReportFormatError(path, f"{where}: expected an object, got a {type_name(d)}")
+        raise ReportFormatError(path, f"{where}: expected an object, got {type_name(d)}")
     fmt = d.get("format")
     fmt = fmt if isinstance(fmt, str) else ""
     return Clone(

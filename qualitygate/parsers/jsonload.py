@@ -72,9 +72,7 @@ def load_object(path: str, what: str) -> dict[str, Any]:
     """Read and parse a file whose top level must be a JSON object."""
     doc = loads(path, read_text(path, what), what)
     if not isinstance(doc, dict):
-        raise ReportFormatError(
-            path, f"top level is a JSON {type_name(doc)}, expected an object: not a {what}"
-        )
+        raise ReportFormatError(path, f"top level is {type_name(doc)}, expected an object: not a {what}")
     return doc
 
 
@@ -82,26 +80,24 @@ def load_array(path: str, what: str) -> list[Any]:
     """Read and parse a file whose top level must be a JSON array."""
     doc = loads(path, read_text(path, what), what)
     if not isinstance(doc, list):
-        raise ReportFormatError(
-            path, f"top level is a JSON {type_name(doc)}, expected an array: not a {what}"
-        )
+        raise ReportFormatError(path, f"top level is {type_name(doc)}, expected an array: not a {what}")
     return doc
 
 
 def type_name(value: object) -> str:
-    """The JSON name of a decoded value's type, for messages ("got a string")."""
+    """The JSON type of a decoded value with its article, for messages ("got an array")."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "boolean"
+        return "a boolean"
     if isinstance(value, dict):
-        return "object"
+        return "an object"
     if isinstance(value, list):
-        return "array"
+        return "an array"
     if isinstance(value, str):
-        return "string"
+        return "a string"
     if isinstance(value, int | float):
-        return "number"
+        return "a number"
     return type(value).__name__  # pragma: no cover - json never returns anything else
 
 

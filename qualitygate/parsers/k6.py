@@ -50,14 +50,14 @@ def parse(path: str) -> LoadTestReport:
         )
     metrics = doc.get("metrics")
     if not isinstance(metrics, dict):
-        got = "no" if metrics is None else f"a {type_name(metrics)} as"
+        got = "no" if metrics is None else f"{type_name(metrics)} as"
         raise ReportFormatError(path, f"not a k6 summary: {got} 'metrics' (expected an object of metrics)")
     report = LoadTestReport(path=path, kind="k6", tool="k6")
     exported = False
     for name, body in metrics.items():
         where = f"metrics.{name}"
         if not isinstance(body, dict):
-            raise ReportFormatError(path, f"{where}: expected an object, got a {type_name(body)}")
+            raise ReportFormatError(path, f"{where}: expected an object, got {type_name(body)}")
         if isinstance(body.get("values"), dict):
             metric = _handle_summary_metric(path, name, body, where, report.warnings)
         else:
@@ -90,7 +90,7 @@ def _stats(
             # k6 writes null for a stat it could not compute (a trend with no samples).
             warnings.append(f"{where}.{stat}: null (no samples?); left out")
         else:
-            raise ReportFormatError(path, f"{where}.{stat}: expected a number, got a {type_name(v)}")
+            raise ReportFormatError(path, f"{where}.{stat}: expected a number, got {type_name(v)}")
     return out
 
 
@@ -109,7 +109,7 @@ def _handle_summary_metric(
     raw = body.get("thresholds")
     if raw is not None:
         if not isinstance(raw, dict):
-            raise ReportFormatError(path, f"{where}.thresholds: expected an object, got a {type_name(raw)}")
+            raise ReportFormatError(path, f"{where}.thresholds: expected an object, got {type_name(raw)}")
         for expr, t in raw.items():
             ok = t.get("ok") if isinstance(t, dict) else None
             if not isinstance(ok, bool):
@@ -139,7 +139,7 @@ def _exported_metric(path: str, name: str, body: dict[str, Any], where: str, war
     raw = body.get("thresholds")
     if raw is not None:
         if not isinstance(raw, dict):
-            raise ReportFormatError(path, f"{where}.thresholds: expected an object, got a {type_name(raw)}")
+            raise ReportFormatError(path, f"{where}.thresholds: expected an object, got {type_name(raw)}")
         for expr, failed in raw.items():
             if isinstance(failed, dict) and isinstance(failed.get("ok"), bool):
                 ok = failed["ok"]  # a handleSummary-style threshold inside a flat metric: take it as is

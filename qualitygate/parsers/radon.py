@@ -73,9 +73,7 @@ def parse(path: str) -> ComplexityReport:
 
 def _from_json(path: str, doc: object) -> ComplexityReport:
     if not isinstance(doc, dict):
-        raise ReportFormatError(
-            path, f"top level is a JSON {type_name(doc)}, expected an object: not a {WHAT}"
-        )
+        raise ReportFormatError(path, f"top level is {type_name(doc)}, expected an object: not a {WHAT}")
     report = ComplexityReport(path=path, kind="radon", tool="radon", measure="cyclomatic")
     append = report.blocks.append
     for file, entries in doc.items():
@@ -88,14 +86,14 @@ def _from_json(path: str, doc: object) -> ComplexityReport:
         else:
             raise ReportFormatError(
                 path,
-                f'{file!r}: expected a list of blocks or {{"error": ...}}, got a {type_name(entries)}',
+                f'{file!r}: expected a list of blocks or {{"error": ...}}, got {type_name(entries)}',
             )
     return report
 
 
 def _json_block(path: str, file: str, posix: str, i: int, b: object) -> ComplexityBlock:
     if type(b) is not dict:
-        raise ReportFormatError(path, f"{file!r}[{i}]: expected an object, got a {type_name(b)}")
+        raise ReportFormatError(path, f"{file!r}[{i}]: expected an object, got {type_name(b)}")
     try:
         score = b["complexity"]
         line = b["lineno"]

@@ -167,13 +167,13 @@ class _Fail(Exception):
 
 def _expect_obj(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _Fail(f"{where}: expected an object, got a {type_name(value)}")
+        raise _Fail(f"{where}: expected an object, got {type_name(value)}")
     return value
 
 
 def _expect_list(value: object, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise _Fail(f"{where}: expected an array, got a {type_name(value)}")
+        raise _Fail(f"{where}: expected an array, got {type_name(value)}")
     return value
 
 
@@ -185,7 +185,7 @@ def parse(path: str) -> FindingsReport:
 def _build(path: str, doc: dict[str, Any]) -> FindingsReport:
     runs = doc.get("runs")
     if not isinstance(runs, list):
-        got = "no" if runs is None else f"a {type_name(runs)} as"
+        got = "no" if runs is None else f"{type_name(runs)} as"
         raise ReportFormatError(path, f"not a SARIF log: {got} 'runs' (expected an array of runs)")
     report = FindingsReport(path=path, kind="sarif")
     version = doc.get("version")
@@ -237,7 +237,7 @@ class _RuleTable:
         self, ref: object, idx: object, rule_id: object, where: str
     ) -> tuple[object, object, list[_Rule]]:
         if type(ref) is not dict:
-            raise _Fail(f"{where}.rule: expected an object, got a {type_name(ref)}")
+            raise _Fail(f"{where}.rule: expected an object, got {type_name(ref)}")
         if idx is None:
             idx = ref.get("index")
         if rule_id is None:
@@ -257,7 +257,7 @@ class _RuleTable:
         if ref is not None:
             idx, rule_id, group = self._reference(ref, idx, rule_id, where)
         if rule_id is not None and type(rule_id) is not str:
-            raise _Fail(f"{where}.ruleId: expected a string, got a {type_name(rule_id)}")
+            raise _Fail(f"{where}.ruleId: expected a string, got {type_name(rule_id)}")
         rule: _Rule | None = None
         if type(idx) is int and idx >= 0:
             if idx < len(group):
@@ -309,7 +309,7 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
     for i, res in enumerate(results):
         rw = f"{where}.results[{i}]"
         if type(res) is not dict:
-            raise _Fail(f"{rw}: expected an object, got a {type_name(res)}")
+            raise _Fail(f"{rw}: expected an object, got {type_name(res)}")
         get = res.get
         rule, rule_id = rules.resolve(res, rw)
         level = _result_level(res, rule, rw)
@@ -317,6 +317,8 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
 
         cvss, scanner, security, effort = _severity(rule, get("properties"), text, rw, warnings)
         severity = cvss_band(cvss) if cvss is not None else scanner or Severity.NONE
+        if level is Level.NONE and get("kind", "fail") != "fail":
+            severity = Severity.NONE  # a "pass"/"notApplicable"/... result reports no problem (§3.27.9)
 
         file, line, column = _location(get("locations"), artifacts, rw)
         sups = get("suppressions")
@@ -386,7 +388,7 @@ def _location(locs: object, artifacts: list[Any], where: str) -> tuple[str | Non
     if not locs:
         return None, None, None
     if type(locs) is not list:
-        raise _Fail(f"{where}.locations: expected an array, got a {type_name(locs)}")
+        raise _Fail(f"{where}.locations: expected an array, got {type_name(locs)}")
     for loc in locs:
         phys = loc.get("physicalLocation") if type(loc) is dict else None
         if type(phys) is not dict:
@@ -424,6 +426,6 @@ def _fingerprint(res: dict[str, Any]) -> str | None:
 
 def _suppressed(sups: object, where: str) -> bool:
     if type(sups) is not list:
-        raise _Fail(f"{where}.suppressions: expected an array, got a {type_name(sups)}")
+        raise _Fail(f"{where}.suppressions: expected an array, got {type_name(sups)}")
     # A suppression whose status is "rejected" does not suppress (§3.35.3); no status means accepted.
     return any(type(s) is dict and s.get("status") != "rejected" for s in sups)
