@@ -65,6 +65,60 @@ def parse_cmd(ctx: click.Context, file: str, kind: str | None, fmt: str) -> None
     ctx.exit(_guard(lambda: parse.run(file, kind, fmt)))
 
 
+@cli.command("comment")
+@click.option("--verdict", "verdict_path", type=str, help="The JSON verdict ('-' or piped: standard input).")
+@click.option("--base-verdict", type=str, help="The base branch's JSON verdict: adds a change column.")
+@click.option("--id", "comment_id", default="default", show_default=True, help="One comment per id.")
+@click.option(
+    "--on-pass",
+    type=click.Choice(["update", "delete", "skip"]),
+    default="update",
+    show_default=True,
+    help="When the verdict passes: update the comment, delete it, or post none (an existing one is updated).",
+)
+@click.option("--repo", help="OWNER/NAME [env GITHUB_REPOSITORY].")
+@click.option("--pr", type=click.IntRange(min=1), help="Pull request number [the event payload].")
+@click.option("--api-url", help="REST API root [env GITHUB_API_URL]; Enterprise: https://HOST/api/v3.")
+@click.option("--token", help="Prefer env GITHUB_TOKEN: a flag shows in the process list.")
+@click.option("--sha", help="Head commit for --check-run [the event payload].")
+@click.option("--check-run", is_flag=True, help="Also create a check run carrying the verdict.")
+@click.option("--dry-run", is_flag=True, help="Print the comment and the calls; send nothing.")
+@click.pass_context
+def comment_cmd(
+    ctx: click.Context,
+    *,
+    verdict_path: str | None,
+    base_verdict: str | None,
+    comment_id: str,
+    on_pass: str,
+    repo: str | None,
+    pr: int | None,
+    api_url: str | None,
+    token: str | None,
+    sha: str | None,
+    check_run: bool,
+    dry_run: bool,
+) -> None:
+    """Post the verdict to the pull request as one sticky comment, updated on every run."""
+    from qualitygate.commands import comment
+
+    def go() -> int:
+        options = comment.CommentOptions(
+            id=comment_id,
+            on_pass=comment.parse_on_pass(on_pass),
+            repo=repo,
+            pr=pr,
+            api_url=api_url,
+            token=token,
+            sha=sha,
+            dry_run=dry_run,
+            check_run=check_run,
+        )
+        return comment.run(verdict_path, base_verdict, options)
+
+    ctx.exit(_guard(go))
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         rv = cli.main(args=argv, prog_name="qualitygate", standalone_mode=False)

@@ -1,0 +1,302 @@
+"""``qualitygate comment`` (and ``check --comment``): the verdict as one sticky pull request comment.
+
+The context comes from flags first, then from the Actions environment: ``GITHUB_REPOSITORY``,
+``GITHUB_EVENT_PATH`` (the pull request number and head commit), ``GITHUB_API_URL`` (Enterprise) and
+``GITHUB_TOKEN`` (or ``GH_TOKEN``). ``--dry-run`` sends nothing: it prints the calls and the body.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from qualitygate.errors import ReportFormatError, ReportNotFoundError, UsageError
+from qualitygate.github import (
+    DEFAULT_API_URL,
+    MAX_COMMENT_CHARS,
+    CheckConclusion,
+    CommentResult,
+    GitHubClient,
+    PullRequestRef,
+    StickyComment,
+    create_check_run,
+    marker_for,
+)
+from qualitygate.verdict import Verdict
+
+OnPass = Literal["update", "delete", "skip"]
+ON_PASS_CHOICES: tuple[OnPass, ...] = ("update", "delete", "skip")
+
+# What the renderer is asked to fit in. Below GitHub's limit so that our own safety net (which counts
+# UTF-16 code units, as many status emoji take two) never has to cut what the renderer already trimmed well.
+RENDER_MAX_CHARS = MAX_COMMENT_CHARS - 1_024
+
+_CONCLUSION: dict[str, CheckConclusion] = {
+    "pass": "success",
+    "warn": "neutral",
+    "fail": "failure",
+    "error": "failure",
+}
+
+
+def parse_on_pass(value: str) -> OnPass:
+    for choice in ON_PASS_CHOICES:
+        if value == choice:
+            return choice
+    raise UsageError(f"--on-pass {value!r}: expected one of {', '.join(ON_PASS_CHOICES)}")
+
+
+@dataclass(frozen=True)
+class CommentOptions:
+    """What ``comment`` and ``check --comment`` need besides the verdicts; ``None`` means from the env."""
+
+    id: str = "default"
+    on_pass: OnPass = "update"
+    repo: str | None = None
+    pr: int | None = None
+    api_url: str | None = None
+    token: str | None = field(default=None, repr=False)
+    sha: str | None = None
+    dry_run: bool = False
+    check_run: bool = False
+    check_name: str = "qualitygate"
+
+
+@dataclass(frozen=True)
+class Context:
+    repo: str | None
+    pr: int | None
+    api_url: str
+    sha: str | None
+    token: str | None = field(repr=False)
+    token_source: str | None
+
+
+def _event(env: Mapping[str, str]) -> dict[str, Any]:
+    path = env.get("GITHUB_EVENT_PATH")
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(
+            f"GITHUB_EVENT_PATH {path}: cannot read the event payload ({type(exc).__name__})",
+            hint="pass --repo and --pr instead.",
+        ) from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _dig(data: Any, *keys: str | int) -> Any:
+    for k in keys:
+        if isinstance(data, dict) and isinstance(k, str):
+            data = data.get(k)
+        elif isinstance(data, list) and isinstance(k, int) and len(data) > k:
+            data = data[k]
+        else:
+            return None
+    return data
+
+
+def _pr_from_event(event: Mapping[str, Any]) -> int | None:
+    candidates = (
+        _dig(event, "pull_request", "number"),  # pull_request, pull_request_target, pull_request_review
+        _dig(event, "issue", "number") if _dig(event, "issue", "pull_request") else None,  # issue_comment
+        # workflow_run: empty for pull requests from forks, hence the artifact carries the number
+        _dig(event, "workflow_run", "pull_requests", 0, "number"),
+    )
+    return next((int(n) for n in candidates if isinstance(n, int)), None)
+
+
+def _sha_from_event(event: Mapping[str, Any], env: Mapping[str, str]) -> str | None:
+    # On pull_request events GITHUB_SHA is the merge commit, on which a check run would not show.
+    for sha in (_dig(event, "pull_request", "head", "sha"), _dig(event, "workflow_run", "head_sha")):
+        if isinstance(sha, str) and sha:
+            return sha
+    return env.get("GITHUB_SHA") or None
+
+
+def resolve_context(options: CommentOptions, env: Mapping[str, str] | None = None) -> Context:
+    """Flags first, then the Actions environment and its event payload."""
+    env = os.environ if env is None else env
+    event = _event(env)
+    repo = options.repo or env.get("GITHUB_REPOSITORY") or None
+    if repo is not None and (repo.count("/") != 1 or not all(repo.split("/"))):
+        raise UsageError(f"--repo {repo!r}: expected OWNER/NAME")
+    token, source = options.token, "--token"
+    if not token:
+        source = next((name for name in ("GITHUB_TOKEN", "GH_TOKEN") if env.get(name)), "")
+        token = env.get(source) if source else None
+    return Context(
+        repo=repo,
+        pr=options.pr if options.pr is not None else _pr_from_event(event),
+        api_url=options.api_url or env.get("GITHUB_API_URL") or DEFAULT_API_URL,
+        sha=options.sha or (_sha_from_event(event, env) if options.check_run else None),
+        token=token or None,
+        token_source=source if token else None,
+    )
+
+
+def load_verdict(path: str, stdin: TextIO | None = None) -> Verdict:
+    """A verdict JSON document from ``path`` ("-" = standard input)."""
+    from pydantic import ValidationError
+
+    if path == "-":
+        text, name = (stdin or sys.stdin).read(), "<stdin>"
+    else:
+        name = path
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise ReportNotFoundError(path, "no such file", hint="write it with `qualitygate check`") from exc
+        except IsADirectoryError as exc:
+            raise ReportNotFoundError(path, "is a directory, expected a verdict JSON file") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ReportFormatError(path, f"cannot read: {exc}") from exc
+    try:
+        return Verdict.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "document"
+        raise ReportFormatError(
+            name,
+            f"not a qualitygate verdict: {where}: {first['msg']} ({exc.error_count()} problem(s))",
+            hint="pass the file `qualitygate check --format json` wrote.",
+        ) from exc
+
+
+def render_body(verdict: Verdict, base: Verdict | None, marker: str) -> str:
+    # The ignore lets this type-check while the renderer is still being written; it is silent once it lands.
+    from qualitygate.render.markdown import render  # type: ignore[import-not-found,unused-ignore]
+
+    return str(render(verdict, base=base, marker=marker, max_chars=RENDER_MAX_CHARS))
+
+
+def _plan(verdict: Verdict, options: CommentOptions, ctx: Context) -> str:
+    """What a real run would send, one call a line."""
+    repo = ctx.repo or "<OWNER/NAME: --repo or GITHUB_REPOSITORY>"
+    pr = str(ctx.pr) if ctx.pr is not None else "<NUMBER: --pr or the event payload>"
+    api = ctx.api_url.rstrip("/")
+    token = f"from {ctx.token_source}" if ctx.token_source else "none (a real run fails with 401)"
+    issue = f"{api}/repos/{repo}/issues"
+    lines = [
+        "dry run: nothing is sent to GitHub",
+        f"pull request: {repo}#{pr}  api: {api}  token: {token}",
+        f"GET    {issue}/{pr}/comments?per_page=100  (every page; find {marker_for(options.id)})",
+    ]
+    passing = verdict.status == "pass"
+    if passing and options.on_pass == "delete":
+        lines.append(f"DELETE {issue}/comments/<ID>  for each comment found (the verdict passes)")
+    else:
+        lines.append(f"PATCH  {issue}/comments/<ID>  if found (and DELETE any duplicate)")
+        if passing and options.on_pass == "skip":
+            lines.append("nothing else if none is found (the verdict passes, --on-pass skip)")
+        else:
+            lines.append(
+                f"POST   {issue}/{pr}/comments  if none is found; then GET again, DELETE a duplicate"
+            )
+    if options.check_run:
+        sha = ctx.sha or "<SHA: --sha or the event payload>"
+        lines.append(
+            f"POST   {api}/repos/{repo}/check-runs  (head_sha {sha}, "
+            f"conclusion {_CONCLUSION[verdict.status]})"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _require(ctx: Context) -> tuple[str, int, str]:
+    if ctx.repo is None:
+        raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
+    if ctx.pr is None:
+        raise UsageError(
+            "no pull request number: pass --pr N, or run on a pull_request event",
+            hint="in a workflow_run job for a fork pull request, read the number from the artifact.",
+        )
+    if ctx.token is None:
+        raise UsageError(
+            "no GitHub token: set GITHUB_TOKEN (or pass --token)",
+            hint="in a workflow: `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`.",
+        )
+    return ctx.repo, ctx.pr, ctx.token
+
+
+def _describe(result: CommentResult, pr: PullRequestRef) -> str:
+    where = result.url or (f"comment {result.comment_id}" if result.comment_id else "")
+    extra = (
+        f" ({result.removed} duplicate(s) removed)" if result.removed and result.action != "deleted" else ""
+    )
+    text = {
+        "created": f"comment created on {pr}: {where}",
+        "updated": f"comment updated on {pr}: {where}",
+        "unchanged": f"comment on {pr} already up to date: {where}",
+        "deleted": f"verdict passes: {result.removed} comment(s) deleted on {pr}",
+        "absent": f"verdict passes: no comment on {pr}, none posted",
+    }[result.action]
+    return f"qualitygate: {text}{extra}\n"
+
+
+def post_verdict(
+    verdict: Verdict, *, base: Verdict | None, options: CommentOptions, out: TextIO | None = None
+) -> int:
+    """Post (update, delete or skip) the sticky comment for ``verdict``; 0 when done.
+
+    Raises ``GitHubError`` (exit 4) when GitHub refuses, ``UsageError`` (exit 2) when the context is missing.
+    The verdict's own status is not the exit code: the caller decides that.
+    """
+    out = out or sys.stdout
+    ctx = resolve_context(options)
+    marker = marker_for(options.id)
+    passing = verdict.status == "pass"
+    needs_body = not (passing and options.on_pass == "delete") or options.check_run
+    body = render_body(verdict, base, marker) if needs_body else ""
+    if options.dry_run:
+        out.write(_plan(verdict, options, ctx))
+        if needs_body:
+            out.write(f"--- comment body ({len(body)} characters) ---\n{body}\n")
+        return 0
+    repo, number, token = _require(ctx)
+    if options.check_run and not ctx.sha:
+        raise UsageError("--check-run needs the head commit: pass --sha or run on a pull_request event")
+    pr = PullRequestRef(repo, number)
+    with GitHubClient(token=token, api_url=ctx.api_url) as client:
+        sticky = StickyComment(client, pr, options.id)
+        if passing and options.on_pass == "delete":
+            result = sticky.delete()
+        else:
+            result = sticky.upsert(body, create=not (passing and options.on_pass == "skip"))
+        out.write(_describe(result, pr))
+        if options.check_run and ctx.sha:
+            url = create_check_run(
+                client,
+                repo,
+                head_sha=ctx.sha,
+                name=options.check_name,
+                conclusion=_CONCLUSION[verdict.status],
+                title=f"{verdict.status}: {verdict.summary.failed} failed, {verdict.summary.warned} warned "
+                f"of {verdict.summary.total} gates",
+                summary=body.replace(marker, ""),
+            )
+            out.write(f"qualitygate: check run created: {url or ctx.sha}\n")
+    return 0
+
+
+def run(
+    verdict_path: str | None,
+    base_path: str | None,
+    options: CommentOptions,
+    *,
+    out: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    stdin = stdin or sys.stdin
+    if verdict_path is None:
+        if stdin.isatty():
+            raise UsageError("no verdict: pass --verdict FILE or pipe the JSON verdict in")
+        verdict_path = "-"
+    verdict = load_verdict(verdict_path, stdin)
+    base = load_verdict(base_path) if base_path else None
+    return post_verdict(verdict, base=base, options=options, out=out)

@@ -1,0 +1,242 @@
+"""A fake GitHub REST server for tests: real HTTP on 127.0.0.1 (port 0), an in-memory comment store, and
+scriptable faults. Only the endpoints qualitygate calls, answering the way GitHub does (status codes,
+``Link`` pagination, ``Retry-After``, 422 over 65,536 characters, 401 without the right token)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+BOT = "github-actions[bot]"
+MAX_BODY = 65_536
+
+
+@dataclass
+class Fault:
+    """Answer the next ``times`` matching requests with ``status`` instead of serving them."""
+
+    method: str | None
+    path: str | None  # a regex searched in the path, None = any
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] | str = field(default_factory=lambda: {"message": "fault"})
+    times: int = 1
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+
+
+class FakeGitHub:
+    def __init__(self, token: str = "ghs_fake") -> None:
+        self.token = token
+        self.comments: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        self.check_runs: list[dict[str, Any]] = []
+        self.faults: list[Fault] = []
+        self.requests: list[Seen] = []
+        self.list_barrier: threading.Barrier | None = None  # hold the first list calls until all arrive
+        self._lock = threading.Lock()
+        self._next_id = 1000
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- setup ----------------------------------------------------------------------------------------
+
+    def add_pull(self, repo: str, number: int) -> None:
+        self.comments.setdefault((repo, number), [])
+
+    def add_comment(self, repo: str, number: int, body: str, user: str = "someone") -> int:
+        with self._lock:
+            self._next_id += 1
+            cid = self._next_id
+            self.comments.setdefault((repo, number), []).append(
+                {
+                    "id": cid,
+                    "body": body,
+                    "user": {"login": user},
+                    "html_url": f"https://github.example/{repo}/pull/{number}#issuecomment-{cid}",
+                }
+            )
+        return cid
+
+    def fail(self, status: int, *, method: str | None = None, path: str | None = None, **kw: Any) -> None:
+        self.faults.append(Fault(method, path, status, **kw))
+
+    def bodies(self, repo: str, number: int) -> list[str]:
+        return [c["body"] for c in self.comments.get((repo, number), [])]
+
+    def calls(self, method: str | None = None) -> list[Seen]:
+        return [r for r in self.requests if method is None or r.method == method]
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @contextmanager
+    def running(self) -> Iterator[FakeGitHub]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                fake._handle(self, "GET")
+
+            def do_POST(self) -> None:
+                fake._handle(self, "POST")
+
+            def do_PATCH(self) -> None:
+                fake._handle(self, "PATCH")
+
+            def do_DELETE(self) -> None:
+                fake._handle(self, "DELETE")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._server.shutdown()
+            self._server.server_close()
+            thread.join(timeout=5)
+
+    # -- serving --------------------------------------------------------------------------------------
+
+    def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        parts = urlsplit(h.path)
+        path = parts.path.removeprefix("/api/v3")  # GitHub Enterprise Server serves the API under /api/v3
+        length = int(h.headers.get("Content-Length") or 0)
+        raw = h.rfile.read(length) if length else b""
+        body = json.loads(raw) if raw else None
+        seen = Seen(method, path, parse_qs(parts.query), dict(h.headers.items()), body)
+        with self._lock:
+            self.requests.append(seen)
+            fault = self._take_fault(method, path)
+        if fault is not None:
+            self._send(h, fault.status, fault.body, fault.headers)
+            return
+        if h.headers.get("Authorization") != f"Bearer {self.token}":
+            self._send(h, 401, {"message": "Bad credentials", "documentation_url": "https://docs"})
+            return
+        status, payload, headers = self._route(method, path, seen)
+        self._send(h, status, payload, headers)
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        for f in self.faults:
+            if (f.method in (None, method)) and (f.path is None or re.search(f.path, path)):
+                f.times -= 1
+                if f.times <= 0:
+                    self.faults.remove(f)
+                return f
+        return None
+
+    def _route(self, method: str, path: str, seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        if m := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)/comments", path):
+            key = (m[1], int(m[2]))
+            if key not in self.comments:
+                return 404, {"message": "Not Found"}, {}
+            if method == "GET":
+                return self._list(key, seen)
+            if method == "POST":
+                return self._create(key, seen.body)
+        if m := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/comments/(\d+)", path):
+            return self._one_comment(method, int(m[2]), seen.body)
+        if re.fullmatch(r"/repos/[^/]+/[^/]+/check-runs", path) and method == "POST":
+            run = {"id": len(self.check_runs) + 1, **seen.body, "html_url": "https://github.example/runs/1"}
+            self.check_runs.append(run)
+            return 201, run, {}
+        return 404, {"message": "Not Found"}, {}
+
+    def _one_comment(self, method: str, cid: int, body: Any) -> tuple[int, Any, dict[str, str]]:
+        with self._lock:
+            for comments in self.comments.values():
+                for c in comments:
+                    if c["id"] != cid:
+                        continue
+                    if method == "DELETE":
+                        comments.remove(c)
+                        return 204, None, {}
+                    if len(body["body"]) > MAX_BODY:
+                        return 422, _too_long(), {}
+                    c["body"] = body["body"]
+                    return 200, c, {}
+        return 404, {"message": "Not Found"}, {}
+
+    def _list(self, key: tuple[str, int], seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        if self.list_barrier is not None:
+            barrier = self.list_barrier
+            with suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=5)
+            with self._lock:
+                if self.list_barrier is barrier and barrier.n_waiting == 0:
+                    self.list_barrier = None  # only the first round of lists is held
+        per_page = min(int(seen.query.get("per_page", ["30"])[0]), 100)
+        page = int(seen.query.get("page", ["1"])[0])
+        with self._lock:
+            items = list(self.comments[key])
+        chunk = items[(page - 1) * per_page : page * per_page]
+        headers = {}
+        base = f"{self.url}/repos/{key[0]}/issues/{key[1]}/comments"
+        links = []
+        if page * per_page < len(items):
+            links.append(f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"')
+            last = (len(items) + per_page - 1) // per_page
+            links.append(f'<{base}?per_page={per_page}&page={last}>; rel="last"')
+        if links:
+            headers["Link"] = ", ".join(links)
+        return 200, chunk, headers
+
+    def _create(self, key: tuple[str, int], body: Any) -> tuple[int, Any, dict[str, str]]:
+        if len(body["body"]) > MAX_BODY:
+            return 422, _too_long(), {}
+        cid = self.add_comment(key[0], key[1], body["body"], user=BOT)
+        return 201, next(c for c in self.comments[key] if c["id"] == cid), {}
+
+    def _send(
+        self, h: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str] | None = None
+    ) -> None:
+        data = (
+            b""
+            if payload is None
+            else (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+        )
+        h.send_response(status)
+        h.send_header("Content-Type", "application/json; charset=utf-8")
+        h.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        h.end_headers()
+        if data:
+            h.wfile.write(data)
+
+
+def _too_long() -> dict[str, Any]:
+    return {
+        "message": "Validation Failed",
+        "errors": [
+            {
+                "resource": "IssueComment",
+                "code": "custom",
+                "field": "body",
+                "message": "body is too long (maximum is 65536 characters)",
+            }
+        ],
+    }

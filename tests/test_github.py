@@ -1,0 +1,527 @@
+"""The PR comment bot against a fake GitHub on 127.0.0.1: real HTTP, the real httpx client, no sleeping."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakegithub import FakeGitHub
+
+from qualitygate import github
+from qualitygate.cli import main
+from qualitygate.commands import comment
+from qualitygate.errors import UsageError
+from qualitygate.github import (
+    MAX_COMMENT_CHARS,
+    GitHubAuthError,
+    GitHubClient,
+    GitHubError,
+    GitHubNotFoundError,
+    GitHubPermissionError,
+    GitHubRateLimitError,
+    GitHubUnavailableError,
+    GitHubValidationError,
+    PullRequestRef,
+    RetryPolicy,
+    StickyComment,
+    fit_body,
+    marker_for,
+)
+from qualitygate.verdict import Evidence, GateResult, Status, Verdict, summarize
+
+TOKEN = "ghs_S3cr3tT0kenV4lue0123456789"
+REPO = "acme/shop"
+PR = 7
+MARKER = "<!-- qualitygate:comment id=default -->"
+REAL_RENDER_BODY = comment.render_body
+
+
+# -- fixtures ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGitHub]:
+    gh = FakeGitHub(token=TOKEN)
+    gh.add_pull(REPO, PR)
+    with gh.running():
+        yield gh
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every wait the client asks for, instead of waiting (also for clients the CLI builds)."""
+    waited: list[float] = []
+    monkeypatch.setattr(github, "_sleep", waited.append)
+    return waited
+
+
+@pytest.fixture(autouse=True)
+def _no_actions_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GITHUB_REPOSITORY", "GITHUB_EVENT_PATH", "GITHUB_API_URL", "GITHUB_TOKEN", "GH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("GITHUB_SHA", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _stub_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Markdown renderer is another module's job; these tests need only a body with the marker."""
+
+    def render(verdict: Verdict, base: Verdict | None, marker: str) -> str:
+        lines = [marker, f"## Quality gate: {verdict.status}"]
+        lines += [f"| {g.title} | {g.status} | {g.actual} |" for g in verdict.gates]
+        return "\n".join(lines) + "\n"
+
+    monkeypatch.setattr(comment, "render_body", render)
+
+
+def client(fake: FakeGitHub, sleeps: list[float], token: str = TOKEN, **kw: Any) -> GitHubClient:
+    return GitHubClient(token=token, api_url=fake.url, sleep=sleeps.append, random=lambda: 0.0, **kw)
+
+
+def sticky(fake: FakeGitHub, sleeps: list[float], id: str = "default") -> StickyComment:
+    return StickyComment(client(fake, sleeps), PullRequestRef(REPO, PR), id)
+
+
+def verdict(status: Status = Status.FAIL) -> Verdict:
+    gate = GateResult(
+        id="coverage.backend",
+        title="Backend coverage",
+        metric="coverage.lines.pct",
+        component="backend",
+        operator=">=",
+        threshold=80,
+        unit="%",
+        actual=71.5 if status is not Status.PASS else 85.0,
+        status=status,
+        message="Line coverage is below 80 %.",
+        evidence=[Evidence(kind="file", title="backend/app.py", value=12.0, unit="%")],
+        evidence_total=1,
+    )
+    gates = [gate]
+    return Verdict(
+        tool_version="0.1.0",
+        policy=".github/quality-gates.yml",
+        status="pass" if status is Status.PASS else "fail",
+        summary=summarize(gates),
+        gates=gates,
+    )
+
+
+def write_verdict(tmp_path: Path, v: Verdict, name: str = "verdict.json") -> str:
+    path = tmp_path / name
+    path.write_text(v.model_dump_json(), encoding="utf-8")
+    return str(path)
+
+
+def cli(fake: FakeGitHub, verdict_file: str, *extra: str) -> list[str]:
+    return [
+        "comment",
+        "--verdict",
+        verdict_file,
+        "--repo",
+        REPO,
+        "--pr",
+        str(PR),
+        "--api-url",
+        fake.url,
+        *extra,
+    ]
+
+
+# -- marker and size ----------------------------------------------------------------------------------------
+
+
+def test_marker_format_and_ids() -> None:
+    assert marker_for("default") == MARKER
+    assert marker_for("backend.tests") == "<!-- qualitygate:comment id=backend.tests -->"
+    for bad in ("", "a b", "x-->", "-lead"):
+        with pytest.raises(UsageError):
+            marker_for(bad)
+
+
+def test_fit_body_cuts_keeps_marker_closes_details_and_notes() -> None:
+    evidence = "<details><summary>evidence</summary>\n\n" + "".join(
+        f"- file{i}.py 12%\n" for i in range(9000)
+    )
+    body = f"{MARKER}\n## Quality gate: fail\n{evidence}</details>\n"
+    assert len(body) > MAX_COMMENT_CHARS
+    cut = fit_body(body, marker=MARKER)
+    assert len(cut.encode("utf-16-le")) // 2 <= MAX_COMMENT_CHARS
+    assert cut.startswith(MARKER)
+    assert cut.count("<details>") == cut.count("</details>")
+    assert "65,536 characters" in cut
+    assert fit_body("short", marker=MARKER) == "short"
+
+
+def test_fit_body_counts_utf16_for_emoji() -> None:
+    body = "\N{LARGE RED CIRCLE} fail\n" * 10_000  # two UTF-16 units per circle
+    cut = fit_body(body)
+    assert len(cut.encode("utf-16-le")) // 2 <= MAX_COMMENT_CHARS
+    assert cut.endswith("verdict JSON.")
+
+
+# -- sticky comment -----------------------------------------------------------------------------------------
+
+
+def test_create_then_update_the_same_comment(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.add_comment(REPO, PR, "LGTM")
+    first = sticky(fake, sleeps).upsert(f"{MARKER}\nfail")
+    assert first.action == "created"
+    second = sticky(fake, sleeps).upsert(f"{MARKER}\npass")
+    assert (second.action, second.comment_id) == ("updated", first.comment_id)
+    assert fake.bodies(REPO, PR) == ["LGTM", f"{MARKER}\npass"]
+    third = sticky(fake, sleeps).upsert(f"{MARKER}\npass")
+    assert third.action == "unchanged"
+    assert len(fake.calls("PATCH")) == 1
+
+
+def test_separate_comments_per_id(fake: FakeGitHub, sleeps: list[float]) -> None:
+    sticky(fake, sleeps, "backend").upsert("backend verdict")
+    sticky(fake, sleeps, "frontend").upsert("frontend verdict")
+    sticky(fake, sleeps, "backend").upsert("backend verdict 2")
+    bodies = fake.bodies(REPO, PR)
+    assert bodies == [
+        "<!-- qualitygate:comment id=backend -->\nbackend verdict 2",
+        "<!-- qualitygate:comment id=frontend -->\nfrontend verdict",
+    ]
+
+
+def test_pagination_finds_the_comment_on_page_three(fake: FakeGitHub, sleeps: list[float]) -> None:
+    for i in range(250):
+        if i == 240:
+            target = fake.add_comment(REPO, PR, f"{MARKER}\nold", user="github-actions[bot]")
+        else:
+            fake.add_comment(REPO, PR, f"chatter {i}")
+    result = sticky(fake, sleeps).upsert(f"{MARKER}\nnew")
+    assert (result.action, result.comment_id) == ("updated", target)
+    pages = [r.query.get("page", ["1"])[0] for r in fake.calls("GET")]
+    assert pages == ["1", "2", "3"]
+    assert fake.calls("GET")[0].query["per_page"] == ["100"]
+    assert len(fake.bodies(REPO, PR)) == 250
+
+
+def test_pagination_refuses_a_link_to_another_host(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.fail(200, method="GET", body="[]", headers={"Link": '<https://evil.example/x?page=2>; rel="next"'})
+    with pytest.raises(GitHubError, match="away from the API host"):
+        sticky(fake, sleeps).find()
+
+
+def test_existing_duplicates_are_removed_on_update(fake: FakeGitHub, sleeps: list[float]) -> None:
+    keep = fake.add_comment(REPO, PR, f"{MARKER}\nold 1")
+    fake.add_comment(REPO, PR, f"{MARKER}\nold 2")
+    result = sticky(fake, sleeps).upsert(f"{MARKER}\nnew")
+    assert (result.action, result.comment_id, result.removed) == ("updated", keep, 1)
+    assert fake.bodies(REPO, PR) == [f"{MARKER}\nnew"]
+
+
+def test_two_concurrent_runs_leave_one_comment(fake: FakeGitHub) -> None:
+    fake.list_barrier = threading.Barrier(2)  # both runs list before either creates: the real race
+    results: dict[str, Any] = {}
+
+    def run(name: str) -> None:
+        try:
+            results[name] = sticky(fake, []).upsert(f"{MARKER}\nfrom {name}")
+        except Exception as exc:  # surfaced by the assertion below
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert len(fake.calls("POST")) == 2, "the race did not happen"
+    bodies = fake.bodies(REPO, PR)
+    assert len(bodies) == 1
+    assert bodies[0] in (f"{MARKER}\nfrom a", f"{MARKER}\nfrom b")
+    actions = sorted(r.action for r in results.values())
+    assert actions == ["created", "updated"]
+    assert len(fake.calls("DELETE")) == 1
+
+
+def test_delete_on_pass_removes_every_copy(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.add_comment(REPO, PR, f"{MARKER}\nfail")
+    fake.add_comment(REPO, PR, "unrelated")
+    fake.add_comment(REPO, PR, f"{MARKER}\nfail again")
+    result = sticky(fake, sleeps).delete()
+    assert (result.action, result.removed) == ("deleted", 2)
+    assert fake.bodies(REPO, PR) == ["unrelated"]
+    assert sticky(fake, sleeps).delete().action == "absent"
+
+
+def test_oversized_body_is_cut_not_refused(fake: FakeGitHub, sleeps: list[float]) -> None:
+    huge = f"{MARKER}\n## fail\n" + "x" * 100 + "\n" + ("evidence line\n" * 10_000)
+    result = sticky(fake, sleeps).upsert(huge)
+    assert result.action == "created"
+    (body,) = fake.bodies(REPO, PR)
+    assert len(body) <= MAX_COMMENT_CHARS
+    assert body.startswith(MARKER) and "cut to fit" in body
+    # and the next run still finds it
+    assert sticky(fake, sleeps).upsert(huge).action == "unchanged"
+
+
+# -- retries and errors -------------------------------------------------------------------------------------
+
+
+def test_5xx_then_success_backs_off_exponentially(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.fail(502, method="GET", times=2)
+    fake.fail(503, method="POST")
+    assert sticky(fake, sleeps).upsert("body").action == "created"
+    assert sleeps == [0.5, 1.0, 0.5]  # base 1 s doubled per retry, random() = 0 gives the lower half
+    assert len(fake.bodies(REPO, PR)) == 1
+
+
+def test_5xx_gives_up_after_the_attempts(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.fail(500, times=99)
+    with pytest.raises(GitHubUnavailableError, match=r"500 .*after 5 attempts") as info:
+        sticky(fake, sleeps).upsert("body")
+    assert len(fake.requests) == 5 and len(sleeps) == 4
+    assert info.value.exit_code == 4
+
+
+def test_secondary_rate_limit_waits_retry_after(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.fail(
+        403,
+        method="POST",
+        headers={"Retry-After": "7"},
+        body={"message": "You have exceeded a secondary rate limit. Please wait a few minutes."},
+    )
+    assert sticky(fake, sleeps).upsert("body").action == "created"
+    assert sleeps == [7.0]
+
+
+def test_secondary_rate_limit_without_header_waits_a_minute(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.fail(403, body={"message": "You have exceeded a secondary rate limit."})
+    sticky(fake, sleeps).find()
+    assert sleeps == [60.0]
+
+
+def test_primary_rate_limit_waits_until_reset(fake: FakeGitHub, sleeps: list[float]) -> None:
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1000030"}
+    fake.fail(429, headers=headers, body={"message": "API rate limit exceeded"})
+    c = client(fake, sleeps, now=lambda: 1_000_000.0)
+    StickyComment(c, PullRequestRef(REPO, PR)).find()
+    assert sleeps == [30.0]
+
+
+def test_rate_limit_longer_than_max_wait_fails_at_once(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.fail(403, headers={"Retry-After": "3600"}, body={"message": "secondary rate limit"})
+    with pytest.raises(GitHubRateLimitError, match="wait 3600 s"):
+        sticky(fake, sleeps).find()
+    assert sleeps == [] and len(fake.requests) == 1
+
+
+def test_retry_after_as_http_date() -> None:
+    assert github._parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", 1445412500.0) == 10.0
+    assert github._parse_retry_after("soon", 0.0) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "error", "hint"),
+    [
+        (401, "Bad credentials", GitHubAuthError, "GITHUB_TOKEN"),
+        (403, "Resource not accessible by integration", GitHubPermissionError, "workflow_run"),
+        (422, "Validation Failed", GitHubValidationError, None),
+        (400, "Problems parsing JSON", GitHubError, None),
+    ],
+)
+def test_4xx_is_not_retried_and_says_what_to_do(
+    *,
+    fake: FakeGitHub,
+    sleeps: list[float],
+    status: int,
+    message: str,
+    error: type[GitHubError],
+    hint: str | None,
+) -> None:
+    fake.fail(status, body={"message": message})
+    with pytest.raises(error, match=message) as info:
+        sticky(fake, sleeps).upsert("body")
+    assert len(fake.requests) == 1 and sleeps == []
+    if hint:
+        assert info.value.hint and hint in info.value.hint
+
+
+def test_404_for_a_missing_pull_request(fake: FakeGitHub, sleeps: list[float]) -> None:
+    c = client(fake, sleeps)
+    with pytest.raises(
+        GitHubNotFoundError, match=r"404 when trying to list the comments of acme/shop#999"
+    ) as e:
+        StickyComment(c, PullRequestRef(REPO, 999)).upsert("body")
+    assert e.value.hint and "private repository" in e.value.hint
+    assert len(fake.requests) == 1
+
+
+def test_network_failure_is_retried_then_reported(sleeps: list[float]) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed when the block ends: nothing listens there
+    c = GitHubClient(token=TOKEN, api_url=f"http://127.0.0.1:{port}", sleep=sleeps.append, timeout=2)
+    with pytest.raises(GitHubUnavailableError, match="could not reach") as e:
+        StickyComment(c, PullRequestRef(REPO, PR)).find()
+    assert len(sleeps) == 4 and "--api-url" in (e.value.hint or "")
+
+
+# -- the command ----------------------------------------------------------------------------------------
+
+
+def test_comment_command_creates_then_updates(
+    fake: FakeGitHub, sleeps: list[float], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    path = write_verdict(tmp_path, verdict(Status.FAIL))
+    assert main(cli(fake, path)) == 0
+    assert main(cli(fake, path, "--on-pass", "delete")) == 0  # still failing: updated, not deleted
+    (body,) = fake.bodies(REPO, PR)
+    assert body.startswith(MARKER) and "Quality gate: fail" in body
+    assert len(fake.calls("POST")) == 1 and len(fake.calls("PATCH")) == 0  # same body: unchanged
+
+
+def test_on_pass_delete_and_skip(
+    fake: FakeGitHub, sleeps: list[float], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    failing, passing = (
+        write_verdict(tmp_path, verdict(Status.FAIL)),
+        write_verdict(tmp_path, verdict(Status.PASS), "pass.json"),
+    )
+    assert main(cli(fake, passing, "--on-pass", "skip")) == 0
+    assert fake.bodies(REPO, PR) == []  # passing and nothing to update: nothing posted
+    assert main(cli(fake, failing, "--on-pass", "skip")) == 0
+    assert main(cli(fake, passing, "--on-pass", "skip")) == 0  # an existing comment is not left stale
+    assert "Quality gate: pass" in fake.bodies(REPO, PR)[0]
+    assert main(cli(fake, passing, "--on-pass", "delete")) == 0
+    assert fake.bodies(REPO, PR) == []
+
+
+def test_context_from_the_actions_environment_and_check_run(
+    fake: FakeGitHub, sleeps: list[float], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"number": PR, "pull_request": {"number": PR, "head": {"sha": "abc123"}}}))
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    monkeypatch.setenv("GITHUB_API_URL", fake.url + "/api/v3")  # Enterprise-style root
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_SHA", "merge-commit-not-this")
+    path = write_verdict(tmp_path, verdict(Status.FAIL))
+    assert main(["comment", "--verdict", path, "--check-run"]) == 0
+    assert fake.calls()[0].path == f"/repos/{REPO}/issues/{PR}/comments"
+    assert fake.calls()[0].headers["Authorization"] == f"Bearer {TOKEN}"
+    (run,) = fake.check_runs
+    assert (run["head_sha"], run["conclusion"], run["status"]) == ("abc123", "failure", "completed")
+    assert MARKER not in run["output"]["summary"]
+
+
+def test_workflow_run_event_and_missing_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"workflow_run": {"head_sha": "def", "pull_requests": [{"number": 12}]}}))
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    ctx = comment.resolve_context(comment.CommentOptions(check_run=True))
+    assert (ctx.pr, ctx.sha, ctx.repo, ctx.token) == (12, "def", None, None)
+    with pytest.raises(UsageError, match="no repository"):
+        comment.post_verdict(verdict(), base=None, options=comment.CommentOptions())
+
+
+def test_dry_run_prints_calls_and_body_and_sends_nothing(
+    fake: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    path = write_verdict(tmp_path, verdict(Status.FAIL))
+    assert main(cli(fake, path, "--dry-run", "--check-run", "--sha", "abc")) == 0
+    out = capsys.readouterr().out
+    assert "dry run: nothing is sent" in out
+    assert f"GET    {fake.url}/repos/{REPO}/issues/{PR}/comments?per_page=100" in out
+    assert f"POST   {fake.url}/repos/{REPO}/check-runs" in out
+    assert "token: from GITHUB_TOKEN" in out
+    assert MARKER in out and "Quality gate: fail" in out
+    assert fake.requests == []
+
+
+def test_post_verdict_is_callable_for_check_comment(fake: FakeGitHub, sleeps: list[float]) -> None:
+    options = comment.CommentOptions(id="ci", repo=REPO, pr=PR, api_url=fake.url, token=TOKEN)
+    assert TOKEN not in repr(options)
+    assert comment.post_verdict(verdict(), base=verdict(Status.PASS), options=options, out=None) == 0
+    assert fake.bodies(REPO, PR)[0].startswith("<!-- qualitygate:comment id=ci -->")
+
+
+def test_verdict_file_errors_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["comment", "--verdict", str(tmp_path / "nope.json"), "--dry-run"]) == 3
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"status": "great"}')
+    assert main(["comment", "--verdict", str(bad), "--dry-run"]) == 3
+    err = capsys.readouterr().err
+    assert "nope.json: no such file" in err and "bad.json: not a qualitygate verdict" in err
+
+
+def test_github_errors_exit_4_with_a_tip(
+    fake: FakeGitHub, sleeps: list[float], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.fail(403, body={"message": "Resource not accessible by integration"})
+    path = write_verdict(tmp_path, verdict())
+    assert main([*cli(fake, path), "--token", TOKEN]) == 4
+    err = capsys.readouterr().err
+    assert "403 when trying to list the comments of acme/shop#7" in err
+    assert "tip:" in err and "pull-requests: write" in err
+
+
+def test_the_token_never_appears_in_any_output(
+    *,
+    fake: FakeGitHub,
+    sleeps: list[float],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    caplog.set_level(logging.DEBUG)  # httpx and httpcore log every request at DEBUG
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    path = write_verdict(tmp_path, verdict())
+    echo = {"message": f"Bad credentials for token {TOKEN}"}  # even a server that echoes it back
+    codes = [main(cli(fake, path, "--dry-run")), main(cli(fake, path))]
+    fake.fail(401, body=echo)
+    codes.append(main(cli(fake, path)))
+    fake.fail(500, times=5, body=echo)
+    codes.append(main(cli(fake, path)))
+    codes.append(main([*cli(fake, path), "--pr", "404"]))
+    codes.append(main([*cli(fake, path)[:-2], "--api-url", f"https://x:{TOKEN}@127.0.0.1:1"]))
+    assert codes == [0, 0, 4, 4, 4, 4]
+    captured = capsys.readouterr()
+    everything = captured.out + captured.err + caplog.text
+    assert "Bad credentials" in everything and "***" in everything
+    assert TOKEN not in everything
+    assert TOKEN not in repr(GitHubClient(token=TOKEN, api_url=fake.url))
+
+
+def test_importing_the_bot_does_not_import_httpx() -> None:
+    code = (
+        "import sys, qualitygate.cli, qualitygate.github, qualitygate.commands.comment; "
+        "print('httpx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_real_renderer_body_is_accepted(
+    fake: FakeGitHub, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("qualitygate.render.markdown")
+    monkeypatch.setattr(comment, "render_body", REAL_RENDER_BODY)
+    options = comment.CommentOptions(repo=REPO, pr=PR, api_url=fake.url, token=TOKEN)
+    assert comment.post_verdict(verdict(), base=verdict(Status.PASS), options=options) == 0
+    (body,) = fake.bodies(REPO, PR)
+    assert MARKER in body and len(body) <= MAX_COMMENT_CHARS
+
+
+def test_retry_policy_is_configurable(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.fail(502, times=9)
+    c = client(fake, sleeps, retry=RetryPolicy(attempts=2))
+    with pytest.raises(GitHubUnavailableError, match="after 2 attempts"):
+        StickyComment(c, PullRequestRef(REPO, PR)).find()
