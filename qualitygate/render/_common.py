@@ -1,0 +1,191 @@
+"""Formatting shared by the renderers: numbers with units, thresholds, deltas, counts, evidence labels.
+
+Private to ``qualitygate.render``. It holds wording only, no output syntax: each format module does its own
+escaping (Markdown, workflow commands, XML), so a format never imports another format to look like it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from qualitygate.verdict import Evidence, GateResult, Status, Summary, Verdict
+
+STATUS_WORD: dict[Status, str] = {
+    Status.PASS: "PASS",
+    Status.SKIP: "SKIP",
+    Status.WARN: "WARN",
+    Status.FAIL: "FAIL",
+    Status.ERROR: "ERROR",
+}
+
+# The operator is the condition a value must meet to pass ("coverage >= 80").
+OPERATOR_ASCII: dict[str, str] = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
+OPERATOR_UNICODE: dict[str, str] = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
+
+# Units written without a space after the number.
+_TIGHT_UNITS = frozenset({"%"})
+
+
+def fmt_number(value: float) -> str:
+    """A number as a person reads it: integers bare, up to 2 decimals (4 below 1, for k6 rates)."""
+    if math.isnan(value):  # NaN: never produced by the engine, but a renderer must not crash on it
+        return "NaN"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if float(value).is_integer():
+        return str(int(value))
+    digits = 4 if abs(value) < 1 else 2
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def with_unit(number: str, unit: str | None) -> str:
+    if not unit or unit == "ratio":
+        return number
+    if unit in _TIGHT_UNITS:
+        return f"{number}{unit}"
+    return f"{number} {unit}"
+
+
+def fmt_value(value: float | None, unit: str | None, *, estimate: bool = False, missing: str = "n/a") -> str:
+    if value is None:
+        return missing
+    return ("~" if estimate else "") + with_unit(fmt_number(value), unit)
+
+
+def fmt_actual(gate: GateResult, *, missing: str = "n/a") -> str:
+    return fmt_value(gate.actual, gate.unit, estimate=gate.estimate, missing=missing)
+
+
+def fmt_threshold(gate: GateResult, *, unicode: bool) -> str:
+    op = (OPERATOR_UNICODE if unicode else OPERATOR_ASCII)[gate.operator]
+    return f"{op} {with_unit(fmt_number(gate.threshold), gate.unit)}"
+
+
+def fmt_delta(gate: GateResult, base: Verdict, *, missing: str) -> str:
+    """The change of a gate's actual value against the same gate id in ``base``: "+1.2%", "-3 ms", "±0"."""
+    previous = next((g for g in base.gates if g.id == gate.id), None)
+    if previous is None:
+        return "new"
+    if gate.actual is None or previous.actual is None:
+        return missing
+    diff = round(gate.actual - previous.actual, 4)
+    if diff == 0:
+        return "±0"
+    sign = "+" if diff > 0 else "-"
+    return sign + with_unit(fmt_number(abs(diff)), gate.unit)
+
+
+def counts_phrase(summary: Summary) -> str:
+    """ "8 gates: 1 error, 3 failed, 1 warning, 3 passed" (worst first, zero counts left out)."""
+    parts = [
+        (summary.errored, "error", "errors"),
+        (summary.failed, "failed", "failed"),
+        (summary.warned, "warning", "warnings"),
+        (summary.skipped, "skipped", "skipped"),
+        (summary.passed, "passed", "passed"),
+    ]
+    listed = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts if n)
+    noun = "gate" if summary.total == 1 else "gates"
+    return f"{summary.total} {noun}: {listed}" if listed else f"{summary.total} {noun}"
+
+
+def attention_gates(verdict: Verdict) -> list[GateResult]:
+    """Gates a person has to look at, worst first (error, fail, warn), policy order within a status."""
+    wanted = (Status.ERROR, Status.FAIL, Status.WARN)
+    return [g for status in wanted for g in verdict.gates if g.status is status]
+
+
+def first_line(text: str | None) -> str:
+    if not text:
+        return ""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def one_line(text: str) -> str:
+    """Collapse every run of whitespace (newlines included) to one space."""
+    return " ".join(text.split())
+
+
+def truncate(text: str, width: int, ellipsis: str = "...") -> str:
+    if width <= 0:
+        return ""
+    if len(text) <= width:
+        return text
+    if width <= len(ellipsis):
+        return text[:width]
+    return text[: width - len(ellipsis)].rstrip() + ellipsis
+
+
+def truncate_middle(text: str, width: int, ellipsis: str = "...") -> str:
+    """Keep both ends (a path's file name, a test id's parameters): "src/very/.../module_001.py"."""
+    if len(text) <= width:
+        return text
+    if width <= len(ellipsis) + 2:
+        return truncate(text, width, ellipsis)
+    keep = width - len(ellipsis)
+    head = keep // 2
+    return text[:head] + ellipsis + text[len(text) - (keep - head) :]
+
+
+def evidence_total(gate: GateResult) -> int:
+    """How many evidence items exist (the engine may have listed only the top ones)."""
+    return max(gate.evidence_total, len(gate.evidence))
+
+
+def location(item: Evidence) -> str:
+    if item.path is None:
+        return ""
+    return f"{item.path}:{item.line}" if item.line is not None else item.path
+
+
+def subject_and_location(item: Evidence) -> tuple[str, str]:
+    """What the item is, and where; a file item whose title is its path is shown once, as a location."""
+    where = location(item)
+    if item.path is not None and item.title == item.path:
+        return where, ""
+    if item.path is not None and item.title.startswith(item.path + "::"):
+        return item.title, ""  # a test id names its file already
+    return item.title, where
+
+
+def evidence_value(item: Evidence) -> str:
+    return fmt_value(item.value, item.unit, missing="")
+
+
+_KIND_LABEL: dict[str, str] = {
+    "file": "files",
+    "function": "functions over the limit",
+    "test": "failing tests",
+    "finding": "findings",
+    "metric": "values",
+    "clone": "duplicated blocks",
+    "input": "inputs",
+}
+
+
+def evidence_label(gate: GateResult) -> str:
+    """What a gate's evidence list is, e.g. "least-covered files", "failing tests"."""
+    kinds = {e.kind for e in gate.evidence}
+    if len(kinds) != 1:
+        return "evidence"
+    kind = kinds.pop()
+    if kind == "file" and gate.metric.startswith("coverage."):
+        return "least-covered files"
+    if kind == "metric" and gate.metric.startswith("k6."):
+        return "k6 values"
+    if kind == "test" and gate.status is Status.WARN:
+        return "tests"
+    return _KIND_LABEL[kind]
+
+
+def evidence_text(item: Evidence) -> str:
+    """One plain line for an item: "12.5%  src/api/export.py", "test_x — AssertionError: ...". No escaping."""
+    subject, where = subject_and_location(item)
+    parts = [p for p in (evidence_value(item), subject, where) if p]
+    text = "  ".join(parts)
+    detail = first_line(item.detail)
+    return f"{text} — {detail}" if detail else text

@@ -1,0 +1,134 @@
+"""GitHub Actions workflow commands (annotations) and the job summary.
+
+``render``: one ``::error::`` line per gate that failed or could not be evaluated and one ``::warning::`` per
+gate that warned, then an annotation on each evidence item that has a path (``file=``, ``line=``), taken
+round-robin across gates so every gate shows its top items. GitHub shows 10 error and 10 warning annotations
+per step (actions/toolkit#734): at most 10 of each are written and one ``::notice::`` counts the rest.
+
+Escaping follows the runner (actions/toolkit ``command.ts``: ``escapeData``, ``escapeProperty``): in the
+message ``%``, CR and LF; in a property also ``:`` and ``,``.
+
+``step_summary``: the Markdown of ``qualitygate.render.markdown`` for ``$GITHUB_STEP_SUMMARY``, under the
+1 MiB a step's summary may hold (a larger one is dropped whole).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from qualitygate.render import markdown
+from qualitygate.render._common import (
+    evidence_value,
+    first_line,
+    one_line,
+    truncate,
+)
+from qualitygate.verdict import Evidence, GateResult, Status, Verdict
+
+ANNOTATIONS_PER_LEVEL = 10
+_MESSAGE_LINES = 20  # of a failing test's message, in its annotation
+SUMMARY_LIMIT = 1024 * 1024  # bytes of $GITHUB_STEP_SUMMARY per step
+
+_Level = Literal["error", "warning"]
+
+
+def escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+@dataclass(frozen=True)
+class _Annotation:
+    level: _Level
+    message: str
+    title: str
+    file: str | None = None
+    line: int | None = None
+
+    def command(self) -> str:
+        props = []
+        if self.file is not None:
+            props.append(f"file={escape_property(self.file)}")
+            if self.line is not None:
+                props.append(f"line={self.line}")
+        props.append(f"title={escape_property(self.title)}")
+        return f"::{self.level} {','.join(props)}::{escape_data(self.message)}"
+
+
+def _level(gate: GateResult) -> _Level | None:
+    if gate.status in (Status.FAIL, Status.ERROR):
+        return "error"
+    if gate.status is Status.WARN:
+        return "warning"
+    return None
+
+
+def collect(verdict: Verdict) -> list[_Annotation]:
+    """Every annotation the verdict calls for, most important first: gate lines, then evidence round-robin."""
+    out: list[_Annotation] = []
+    per_gate: list[list[_Annotation]] = []
+    for gate in verdict.gates:
+        level = _level(gate)
+        if level is None:
+            continue
+        out.append(_Annotation(level, one_line(gate.message), gate.title))
+        per_gate.append(
+            [
+                _Annotation(level, _evidence_message(item, gate), gate.title, item.path, item.line)
+                for item in gate.evidence
+                if item.path
+            ]
+        )
+    depth = max((len(items) for items in per_gate), default=0)
+    out += [items[i] for i in range(depth) for items in per_gate if i < len(items)]
+    return out
+
+
+def _evidence_message(item: Evidence, gate: GateResult) -> str:
+    """ "coverage.lines.pct: 12.5%", "Exporter.render_rows: 23 (rank D)", "test_x: AssertionError: ..." """
+    head = item.title if item.title != item.path else gate.metric
+    value = evidence_value(item)
+    if item.kind == "test" and item.detail:  # an annotation may hold the traceback's first lines
+        lines = [line.rstrip() for line in item.detail.strip().splitlines()]
+        detail = "\n".join(truncate(line, 300) for line in lines[:_MESSAGE_LINES])
+    else:
+        detail = first_line(item.detail)
+    if value:
+        return f"{head}: {value} ({detail})" if detail else f"{head}: {value}"
+    return f"{head}: {detail}" if detail else head
+
+
+def render(verdict: Verdict, *, limit: int = ANNOTATIONS_PER_LEVEL) -> str:
+    """Workflow commands, one per line; empty when every gate passed or was skipped."""
+    lines = []
+    left: dict[_Level, int] = {"error": 0, "warning": 0}
+    written: dict[_Level, int] = {"error": 0, "warning": 0}
+    for note in collect(verdict):
+        if written[note.level] < limit:
+            written[note.level] += 1
+            lines.append(note.command())
+        else:
+            left[note.level] += 1
+    if left["error"] or left["warning"]:
+        more = [f"{n} {kind}" for kind, n in (("error", left["error"]), ("warning", left["warning"])) if n]
+        lines.append(
+            f"::notice title=qualitygate::{' and '.join(more)} annotations not shown (GitHub shows "
+            f"{limit} of each per step); the job summary and the verdict artifact list them all"
+        )
+    return "".join(line + "\n" for line in lines)
+
+
+def step_summary(verdict: Verdict, *, base: Verdict | None = None, limit: int = SUMMARY_LIMIT) -> str:
+    """The Markdown for ``$GITHUB_STEP_SUMMARY``, at most ``limit`` bytes of UTF-8."""
+    budget = limit
+    while True:
+        text = markdown.render(verdict, base=base, max_chars=budget)
+        used = len(text.encode("utf-8"))
+        if used <= limit:
+            return text
+        # Characters may take up to 4 bytes; shrink the character budget by the overshoot and try again.
+        budget -= max(used - limit, 1)

@@ -1,0 +1,363 @@
+"""GitHub-flavoured Markdown for the pull-request comment and the job summary.
+
+Layout: the marker (a hidden HTML comment, verbatim) on the first line when given; the status line (emoji,
+word, counts); the gate table (with a "Δ vs base" column when a base verdict is given); verdict problems; one
+collapsed ``<details>`` per gate that did not pass, listing its evidence; the inputs, collapsed; a footer.
+
+Within ``max_chars`` (GitHub's 65,536 for a comment), what goes first is the evidence (fewest items,
+taken from the largest sections), then the inputs section, then the messages of the gate table, then gate
+rows (passing ones first), and a note says so. Length is counted in UTF-16 code units, as GitHub may count
+it; that is never less than Python's ``len``.
+
+Every string that comes from a report or the policy (titles, paths, test ids, messages) is escaped: in table
+cells ``|`` would end the cell, ``<`` could open HTML, backticks and ``*_[]~`` would format, and ``@name``
+would notify someone.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from qualitygate.render._common import (
+    attention_gates,
+    counts_phrase,
+    evidence_label,
+    evidence_total,
+    evidence_value,
+    first_line,
+    fmt_actual,
+    fmt_delta,
+    fmt_threshold,
+    one_line,
+    subject_and_location,
+    truncate,
+)
+from qualitygate.verdict import GateResult, InputInfo, Status, Verdict
+
+TRIM_NOTE = "Evidence trimmed to fit GitHub's comment limit; the full verdict is in the job's artifacts"
+
+EMOJI: dict[Status, str] = {
+    Status.PASS: "✅",
+    Status.SKIP: "⏭️",
+    Status.WARN: "⚠️",
+    Status.FAIL: "❌",
+    Status.ERROR: "⛔",
+}
+
+_DETAIL_CHARS = 240  # one evidence detail (a failure message's first line) in a table cell
+_MISSING = "—"
+
+
+# ------------------------------------------------------------------------------------------- escaping
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+
+
+def text(value: str) -> str:
+    """Plain text for a table cell or a paragraph: one line, no Markdown, no HTML, no @mention."""
+    escaped = html.escape(one_line(value), quote=False)
+    escaped = _INLINE_SPECIAL.sub(r"\\\1", escaped)
+    return _MENTION.sub("@\u200b", escaped)  # a zero-width space keeps "@name" from notifying anyone
+
+
+def html_text(value: str) -> str:
+    """Text inside an HTML element (``<summary>``), where Markdown is not parsed but HTML is; also our own
+    numbers and units in a cell ("~95 min", "< 250 ms"), which hold no Markdown a reader could write."""
+    return _MENTION.sub("@\u200b", html.escape(one_line(value), quote=False))
+
+
+def code(value: str, *, in_table: bool = True) -> str:
+    """A code span that survives any content: a fence longer than any backtick run in it; in a table, ``\\|``
+    (GFM splits cells before it parses code spans, and un-escapes ``\\|`` inside them)."""
+    value = one_line(value)
+    if not value:
+        return ""
+    if in_table:
+        value = value.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+# ------------------------------------------------------------------------------------------- document
+
+
+@dataclass
+class _Section:
+    """One gate's evidence, rendered once: the summary (before and after the item count), table, rows."""
+
+    summary: str
+    label: str
+    header: str
+    rows: list[str]
+    total: int
+
+
+@dataclass
+class _Plan:
+    """What to leave out. ``caps[i]``: rows shown of section ``i`` (0 drops the section)."""
+
+    caps: dict[int, int] = field(default_factory=dict)
+    inputs: bool = True
+    messages: bool = True
+    rows: int | None = None  # gate rows kept (worst first); None: all
+    note: bool = False
+
+
+class _Document:
+    def __init__(self, verdict: Verdict, base: Verdict | None, marker: str | None) -> None:
+        self.verdict = verdict
+        self.base = base
+        self.marker = marker
+        overall = Status(verdict.status)
+        self.status_line = (
+            f"### {EMOJI[overall]} Quality gate: {overall.value.upper()} — {counts_phrase(verdict.summary)}"
+        )
+        self.sections = [_section(g) for g in attention_gates(verdict) if g.evidence]
+        self.inputs = _inputs_block(verdict.inputs)
+        self.problems = "**Problems**\n\n" + "\n".join(f"- {text(p)}" for p in verdict.problems)
+        self.footer = f"<sub>qualitygate {text(verdict.tool_version)} · policy {code(verdict.policy)}</sub>"
+        # Rows are kept worst first when they must go: passing gates leave before failing ones.
+        by_severity = sorted(range(len(verdict.gates)), key=lambda i: -verdict.gates[i].status.severity)
+        self.row_rank = {gate_index: rank for rank, gate_index in enumerate(by_severity)}
+
+    def assemble(self, plan: _Plan) -> str:
+        parts = []
+        if self.marker:
+            parts.append(self.marker)
+        parts.append(self.status_line)
+        if plan.note:
+            parts.append(f"> [!NOTE]\n> {TRIM_NOTE}.")
+        if self.verdict.gates:
+            parts.append(self._table(plan))
+        else:
+            parts.append("_The policy defines no gates._")
+        if self.verdict.problems:
+            parts.append(self.problems)
+        for i, section in enumerate(self.sections):
+            cap = plan.caps.get(i, len(section.rows))
+            if cap > 0:
+                parts.append(_details(section, cap))
+        if plan.inputs and self.inputs:
+            parts.append(self.inputs)
+        parts.append(self.footer)
+        return "\n\n".join(parts) + "\n"
+
+    def _table(self, plan: _Plan) -> str:
+        headers = ["Status", "Gate", "Metric", "Actual", "Threshold"]
+        align = [":--", ":--", ":--", "--:", ":--"]
+        if self.base is not None:
+            headers.append("Δ vs base")
+            align.append("--:")
+        if plan.messages:
+            headers.append("Message")
+            align.append(":--")
+        lines = [_row(headers), _row(align)]
+        kept = 0
+        for i, gate in enumerate(self.verdict.gates):
+            if plan.rows is not None and self.row_rank[i] >= plan.rows:
+                continue
+            kept += 1
+            cells = [
+                f"{EMOJI[gate.status]} {gate.status.value}",
+                text(gate.title),
+                code(gate.metric),
+                html_text(fmt_actual(gate, missing=_MISSING)),
+                html_text(fmt_threshold(gate, unicode=True)),
+            ]
+            if self.base is not None:
+                cells.append(html_text(fmt_delta(gate, self.base, missing=_MISSING)))
+            if plan.messages:
+                cells.append(text(gate.message))
+            lines.append(_row(cells))
+        hidden = len(self.verdict.gates) - kept
+        if hidden:
+            cells = ["", f"_{hidden} more {'gate' if hidden == 1 else 'gates'} not shown_"]
+            lines.append(_row(cells + [""] * (len(headers) - len(cells))))
+        return "\n".join(lines)
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+_VALUE_HEADER = {"function": "Score", "clone": "Lines"}
+_SUBJECT_HEADER = {
+    "file": "File",
+    "function": "Function",
+    "test": "Test",
+    "finding": "Rule",
+    "metric": "Metric",
+    "clone": "Block",
+    "input": "Input",
+}
+
+
+def _section(gate: GateResult) -> _Section:
+    kinds = {e.kind for e in gate.evidence}
+    kind = kinds.pop() if len(kinds) == 1 else None
+    cells = []
+    for item in gate.evidence:
+        subject, where = subject_and_location(item)
+        detail = truncate(first_line(item.detail), _DETAIL_CHARS)
+        cells.append((html_text(evidence_value(item)), code(subject), code(where), text(detail)))
+    value_header = "Coverage" if gate.metric.startswith("coverage.") and kind == "file" else "Value"
+    columns = [
+        (_VALUE_HEADER.get(kind or "", value_header), "--:"),
+        (_SUBJECT_HEADER.get(kind or "", "Item"), ":--"),
+        ("Location", ":--"),
+        ("Message" if kind == "test" else "Detail", ":--"),
+    ]
+    used = [c for c in range(4) if any(row[c] for row in cells)]
+    header = _row([columns[c][0] for c in used]) + "\n" + _row([columns[c][1] for c in used])
+    rows = [_row([row[c] for c in used]) for row in cells]
+    actual = html_text(fmt_actual(gate, missing=_MISSING))
+    threshold = html_text(fmt_threshold(gate, unicode=True))
+    summary = f"{EMOJI[gate.status]} <b>{html_text(gate.title)}</b>: {actual} (threshold {threshold})"
+    label = html_text(evidence_label(gate))
+    return _Section(summary=summary, label=label, header=header, rows=rows, total=evidence_total(gate))
+
+
+def _details(section: _Section, cap: int) -> str:
+    shown = min(cap, len(section.rows))
+    count = f"{shown} of {section.total}" if shown < section.total else str(section.total)
+    body = [
+        "<details>",
+        f"<summary>{section.summary} · {section.label}: {count}</summary>",
+        "",
+        section.header,
+        *section.rows[:shown],
+    ]
+    if section.total > shown:
+        body += ["", f"_…and {section.total - shown} more._"]
+    body += ["", "</details>"]
+    return "\n".join(body)
+
+
+def _inputs_block(inputs: list[InputInfo]) -> str:
+    if not inputs:
+        return ""
+    warnings = []
+    for info in inputs:
+        missing = len(info.files_missing)
+        if info.files_total is not None and info.files_found is not None:
+            missing = max(missing, info.files_total - info.files_found)
+        if missing:
+            of = f" of {info.files_total}" if info.files_total is not None else ""
+            listed = ", ".join(code(p, in_table=False) for p in info.files_missing)
+            line = f"- {code(info.path, in_table=False)}: {missing}{of} files not found in the working tree"
+            warnings.append(f"{line}: {listed}" if listed else line)
+        warnings += [f"- {code(info.path, in_table=False)}: {text(w)}" for w in info.warnings]
+    reports = f"{len(inputs)} report{'' if len(inputs) == 1 else 's'}"
+    summary = f"Inputs: {reports}" + (
+        f" · {len(warnings)} warning{'' if len(warnings) == 1 else 's'}" if warnings else ""
+    )
+    lines = [
+        "<details>",
+        f"<summary>{summary}</summary>",
+        "",
+        _row(["Report", "Kind", "Component", "Size", "Files found", "SHA-256"]),
+        _row([":--", ":--", ":--", "--:", "--:", ":--"]),
+    ]
+    for info in inputs:
+        files = ""
+        if info.files_total is not None and info.files_found is not None:
+            files = f"{info.files_found} of {info.files_total}"
+        cells = [
+            code(info.path),
+            text(info.kind),
+            text(info.component or ""),
+            _size_text(info.size),
+            files,
+            code(info.sha256[:12]),
+        ]
+        lines.append(_row(cells))
+    if warnings:
+        lines += ["", "**Warnings**", "", *warnings]
+    lines += ["", "</details>"]
+    return "\n".join(lines)
+
+
+def _size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+# ------------------------------------------------------------------------------------------- fitting
+
+
+def size(body: str) -> int:
+    """Length in UTF-16 code units (an emoji outside the BMP counts 2), never less than ``len(body)``."""
+    return len(body.encode("utf-16-le")) // 2
+
+
+def render(
+    verdict: Verdict,
+    *,
+    base: Verdict | None = None,
+    marker: str | None = None,
+    max_chars: int | None = None,
+) -> str:
+    """The verdict as Markdown; within ``max_chars`` when given (raises ValueError if even the status line,
+    the note and the marker do not fit)."""
+    doc = _Document(verdict, base, marker)
+    full = doc.assemble(_Plan())
+    if max_chars is None or size(full) <= max_chars:
+        return full
+    return doc.assemble(_fit(doc, max_chars))
+
+
+def _fit(doc: _Document, max_chars: int) -> _Plan:
+    def fits(plan: _Plan) -> bool:
+        return size(doc.assemble(plan)) <= max_chars
+
+    lengths = [len(s.rows) for s in doc.sections]
+
+    def capped(cap: int) -> dict[int, int]:
+        return {i: min(n, cap) for i, n in enumerate(lengths)}
+
+    # 1. Evidence: the largest cap every section can keep (water-filling: the largest sections lose rows
+    #    first), then one more row for the largest sections while that still fits.
+    cap = _largest(0, max(lengths, default=0) - 1, lambda c: fits(_Plan(caps=capped(c), note=True)))
+    if cap is not None:
+        caps = capped(cap)
+        for i in sorted(range(len(lengths)), key=lambda i: (-lengths[i], i)):
+            if lengths[i] > cap:
+                trial = {**caps, i: cap + 1}
+                if fits(_Plan(caps=trial, note=True)):
+                    caps = trial
+        return _Plan(caps=caps, note=True)
+    no_evidence = capped(0)
+    # 2. The inputs section.
+    plan = _Plan(caps=no_evidence, inputs=False, note=True)
+    if fits(plan):
+        return plan
+    # 3. The messages in the gate table.
+    plan = _Plan(caps=no_evidence, inputs=False, messages=False, note=True)
+    if fits(plan):
+        return plan
+    # 4. Gate rows, passing ones first.
+    rows = _largest(0, len(doc.verdict.gates) - 1, lambda r: fits(replace(plan, rows=r)))
+    if rows is None:
+        raise ValueError(f"max_chars={max_chars} is too small for the verdict's status line and note")
+    return _Plan(caps=no_evidence, inputs=False, messages=False, rows=rows, note=True)
+
+
+def _largest(lo: int, hi: int, ok: Callable[[int], bool]) -> int | None:
+    """The largest n in [lo, hi] with ok(n), for a monotone ok (true up to some n, false after); or None."""
+    found = None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            found, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    return found
