@@ -11,6 +11,7 @@ import click
 from qualitygate import __version__
 from qualitygate.errors import ExitCode, QualityGateError
 
+FORMAT_NAMES = ("table", "json", "markdown", "github", "junit")
 KIND_NAMES = ("cobertura", "lcov", "junit", "radon", "sarif", "k6", "complexipy", "jscpd")
 
 
@@ -117,6 +118,109 @@ def comment_cmd(
         return comment.run(verdict_path, base_verdict, options)
 
     ctx.exit(_guard(go))
+
+
+@cli.command("check")
+@click.option(
+    "--config", "config", metavar="FILE", help="Policy file [default: ROOT/.github/quality-gates.yml]."
+)
+@click.option("--preset", metavar="NAME", help="Use a preset from gates/ instead of a policy file.")
+@click.option(
+    "--root", default=".", show_default=True, help="Repository root: reports and paths are relative to it."
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMAT_NAMES),
+    help="Output format; repeat for several, each with its own --output. [default: table]",
+)
+@click.option(
+    "--output", "outputs", multiple=True, metavar="FILE", help="Where the n-th --format goes ('-': stdout)."
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the table [default: on a terminal, unless NO_COLOR]."
+)
+@click.option("--comment", is_flag=True, help="Also post the verdict as the sticky pull-request comment.")
+@click.option(
+    "--comment-id", default="default", show_default=True, help="With --comment: one comment per id."
+)
+@click.option(
+    "--on-pass",
+    type=click.Choice(["update", "delete", "skip"]),
+    default="update",
+    show_default=True,
+    help="With --comment: what to do with the comment when the verdict passes.",
+)
+@click.option("--base-verdict", metavar="FILE", help="With --comment: the base branch's JSON verdict.")
+@click.option(
+    "--dry-run", is_flag=True, help="With --comment: print the comment and the calls; send nothing."
+)
+@click.pass_context
+def check_cmd(
+    ctx: click.Context,
+    *,
+    config: str | None,
+    preset: str | None,
+    root: str,
+    formats: tuple[str, ...],
+    outputs: tuple[str, ...],
+    color: bool | None,
+    comment: bool,
+    comment_id: str,
+    on_pass: str,
+    base_verdict: str | None,
+    dry_run: bool,
+) -> None:
+    """Evaluate the policy over the reports and print the verdict.
+
+    Exit 0 when every gate passes (warnings allowed), 1 when a gate fails or cannot be evaluated,
+    2 for a usage or policy error, 3 for an unreadable report.
+    """
+    from qualitygate.commands import check
+
+    opts = check.CheckOptions(
+        root=root, config=config, preset=preset, formats=formats or ("table",), outputs=outputs, color=color
+    )
+
+    def go() -> int:
+        code = (
+            check.run(opts)
+            if not comment
+            else check.run_and_comment(
+                opts, comment_id=comment_id, on_pass=on_pass, base_verdict=base_verdict, dry_run=dry_run
+            )
+        )
+        return code
+
+    ctx.exit(_guard(go))
+
+
+@cli.command("schema")
+@click.option("--verdict", "which", flag_value="verdict", help="The verdict document's JSON Schema.")
+@click.option(
+    "--policy", "which", flag_value="policy", default=True, help="The policy file's JSON Schema (default)."
+)
+@click.pass_context
+def schema_cmd(ctx: click.Context, which: str) -> None:
+    """Print the JSON Schema of the policy file (or, with --verdict, of the verdict)."""
+    from qualitygate.commands import schema
+
+    ctx.exit(_guard(lambda: schema.run(which)))
+
+
+@cli.command("init")
+@click.option("--root", default=".", show_default=True, help="Repository root to scan for reports.")
+@click.option(
+    "--output", default=None, metavar="FILE", help="[default: ROOT/.github/quality-gates.yml]; '-': stdout."
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing policy file.")
+@click.pass_context
+def init_cmd(ctx: click.Context, root: str, output: str | None, force: bool) -> None:
+    """Write a starting policy from the reports found in the working tree."""
+    from qualitygate.commands import init
+
+    ctx.exit(_guard(lambda: init.run(root, output, force)))
 
 
 def main(argv: list[str] | None = None) -> int:

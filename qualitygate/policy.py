@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from qualitygate.units import Quantity, UnitError, convert, metric_unit, parse_effort_minutes, parse_quantity
 
@@ -54,8 +62,19 @@ def _globs(raw: object) -> object:
     return [raw] if isinstance(raw, str) else raw
 
 
-QuantityField = Annotated[Quantity, BeforeValidator(_quantity)]
-EffortMinutes = Annotated[float, BeforeValidator(_effort)]
+_QUANTITY_SCHEMA = {
+    "anyOf": [
+        {"type": "number"},
+        {"type": "string", "pattern": r"^\s*-?\d+(\.\d+)?\s*(%|ms|s|min|m|h|d)?\s*$"},
+    ],
+    "examples": [80, "80%", "200ms", "0.5s", "30min", "1d"],
+}
+_EFFORT_SCHEMA = {
+    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(min|m|h|d)?\s*$"}],
+    "examples": ["30min", "4h", "1d"],
+}
+QuantityField = Annotated[Quantity, BeforeValidator(_quantity), WithJsonSchema(_QUANTITY_SCHEMA)]
+EffortMinutes = Annotated[float, BeforeValidator(_effort), WithJsonSchema(_EFFORT_SCHEMA)]
 Globs = Annotated[list[str], BeforeValidator(_globs)]
 SeverityWord = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"]
 Level = Literal["fail", "warn"]

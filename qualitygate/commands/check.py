@@ -1,0 +1,111 @@
+"""``qualitygate check``: evaluate the policy over the reports in the working tree and write the verdict."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from qualitygate import __version__
+from qualitygate.errors import ExitCode, UsageError
+from qualitygate.verdict import Verdict
+
+
+@dataclass(slots=True)
+class CheckOptions:
+    root: str = "."
+    config: str | None = None
+    preset: str | None = None
+    formats: Sequence[str] = ("table",)
+    outputs: Sequence[str] = ()
+    color: bool | None = None  # None: decide from the terminal and NO_COLOR
+    base_verdict: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def exit_code_for(verdict: Verdict) -> int:
+    """0 for pass and warn; 1 when a gate failed or could not be evaluated."""
+    return int(ExitCode.OK if verdict.status in {"pass", "warn"} else ExitCode.GATE_FAILED)
+
+
+def build_verdict(opts: CheckOptions) -> Verdict:
+    from qualitygate.collect import collect
+    from qualitygate.config import find_policy, load_policy, preset_path
+    from qualitygate.engine import evaluate
+
+    if opts.preset and opts.config:
+        raise UsageError("give --config or --preset, not both")
+    if not os.path.isdir(opts.root):
+        raise UsageError(f"--root {opts.root}: not a folder")
+    if opts.preset:
+        policy = load_policy(str(preset_path(opts.preset)), display=f"preset:{opts.preset}")
+    else:
+        policy = load_policy(find_policy(opts.config, opts.root))
+    return evaluate(policy, collect(policy, opts.root), version=__version__)
+
+
+def use_color(choice: bool | None, stream: object) -> bool:
+    if choice is not None:
+        return choice
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, str]]:
+    """The n-th ``--output`` goes with the n-th ``--format``; formats without one go to stdout."""
+    if len(outputs) > len(formats):
+        raise UsageError(
+            f"{len(outputs)} --output for {len(formats)} --format: give one --format per --output"
+        )
+    pairs = [(f, outputs[i] if i < len(outputs) else "-") for i, f in enumerate(formats)]
+    to_stdout = [f for f, o in pairs if o == "-"]
+    if len(to_stdout) > 1:
+        raise UsageError(
+            f"formats {', '.join(to_stdout)} would all go to stdout: give each but one an --output"
+        )
+    return pairs
+
+
+def write_outputs(verdict: Verdict, pairs: list[tuple[str, str]], color: bool | None) -> None:
+    from qualitygate.render import OutputFormat, render, write_atomic
+
+    for fmt, out in pairs:
+        options: dict[str, object] = {}
+        if fmt == "table":
+            options["color"] = use_color(color, sys.stdout) if out == "-" else False
+        text = render(OutputFormat(fmt), verdict, **options)
+        write_atomic(out, text)
+        if fmt == "github":
+            summary = os.environ.get("GITHUB_STEP_SUMMARY")
+            if summary:
+                from qualitygate.render.github import step_summary
+
+                with open(summary, "a", encoding="utf-8") as fh:
+                    fh.write(step_summary(verdict))
+
+
+def run(opts: CheckOptions) -> int:
+    pairs = pair_outputs(opts.formats, opts.outputs)
+    verdict = build_verdict(opts)
+    write_outputs(verdict, pairs, opts.color)
+    return exit_code_for(verdict)
+
+
+def run_and_comment(
+    opts: CheckOptions, *, comment_id: str, on_pass: str, base_verdict: str | None, dry_run: bool
+) -> int:
+    """``check --comment``: the verdict is written as usual, then posted. A failed post (exit 4) wins over
+    the verdict's code only when the verdict itself passed, so a failing gate is never masked."""
+    from qualitygate.commands import comment
+
+    pairs = pair_outputs(opts.formats, opts.outputs)
+    verdict = build_verdict(opts)
+    write_outputs(verdict, pairs, opts.color)
+    base = comment.load_verdict(base_verdict) if base_verdict else None
+    options = comment.CommentOptions(id=comment_id, on_pass=comment.parse_on_pass(on_pass), dry_run=dry_run)
+    posted = comment.post_verdict(verdict, base=base, options=options)
+    code = exit_code_for(verdict)
+    return code if code != 0 else posted
