@@ -79,8 +79,11 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def _node_at(root: yaml.Node | None, loc: tuple[int | str, ...]) -> tuple[yaml.Node | None, bool]:
-    """The node at a pydantic error location; ``(node, exact)``. For an unknown key, the key node itself."""
+def _node_at(
+    root: yaml.Node | None, loc: tuple[int | str, ...], want_key: bool = False
+) -> tuple[yaml.Node | None, bool]:
+    """The node at a pydantic error location; ``(node, exact)``. ``want_key``: the key node itself (for an
+    unknown key), else the value."""
     import yaml
 
     node = root
@@ -88,7 +91,7 @@ def _node_at(root: yaml.Node | None, loc: tuple[int | str, ...]) -> tuple[yaml.N
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 if str(k.value) == str(part):
-                    node = k if i == len(loc) - 1 else v
+                    node = k if want_key and i == len(loc) - 1 else v
                     break
             else:
                 return node, False
@@ -136,7 +139,7 @@ def _format_error(
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     # pydantic appends the union member or validator name to some locations; keep the data path only
     loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"list", "dict"})))
-    node, _ = _node_at(root, loc)
+    node, _ = _node_at(root, loc, want_key=err["type"] == "extra_forbidden")
     key = ".".join(str(p) for p in loc) or None
     hint = None
     if err["type"] == "extra_forbidden":
