@@ -122,6 +122,46 @@ def _syntax_error(path: str, exc: Any) -> ReportFormatError | UnsafeInputError:
     return ReportFormatError(path, f"not well-formed XML: {msg}", line=line, column=col)
 
 
+def iterparse_tagged(
+    path: str,
+    tag: tuple[str, ...],
+    events: tuple[str, ...] = ("start", "end"),
+    *,
+    remove_blank_text: bool = False,
+) -> Iterator[tuple[str, etree._Element]]:
+    """Like ``iterparse``, but the tag filter runs inside lxml: Python sees only events for ``tag``.
+
+    For big documents where a few element types carry the data (Cobertura's ``<class>``): an event per
+    element costs a proxy object and a Python round trip, about a quarter of the bare loop. The same
+    safe parser settings apply; the DOCTYPE is checked on the first event delivered (the prolog is
+    parsed by then), before the caller can read any value. Elements outside ``tag`` are built into the
+    tree and must be cleared by the caller through their ancestors. ``remove_blank_text`` drops
+    whitespace-only text nodes (indentation) that would otherwise be allocated for nothing.
+    """
+    from lxml import etree
+
+    try:
+        ctx = etree.iterparse(
+            path, events=events, tag=tag, remove_blank_text=remove_blank_text, **_safe_kwargs()
+        )
+        checked = False
+        for event, elem in ctx:
+            if not checked:
+                check_doctype(path, elem)
+                checked = True
+            yield event, elem
+        if not checked and ctx.root is not None:
+            check_doctype(path, ctx.root)
+    except etree.XMLSyntaxError as exc:
+        line, col = exc.position if exc.position else (None, None)
+        msg = str(exc.msg or exc).split(", line ")[0]
+        if "amplification" in msg or ("entity" in msg.lower() and "external" in msg.lower()):
+            raise UnsafeInputError(path, f"refused: {msg}", line=line, column=col) from None
+        raise ReportFormatError(path, f"not well-formed XML: {msg}", line=line, column=col) from None
+    except OSError as exc:
+        raise ReportNotFoundError(path, f"cannot read: {exc}") from None
+
+
 def _tag_matches(actual: Any, wanted: str | tuple[str, ...]) -> bool:
     if not isinstance(actual, str):
         return False

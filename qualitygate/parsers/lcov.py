@@ -1,0 +1,537 @@
+"""lcov tracefiles: geninfo (lcov 1.x/2.x), Istanbul's ``lcovonly`` (jest, nyc, c8), coverage.py, gcovr.
+
+Records (lcov ``man/geninfo.1``): ``TN:`` ``SF:`` ``FN:<line>[,<end>],<name>`` ``FNDA:<count>,<name>``
+``FNF`` ``FNH`` (lcov 2.x: ``FNL:<idx>,<start>[,<end>]`` ``FNA:<idx>,<count>,<name>``)
+``BRDA:<line>,<block>,<branch>,<taken|->`` ``BRF`` ``BRH`` ``DA:<line>,<count>[,<checksum>]`` ``LF`` ``LH``
+``end_of_record``, in any order inside a record (Istanbul's order is not geninfo's). Unknown records are
+ignored (newer lcov versions add some).
+
+Totals are recounted from ``DA``/``BRDA``/``FN``+``FNDA``; ``LF``/``LH``/``BRF``/``BRH``/``FNF``/``FNH`` are
+only compared, and a disagreement becomes a warning. ``BRDA`` taken ``-`` (the block never ran) counts in
+the total and is not covered. Function names repeat in Istanbul output (``(anonymous_3)`` twice, or two
+methods of one name), so the k-th ``FNDA`` of a name belongs to the k-th ``FN`` of that name: each ``FN`` is
+one function, which is what ``FNF`` counts (``lcov --summary`` 1.16 merges same-named functions instead and
+reports fewer). Repeated ``SF`` records (concatenated tracefiles) are merged the way ``lcov -a`` does: line
+counts summed, branch ``taken`` summed per (line, block, branch), functions summed per (name, line).
+
+Speed: the file is read in blocks and each record is cut into its ``DA``/``BRDA``/``FN``/``FNDA`` lines with
+``str.split`` on the record prefix, then converted column-wise (``','.join(...).split(',')`` and
+``map(int, ...)`` into ``array('q')``): Python never loops over ``DA`` lines. Any conversion failure
+re-reads the record line by line, which names the offending line.
+"""
+
+from __future__ import annotations
+
+import gc
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import itemgetter
+
+from qualitygate.errors import ReportFormatError
+from qualitygate.model import CoverageReport, FileCoverage, to_posix
+
+KIND = "lcov"
+_BLOCK = 8 << 20
+_INT64_MAX = 2**63 - 1
+_RECORDS = frozenset(
+    ("TN", "SF", "VER", "FN", "FNDA", "FNF", "FNH", "FNL", "FNA", "BRDA", "BRF", "BRH", "DA", "LF", "LH")
+)
+_first = itemgetter(0)
+_third = itemgetter(2)
+
+
+def sniff(head: str) -> bool:
+    for raw in head.splitlines()[:20]:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line == "end_of_record":
+            return True
+        tag, sep, _ = line.partition(":")
+        return bool(sep) and tag in _RECORDS
+    return False
+
+
+@dataclass(slots=True)
+class _Summary:
+    """A record's own LF/LH/BRF/BRH/FNF/FNH next to the recount, summed over records that have them."""
+
+    said: list[int] = field(default_factory=lambda: [0] * 6)
+    counted: list[int] = field(default_factory=lambda: [0] * 6)
+    first_bad: str | None = None
+
+
+@dataclass(slots=True)
+class _State:
+    path: str
+    files: dict[str, FileCoverage] = field(default_factory=dict)
+    arms: dict[str, list[str]] = field(default_factory=dict)  # BRDA payloads per file, for merging
+    warnings: list[str] = field(default_factory=list)
+    summary: _Summary = field(default_factory=_Summary)
+    records: int = 0
+    tool: str | None = None
+
+
+def parse(path: str) -> CoverageReport:
+    st = _State(path)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # no reference cycles are created; GC passes over millions of ints find nothing
+    try:
+        _read(path, st)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if not st.records:
+        raise ReportFormatError(path, "no SF record: this lcov file holds no coverage at all")
+    report = CoverageReport(path=path, kind=KIND, tool=st.tool, functions_measured=True)
+    report.files = list(st.files.values())
+    report.warnings = st.warnings
+    _summary_warnings(st)
+    return report
+
+
+def _read(path: str, st: _State) -> None:
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below; reading in blocks
+    except OSError as exc:
+        from qualitygate.errors import ReportNotFoundError
+
+        raise ReportNotFoundError(path, f"cannot read: {exc.strerror or exc}") from None
+    with fh:
+        carry = ""
+        line_no = 1  # line number of the first line of `carry`
+        first = True
+        while True:
+            block = fh.read(_BLOCK)
+            if not block:
+                break
+            if first:
+                first = False
+                if block.startswith(b"\xef\xbb\xbf"):
+                    block = block[3:]
+            if not block.endswith(b"\n"):
+                block += fh.readline()  # whole lines only: a block may end inside a UTF-8 sequence
+            text = carry + _decode(path, block, line_no + carry.count("\n"))
+            carry, line_no = _records(path, text, line_no, st)
+        if carry.strip():
+            st.warnings.append(
+                f"{path}:{line_no}: the last record has no end_of_record (truncated file?); read anyway"
+            )
+            _records(path, carry + "\nend_of_record\n", line_no, st)
+
+
+def _decode(path: str, data: bytes, line_no: int) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = line_no + data.count(b"\n", 0, exc.start)
+        raise ReportFormatError(
+            path, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}): lcov files are UTF-8 text", line=line
+        ) from None
+
+
+def _records(path: str, text: str, line_no: int, st: _State) -> tuple[str, int]:
+    """Consume every complete record of ``text``; return the unfinished rest and its first line number."""
+    pos = 0
+    while True:
+        end = text.find("end_of_record", pos)
+        if end < 0:
+            return text[pos:], line_no
+        nl = text.find("\n", end)
+        nxt = len(text) if nl < 0 else nl + 1
+        body = text[pos:end]
+        _record(path, body, line_no, st)
+        line_no += text.count("\n", pos, nxt)
+        pos = nxt
+        if nl < 0:
+            return "", line_no
+
+
+def _record(path: str, body: str, line_no: int, st: _State) -> None:
+    """One section between end_of_record lines (it may hold several SF if an end_of_record is missing)."""
+    s = "\n" + body
+    n_sf = s.count("\nSF:")
+    if n_sf == 1:
+        _one_record(path, body, line_no, st)
+        return
+    if n_sf == 0:
+        # only TN/comment lines may stand outside an SF section
+        for i, ln in enumerate(body.split("\n")):
+            if ln.strip() and not ln.startswith(("TN:", "#")):
+                raise ReportFormatError(path, "record outside an SF section", line=line_no + i)
+        return
+    # An end_of_record is missing between two files: split before each SF (the first piece keeps the TN).
+    starts = []
+    i = s.find("\nSF:")
+    while i >= 0:
+        starts.append(i)
+        i = s.find("\nSF:", i + 1)
+    starts[0] = 0
+    starts.append(len(s))
+    for k in range(len(starts) - 1):
+        piece = s[starts[k] : starts[k + 1]].lstrip("\n") if k == 0 else s[starts[k] + 1 : starts[k + 1]]
+        where = line_no + s.count("\n", 0, starts[k])
+        if k:
+            st.warnings.append(f"{path}:{where}: SF without end_of_record before it; records split there")
+        _one_record(path, piece, where if k else line_no, st)
+
+
+def _take(s: str, prefix: str) -> tuple[list[str], str]:
+    """Cut every line starting with ``prefix`` (which starts with a newline) out of ``s``."""
+    parts = s.split(prefix)
+    if len(parts) == 1:
+        return [], s
+    last = parts[-1]
+    i = last.find("\n")
+    payloads = parts[1:]
+    rest = [parts[0]]
+    if i >= 0:
+        payloads[-1] = last[:i]
+        tail = last[i:]
+    else:
+        tail = ""
+    mids = parts[1:-1]
+    if mids and "\n" in "\x00".join(mids):
+        # the prefix's lines are interleaved with others: split each piece at its first newline
+        payloads = []
+        for p in parts[1:]:
+            j = p.find("\n")
+            if j < 0:
+                payloads.append(p)
+            else:
+                payloads.append(p[:j])
+                rest.append(p[j:])
+        return payloads, "".join(rest)
+    rest.append(tail)
+    return payloads, "".join(rest)
+
+
+class _Bad(Exception):
+    """A record the column-wise path could not convert; it is re-read line by line for the error."""
+
+
+def _ints(values: list[str] | tuple[str, ...]) -> array[int]:
+    try:
+        return array("q", map(int, values))
+    except ValueError:
+        raise _Bad from None
+    except OverflowError:
+        try:
+            return array("q", (min(max(int(v), -_INT64_MAX), _INT64_MAX) for v in values))
+        except ValueError:
+            raise _Bad from None
+
+
+def _one_record(path: str, body: str, line_no: int, st: _State) -> None:
+    try:
+        _convert(path, body, line_no, st)
+    except _Bad:
+        _locate_error(path, body, line_no)
+        raise ReportFormatError(path, "malformed record", line=line_no) from None
+
+
+_SUMMARY = ("LF", "LH", "BRF", "BRH", "FNF", "FNH")
+
+
+@dataclass(slots=True)
+class _Rest:
+    """What a record holds besides DA/BRDA/FN/FNDA lines (a few lines per record, read one by one)."""
+
+    sf: str | None = None
+    summary: list[int | None] = field(default_factory=lambda: [None] * 6)  # LF LH BRF BRH FNF FNH
+    fnl: dict[str, int] = field(default_factory=dict)
+    fna: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+
+def _scan_rest(s: str) -> _Rest:
+    out = _Rest()
+    try:
+        for raw in s.split("\n"):
+            tag, sep, val = raw.rstrip("\r").partition(":")
+            if not sep:
+                continue
+            if tag == "SF":
+                out.sf = val
+            elif tag in _SUMMARY:
+                out.summary[_SUMMARY.index(tag)] = int(val)
+            elif tag == "FNL":  # lcov 2.x: FNL:<index>,<start>[,<end>]
+                idx, _, rng = val.partition(",")
+                out.fnl[idx] = int(rng.partition(",")[0])
+            elif tag == "FNA":  # lcov 2.x: FNA:<index>,<count>,<name>; several names (aliases) per index
+                idx, _, rest = val.partition(",")
+                cnt, _, name = rest.partition(",")
+                out.fna.setdefault(idx, []).append((int(cnt), name))
+    except ValueError:
+        raise _Bad from None
+    return out
+
+
+def _convert(path: str, body: str, line_no: int, st: _State) -> None:
+    s = "\n" + body
+    da, s = _take(s, "\nDA:")
+    brda, s = _take(s, "\nBRDA:")
+    fnda, s = _take(s, "\nFNDA:")
+    fn, s = _take(s, "\nFN:")
+    rest = _scan_rest(s)
+    if rest.sf is None:
+        raise ReportFormatError(path, "record without SF line", line=line_no)
+    fpath = to_posix(rest.sf)
+    nums, hits = _lines(da)
+    bl, bc, bt = _branches(brda)
+    names, flines, fhits = _functions(fn, fnda, fpath, st)
+    for idx, start in rest.fnl.items():
+        aliases = rest.fna.get(idx, [])
+        names.append(aliases[0][1] if aliases else idx)
+        flines.append(start)
+        fhits.append(sum(c for c, _ in aliases))  # aliases of one function (lcov 2.x): one function
+    fc = FileCoverage(
+        path=fpath,
+        line_numbers=nums,
+        line_hits=hits,
+        branch_lines=bl,
+        branch_covered=bc,
+        branch_total=bt,
+        function_names=names,
+        function_lines=flines,
+        function_hits=fhits,
+    )
+    _check_summary(st, fpath, rest.summary, fc)
+    st.records += 1
+    prev = st.files.get(fpath)
+    if prev is None:
+        st.files[fpath] = fc
+        if brda:
+            st.arms[fpath] = brda
+    else:
+        st.files[fpath] = _merge(prev, fc, st.arms.get(fpath, []), brda)
+        st.arms[fpath] = st.arms.get(fpath, []) + brda
+
+
+def _lines(da: list[str]) -> tuple[array[int], array[int]]:
+    """DA:<line>,<count>[,<checksum>] payloads -> sorted, distinct line numbers and their counts."""
+    n = len(da)
+    if not n:
+        return array("q"), array("q")
+    fields = ",".join(da).split(",")
+    if len(fields) == 2 * n:
+        nums = _ints(fields[0::2])
+        hits = _ints(fields[1::2])
+    else:  # checksums (geninfo --checksum, gcovr): take the first two fields of each line
+        split = [p.split(",") for p in da]
+        if any(len(f) not in (2, 3) for f in split):
+            raise _Bad
+        nums = _ints([f[0] for f in split])
+        hits = _ints([f[1] for f in split])
+    if n > 1 and nums != array("q", sorted(set(nums))):
+        merged: dict[int, int] = {}
+        for ln, h in zip(nums, hits, strict=True):
+            merged[ln] = merged.get(ln, 0) + h  # a line listed twice in one record: counts add up
+        nums = array("q", sorted(merged))
+        hits = array("q", [merged[k] for k in nums])
+    return nums, hits
+
+
+def _functions(
+    fn: list[str], fnda: list[str], fpath: str, st: _State
+) -> tuple[list[str], array[int], array[int]]:
+    names: list[str] = []
+    flines = array("q")
+    fhits = array("q")
+    if fn:
+        parts = list(map(str.partition, fn, repeat(",")))
+        flines = _ints(list(map(_first, parts)))
+        names = list(map(_third, parts))
+        if any(n[:1].isdigit() for n in names):
+            # FN:<start>,<end>,<name> (coverage.py, lcov 2.x): drop the end line
+            names = [n.partition(",")[2] if n[:1].isdigit() else n for n in names]
+        if "\r" in "".join(names):
+            names = [n.rstrip("\r") for n in names]
+        fhits = array("q", [0]) * len(names)
+    if fnda:
+        dparts = list(map(str.partition, fnda, repeat(",")))
+        counts = _ints(list(map(_first, dparts)))
+        dnames = list(map(_third, dparts))
+        if "\r" in "".join(dnames):
+            dnames = [n.rstrip("\r") for n in dnames]
+        if dnames == names:
+            fhits = counts  # Istanbul and geninfo write FNDA in FN order
+        else:
+            _match_fnda(names=names, fhits=fhits, counts=counts, dnames=dnames, fpath=fpath, st=st)
+    return names, flines, fhits
+
+
+def _match_fnda(
+    *,
+    fpath: str,
+    names: list[str],
+    fhits: array[int],
+    counts: array[int],
+    dnames: list[str],
+    st: _State,
+) -> None:
+    """FNDA in another order than FN: the k-th FNDA of a name goes to the k-th FN of that name."""
+    slots: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        slots.setdefault(name, []).append(i)
+    orphans = 0
+    for c, name in zip(counts, dnames, strict=True):
+        free = slots.get(name)
+        if free:
+            fhits[free.pop(0)] = c
+        else:
+            orphans += 1
+    if orphans:
+        st.warnings.append(f"{fpath}: {orphans} FNDA record(s) name no FN function; ignored")
+
+
+def _taken(values: list[str]) -> array[int]:
+    try:
+        return array("q", map(int, values))
+    except ValueError:
+        # geninfo writes "-" for a branch whose block never ran: in the total, not covered
+        try:
+            return array("q", (0 if v == "-" else int(v) for v in values))
+        except ValueError:
+            raise _Bad from None
+
+
+def _arms(brda: list[str]) -> tuple[list[str], array[int]]:
+    """BRDA payloads -> (line strings, taken)."""
+    n = len(brda)
+    fields = ",".join(brda).split(",")
+    if len(fields) == 4 * n:
+        lines = fields[0::4]
+        taken = _taken(fields[3::4])
+    else:
+        # lcov 2.x may write an expression as the branch name, commas included: line first, taken last
+        lines = []
+        tk = []
+        for p in brda:
+            first, _, rest = p.partition(",")
+            _, _, t = rest.rpartition(",")
+            lines.append(first)
+            tk.append(t)
+        taken = _taken(tk)
+    return lines, taken
+
+
+def _branches(brda: list[str]) -> tuple[array[int], array[int], array[int]]:
+    if not brda:
+        return array("q"), array("q"), array("q")
+    lines_s, taken = _arms(brda)
+    lines = _ints(lines_s)
+    total = Counter(lines)
+    covered = Counter(compress(lines, taken))
+    bl = array("q", sorted(total))
+    return bl, array("q", [covered[k] for k in bl]), array("q", [total[k] for k in bl])
+
+
+def _merge(a: FileCoverage, b: FileCoverage, arms_a: list[str], arms_b: list[str]) -> FileCoverage:
+    """``lcov -a``: counts summed per line, per (line, block, branch) and per (function name, line)."""
+    lines: dict[int, int] = dict(zip(a.line_numbers, a.line_hits, strict=True))
+    for n, h in zip(b.line_numbers, b.line_hits, strict=True):
+        lines[n] = lines.get(n, 0) + h
+    out = FileCoverage(path=a.path)
+    for n in sorted(lines):
+        out.line_numbers.append(n)
+        out.line_hits.append(lines[n])
+    _merge_arms(out, arms_a + arms_b)
+    funcs: dict[tuple[str, int], int] = {}
+    for src in (a, b):
+        for name, line, h in zip(src.function_names, src.function_lines, src.function_hits, strict=True):
+            funcs[(name, line)] = funcs.get((name, line), 0) + h
+    for (name, line), h in funcs.items():
+        out.function_names.append(name)
+        out.function_lines.append(line)
+        out.function_hits.append(h)
+    return out
+
+
+def _merge_arms(out: FileCoverage, payloads: list[str]) -> None:
+    if not payloads:
+        return
+    arms: dict[tuple[int, str], int] = {}
+    ls, taken = _arms(payloads)
+    for ln, p, t in zip(ls, payloads, taken, strict=True):
+        key = (int(ln), p.rpartition(",")[0])  # (line, "line,block,branch")
+        arms[key] = arms.get(key, 0) + t
+    total: Counter[int] = Counter()
+    covered: Counter[int] = Counter()
+    for (line, _), t in arms.items():
+        total[line] += 1
+        if t > 0:
+            covered[line] += 1
+    for line in sorted(total):
+        out.branch_lines.append(line)
+        out.branch_covered.append(covered[line])
+        out.branch_total.append(total[line])
+
+
+def _check_summary(st: _State, fpath: str, said: list[int | None], fc: FileCoverage) -> None:
+    counted = (
+        fc.lines_total,
+        fc.lines_covered,
+        fc.branches_total,
+        fc.branches_covered,
+        fc.functions_total,
+        fc.functions_covered,
+    )
+    sm = st.summary
+    for i, v in enumerate(said):
+        if v is None:
+            continue
+        sm.said[i] += v
+        sm.counted[i] += counted[i]
+        if v != counted[i] and sm.first_bad is None:
+            sm.first_bad = fpath
+
+
+def _summary_warnings(st: _State) -> None:
+    sm = st.summary
+    names = ("LF", "LH", "BRF", "BRH", "FNF", "FNH")
+    bad = [f"{names[i]} {sm.said[i]} vs {sm.counted[i]}" for i in range(6) if sm.said[i] != sm.counted[i]]
+    if bad:
+        st.warnings.append(
+            "summary lines disagree with the DA/BRDA/FN records (recounts used): "
+            + ", ".join(bad)
+            + f" (first file: {sm.first_bad})"
+        )
+
+
+def _check_line(tag: str, val: str) -> None:
+    """Raise ValueError/IndexError if one record line of a known type is malformed."""
+    if tag == "DA":
+        f = val.split(",")
+        if len(f) not in (2, 3):
+            raise ValueError
+        int(f[0])
+        int(f[1])
+    elif tag == "BRDA":
+        first, _, rest = val.partition(",")
+        t = rest.rpartition(",")[2]
+        int(first)
+        if t != "-":
+            int(t)
+    elif tag in ("FN", "FNDA", "FNL", "FNA"):
+        int(val.partition(",")[0])
+        if tag == "FNA":
+            int(val.split(",")[1])
+    elif tag in _SUMMARY:
+        int(val)
+
+
+def _locate_error(path: str, body: str, line_no: int) -> None:
+    """Re-read a record line by line and raise the first malformed line's error."""
+    for i, raw in enumerate(body.split("\n")):
+        line = raw.rstrip("\r")
+        tag, sep, val = line.partition(":")
+        if not sep:
+            continue
+        try:
+            _check_line(tag, val)
+        except (ValueError, IndexError):
+            raise ReportFormatError(
+                path, f"malformed {tag} record: {line[:80]!r}", line=line_no + i
+            ) from None
