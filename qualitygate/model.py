@@ -176,6 +176,7 @@ class CoverageReport(Report):
 
 
 class TestStatus(StrEnum):
+    __test__ = False  # not a pytest test class (dunder names are never enum members)
     PASSED = "passed"
     FAILED = "failed"
     ERROR = "error"
