@@ -516,6 +516,7 @@ def test_real_renderer_body_is_accepted(
     monkeypatch.setattr(comment, "render_body", REAL_RENDER_BODY)
     options = comment.CommentOptions(repo=REPO, pr=PR, api_url=fake.url, token=TOKEN)
     assert comment.post_verdict(verdict(), base=verdict(Status.PASS), options=options) == 0
+    assert "Quality gate: fail" not in fake.bodies(REPO, PR)[0]  # not the stub
     (body,) = fake.bodies(REPO, PR)
     assert MARKER in body and len(body) <= MAX_COMMENT_CHARS
 
@@ -525,3 +526,23 @@ def test_retry_policy_is_configurable(fake: FakeGitHub, sleeps: list[float]) -> 
     c = client(fake, sleeps, retry=RetryPolicy(attempts=2))
     with pytest.raises(GitHubUnavailableError, match="after 2 attempts"):
         StickyComment(c, PullRequestRef(REPO, PR)).find()
+
+
+def test_real_renderer_trims_evidence_before_the_safety_net(
+    fake: FakeGitHub, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("qualitygate.render.markdown")
+    monkeypatch.setattr(comment, "render_body", REAL_RENDER_BODY)
+    many = [
+        Evidence(
+            kind="test", title=f"tests/test_shop.py::test_case_{i}", detail="AssertionError: " + "x" * 80
+        )
+        for i in range(3000)
+    ]
+    gate = verdict().gates[0].model_copy(update={"evidence": many, "evidence_total": len(many)})
+    big = verdict().model_copy(update={"gates": [gate]})
+    options = comment.CommentOptions(repo=REPO, pr=PR, api_url=fake.url, token=TOKEN)
+    comment.post_verdict(big, base=None, options=options)
+    (body,) = fake.bodies(REPO, PR)
+    assert len(body.encode("utf-16-le")) // 2 <= MAX_COMMENT_CHARS
+    assert MARKER in body and "cut to fit" not in body  # the renderer's trim, not the hard cut

@@ -32,10 +32,6 @@ from qualitygate.verdict import Verdict
 OnPass = Literal["update", "delete", "skip"]
 ON_PASS_CHOICES: tuple[OnPass, ...] = ("update", "delete", "skip")
 
-# What the renderer is asked to fit in. Below GitHub's limit so that our own safety net (which counts
-# UTF-16 code units, as many status emoji take two) never has to cut what the renderer already trimmed well.
-RENDER_MAX_CHARS = MAX_COMMENT_CHARS - 1_024
-
 _CONCLUSION: dict[str, CheckConclusion] = {
     "pass": "success",
     "warn": "neutral",
@@ -173,7 +169,7 @@ def render_body(verdict: Verdict, base: Verdict | None, marker: str) -> str:
     # The ignore lets this type-check while the renderer is still being written; it is silent once it lands.
     from qualitygate.render.markdown import render  # type: ignore[import-not-found,unused-ignore]
 
-    return str(render(verdict, base=base, marker=marker, max_chars=RENDER_MAX_CHARS))
+    return str(render(verdict, base=base, marker=marker, max_chars=MAX_COMMENT_CHARS))
 
 
 def _plan(verdict: Verdict, options: CommentOptions, ctx: Context) -> str:
