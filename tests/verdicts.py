@@ -349,10 +349,11 @@ def mixed_fail() -> Verdict:
         evidence=[
             Evidence(
                 kind="clone",
-                title="38 lines",
+                title="src/billing/invoice.py",
                 path="src/billing/invoice.py",
                 line=120,
                 value=38,
+                unit="lines",
                 detail="same as src/billing/credit_note.py:96",
             ),
         ],
@@ -402,18 +403,20 @@ def warn_only() -> Verdict:
             evidence=[
                 Evidence(
                     kind="clone",
-                    title="38 lines",
+                    title="src/billing/invoice.py",
                     path="src/billing/invoice.py",
                     line=120,
                     value=38,
+                    unit="lines",
                     detail="same as src/billing/credit_note.py:96",
                 ),
                 Evidence(
                     kind="clone",
-                    title="21 lines",
+                    title="src/api/handlers.py",
                     path="src/api/handlers.py",
                     line=310,
                     value=21,
+                    unit="lines",
                     detail="same as src/api/admin.py:77",
                 ),
             ],

@@ -89,8 +89,9 @@ def collect(verdict: Verdict) -> list[_Annotation]:
 
 
 def _evidence_message(item: Evidence, gate: GateResult) -> str:
-    """ "coverage.lines.pct: 12.5%", "Exporter.render_rows: 23 (rank D)", "test_x: AssertionError: ..." """
-    head = item.title if item.title != item.path else gate.metric
+    """ "12.5%", "Exporter.render_rows: 23 (rank D)", "test_x: AssertionError: ...": the annotation's title
+    names the gate and its place names the file, so a file item says only its value."""
+    head = item.title if item.title != item.path else ""
     value = evidence_value(item)
     if item.kind == "test" and item.detail:  # an annotation may hold the traceback's first lines
         lines = [line.rstrip() for line in item.detail.strip().splitlines()]
@@ -98,8 +99,11 @@ def _evidence_message(item: Evidence, gate: GateResult) -> str:
     else:
         detail = first_line(item.detail)
     if value:
-        return f"{head}: {value} ({detail})" if detail else f"{head}: {value}"
-    return f"{head}: {detail}" if detail else head
+        value = f"{value} ({detail})" if detail else value
+        return f"{head}: {value}" if head else value
+    if head and detail:
+        return f"{head}: {detail}"
+    return head or detail or gate.title
 
 
 def render(verdict: Verdict, *, limit: int = ANNOTATIONS_PER_LEVEL) -> str:

@@ -257,26 +257,32 @@ def _inputs_block(inputs: list[InputInfo]) -> str:
     summary = f"Inputs: {reports}" + (
         f" · {len(warnings)} warning{'' if len(warnings) == 1 else 's'}" if warnings else ""
     )
-    lines = [
-        "<details>",
-        f"<summary>{summary}</summary>",
-        "",
-        _row(["Report", "Kind", "Component", "Size", "Files found", "SHA-256"]),
-        _row([":--", ":--", ":--", "--:", "--:", ":--"]),
-    ]
+    rows = []
     for info in inputs:
         files = ""
         if info.files_total is not None and info.files_found is not None:
             files = f"{info.files_found} of {info.files_total}"
-        cells = [
-            code(info.path),
-            text(info.kind),
-            text(info.component or ""),
-            _size_text(info.size),
-            files,
-            code(info.sha256[:12]),
-        ]
-        lines.append(_row(cells))
+        sha = code(info.sha256[:12])
+        rows.append(
+            [code(info.path), text(info.kind), text(info.component or ""), _size_text(info.size), files, sha]
+        )
+    columns = [
+        ("Report", ":--"),
+        ("Kind", ":--"),
+        ("Component", ":--"),
+        ("Size", "--:"),
+        ("Files found", "--:"),
+        ("SHA-256", ":--"),
+    ]
+    used = [c for c in range(len(columns)) if any(row[c] for row in rows)]  # no column left all empty
+    lines = [
+        "<details>",
+        f"<summary>{summary}</summary>",
+        "",
+        _row([columns[c][0] for c in used]),
+        _row([columns[c][1] for c in used]),
+        *(_row([row[c] for c in used]) for row in rows),
+    ]
     if warnings:
         lines += ["", "**Warnings**", "", *warnings]
     lines += ["", "</details>"]
