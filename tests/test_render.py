@@ -331,6 +331,17 @@ def test_warning_gates_annotate_as_warnings() -> None:
     assert github.render(SCENARIOS["all_pass"]()) == ""
 
 
+def test_no_gates_is_an_error_everywhere() -> None:
+    empty = verdict([])
+    assert empty.status == "error"
+    assert (
+        github.render(empty) == "::error title=qualitygate::No gate was evaluated: the policy defines none.\n"
+    )
+    assert table.render(empty) == "ERROR  0 gates  (policy .github/quality-gates.yml)\n"
+    assert "_The policy defines no gates._" in markdown.render(empty)
+    assert parse_junit(junit.render(empty)).get("tests") == "0"
+
+
 def test_failing_test_annotation_keeps_the_traceback_lines() -> None:
     lines = github.render(mixed_fail()).splitlines()
     test_line = next(line for line in lines if "file=tests/api/test_export.py" in line)

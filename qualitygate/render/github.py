@@ -70,6 +70,8 @@ def _level(gate: GateResult) -> _Level | None:
 def collect(verdict: Verdict) -> list[_Annotation]:
     """Every annotation the verdict calls for, most important first: gate lines, then evidence round-robin."""
     out: list[_Annotation] = []
+    if not verdict.gates:  # an empty policy is an error, not a pass
+        out.append(_Annotation("error", "No gate was evaluated: the policy defines none.", "qualitygate"))
     per_gate: list[list[_Annotation]] = []
     for gate in verdict.gates:
         level = _level(gate)
@@ -128,11 +130,4 @@ def render(verdict: Verdict, *, limit: int = ANNOTATIONS_PER_LEVEL) -> str:
 
 def step_summary(verdict: Verdict, *, base: Verdict | None = None, limit: int = SUMMARY_LIMIT) -> str:
     """The Markdown for ``$GITHUB_STEP_SUMMARY``, at most ``limit`` bytes of UTF-8."""
-    budget = limit
-    while True:
-        text = markdown.render(verdict, base=base, max_chars=budget)
-        used = len(text.encode("utf-8"))
-        if used <= limit:
-            return text
-        # Characters may take up to 4 bytes; shrink the character budget by the overshoot and try again.
-        budget -= max(used - limit, 1)
+    return markdown.render_within(verdict, base=base, limit=limit, measure=markdown.utf8_size)

@@ -305,6 +305,11 @@ def size(body: str) -> int:
     return len(body.encode("utf-16-le")) // 2
 
 
+def utf8_size(body: str) -> int:
+    """Length in bytes of UTF-8: what a job summary's 1 MiB counts."""
+    return len(body.encode("utf-8"))
+
+
 def render(
     verdict: Verdict,
     *,
@@ -314,16 +319,28 @@ def render(
 ) -> str:
     """The verdict as Markdown; within ``max_chars`` when given (raises ValueError if even the status line,
     the note and the marker do not fit)."""
+    return render_within(verdict, base=base, marker=marker, limit=max_chars, measure=size)
+
+
+def render_within(
+    verdict: Verdict,
+    *,
+    base: Verdict | None = None,
+    marker: str | None = None,
+    limit: int | None = None,
+    measure: Callable[[str], int] = size,
+) -> str:
+    """``render`` with the length counted by ``measure`` (e.g. ``utf8_size`` for a job summary)."""
     doc = _Document(verdict, base, marker)
     full = doc.assemble(_Plan())
-    if max_chars is None or size(full) <= max_chars:
+    if limit is None or measure(full) <= limit:
         return full
-    return doc.assemble(_fit(doc, max_chars))
+    return doc.assemble(_fit(doc, limit, measure))
 
 
-def _fit(doc: _Document, max_chars: int) -> _Plan:
+def _fit(doc: _Document, limit: int, measure: Callable[[str], int]) -> _Plan:
     def fits(plan: _Plan) -> bool:
-        return size(doc.assemble(plan)) <= max_chars
+        return measure(doc.assemble(plan)) <= limit
 
     lengths = [len(s.rows) for s in doc.sections]
 
@@ -353,7 +370,7 @@ def _fit(doc: _Document, max_chars: int) -> _Plan:
     # 4. Gate rows, passing ones first.
     rows = _largest(0, len(doc.verdict.gates) - 1, lambda r: fits(replace(plan, rows=r)))
     if rows is None:
-        raise ValueError(f"max_chars={max_chars} is too small for the verdict's status line and note")
+        raise ValueError(f"a limit of {limit} is too small for the verdict's status line and note")
     return _Plan(caps=no_evidence, inputs=False, messages=False, rows=rows, note=True)
 
 
