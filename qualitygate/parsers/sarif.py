@@ -100,7 +100,7 @@ def _uri_to_path(uri: str) -> str:
 class _Rule:
     """What a result inherits from its rule, computed once per rule (Trivy shares a rule across results)."""
 
-    __slots__ = ("cvss", "default_level", "effort", "id", "scanner", "security")
+    __slots__ = ("band", "cvss", "default_level", "effort", "id", "scanner", "security")
 
     def __init__(self, rule: dict[str, Any], where: str, warnings: list[str]) -> None:
         rid = rule.get("id")
@@ -125,6 +125,8 @@ class _Rule:
             self.effort = parse_effort(props.get("effort"))
         if self.cvss is not None:
             self.security = True
+        # The band of a result that adds nothing of its own (no properties) when the rule names a severity.
+        self.band = cvss_band(self.cvss) if self.cvss is not None else self.scanner or Severity.NONE
 
 
 def _level(value: object, where: str) -> Level:
@@ -305,22 +307,48 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
     artifacts = run.get("artifacts")
     artifacts = artifacts if isinstance(artifacts, list) else []
 
+    # The loop is the hot path (Trivy: 50,000 results per file): the common case -- a ruleIndex that
+    # matches its ruleId, a level, a text message, no result properties -- is read inline; everything
+    # else goes through the helpers, and location strings for messages are built only on error.
     append = report.findings.append
+    driver = rules.driver
+    n_driver = len(driver)
     for i, res in enumerate(results):
-        rw = f"{where}.results[{i}]"
         if type(res) is not dict:
-            raise _Fail(f"{rw}: expected an object, got {type_name(res)}")
+            raise _Fail(f"{where}.results[{i}]: expected an object, got {type_name(res)}")
         get = res.get
-        rule, rule_id = rules.resolve(res, rw)
-        level = _result_level(res, rule, rw)
-        text = _message_text(get("message"))
+        idx = get("ruleIndex")
+        rule_id = get("ruleId")
+        rule: _Rule | None
+        if type(idx) is int and 0 <= idx < n_driver and "rule" not in res and driver[idx].id == rule_id:
+            rule = driver[idx]
+        else:
+            rule, rule_id = rules.resolve(res, f"{where}.results[{i}]")
+        lv = get("level")
+        level = _LEVELS.get(lv) if type(lv) is str else None
+        if level is None:
+            level = _result_level(res, rule, f"{where}.results[{i}]")
+        msg = get("message")
+        text = msg.get("text") if type(msg) is dict else None
+        if type(text) is not str:
+            text = _message_text(msg)
 
-        cvss, scanner, security, effort = _severity(rule, get("properties"), text, rw, warnings)
-        severity = cvss_band(cvss) if cvss is not None else scanner or Severity.NONE
+        props = get("properties")
+        if rule is not None and not props and rule.scanner is not None:
+            cvss, scanner, security, effort, severity = (
+                rule.cvss,
+                rule.scanner,
+                rule.security,
+                rule.effort,
+                rule.band,
+            )
+        else:
+            cvss, scanner, security, effort = _severity(rule, props, text, f"{where}.results[{i}]", warnings)
+            severity = cvss_band(cvss) if cvss is not None else scanner or Severity.NONE
         if level is Level.NONE and get("kind", "fail") != "fail":
             severity = Severity.NONE  # a "pass"/"notApplicable"/... result reports no problem (§3.27.9)
 
-        file, line, column = _location(get("locations"), artifacts, rw)
+        file, line, column = _location(get("locations"), artifacts, where, i)
         sups = get("suppressions")
         append(
             Finding(
@@ -335,9 +363,11 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
                 path=file,
                 line=line,
                 column=column,
-                fingerprint=_fingerprint(res),
-                suppressed=bool(sups) and _suppressed(sups, rw),
-                fixed=_fixed(text),
+                fingerprint=_fingerprint(res)
+                if "partialFingerprints" in res or "fingerprints" in res
+                else None,
+                suppressed=bool(sups) and _suppressed(sups, f"{where}.results[{i}]"),
+                fixed=_fixed(text) if "Fixed Version:" in text else None,
                 effort_min=effort,
             )
         )
@@ -382,13 +412,15 @@ def _result_level(res: dict[str, Any], rule: _Rule | None, where: str) -> Level:
     return Level.WARNING
 
 
-def _location(locs: object, artifacts: list[Any], where: str) -> tuple[str | None, int | None, int | None]:
+def _location(
+    locs: object, artifacts: list[Any], where: str, i: int
+) -> tuple[str | None, int | None, int | None]:
     """Path, start line and column of the first ``physicalLocation`` (§3.28.3); URIs relative to a
     ``uriBaseId`` (Trivy's ROOTPATH, semgrep's %SRCROOT%) stay relative."""
     if not locs:
         return None, None, None
     if type(locs) is not list:
-        raise _Fail(f"{where}.locations: expected an array, got {type_name(locs)}")
+        raise _Fail(f"{where}.results[{i}].locations: expected an array, got {type_name(locs)}")
     for loc in locs:
         phys = loc.get("physicalLocation") if type(loc) is dict else None
         if type(phys) is not dict:
