@@ -334,6 +334,7 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
             text = _message_text(msg)
 
         props = get("properties")
+        scanner: Severity | None
         if rule is not None and not props and rule.scanner is not None:
             cvss, scanner, security, effort, severity = (
                 rule.cvss,
