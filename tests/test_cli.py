@@ -1,0 +1,225 @@
+"""End to end: the real CLI (``python -m qualitygate``) on the fixture bundles, one test per exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+ACME = FIXTURES / "acme"
+ACME_FAILING = FIXTURES / "acme-failing"
+
+
+def qg(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    full_env.pop("NO_COLOR", None)
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "qualitygate", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def no_traceback(p: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in p.stdout + p.stderr
+
+
+def test_exit_0_when_every_gate_passes() -> None:
+    p = qg("check", "--root", str(ACME), "--preset", "autoforge")
+    no_traceback(p)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.startswith("PASS")
+
+
+def test_exit_1_when_a_gate_fails_and_the_json_verdict_says_why(tmp_path: Path) -> None:
+    out = tmp_path / "verdict.json"
+    p = qg(
+        "check",
+        "--root",
+        str(ACME_FAILING),
+        "--preset",
+        "autoforge",
+        "--format",
+        "table",
+        "--format",
+        "json",
+        "--output",
+        "-",
+        "--output",
+        str(out),
+    )
+    no_traceback(p)
+    assert p.returncode == 1, p.stdout + p.stderr
+    verdict = json.loads(out.read_text())
+    assert verdict["status"] == "fail"
+    failed = {g["id"] for g in verdict["gates"] if g["status"] == "fail"}
+    assert {"tests.failing", "security_hotspots"} <= failed
+    assert "FAIL" in p.stdout
+
+
+def test_exit_2_for_a_policy_error_with_file_line_column(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yml"
+    policy.write_text("quality_gates:\n  coverage: {backend: 80}\n  complexity: {max_cyclomatc: 10}\n")
+    p = qg("check", "--root", str(ACME), "--config", str(policy))
+    no_traceback(p)
+    assert p.returncode == 2
+    assert p.stderr.strip().splitlines()[0] == (
+        f"qualitygate: error: {policy}:3:16: quality_gates.complexity.max_cyclomatc: unknown key "
+        "(did you mean 'max_cyclomatic'?)"
+    )
+
+
+def test_exit_2_for_usage_errors() -> None:
+    p = qg("check", "--format", "yaml")
+    assert p.returncode == 2 and "Invalid value for '--format'" in p.stderr
+    p = qg("check", "--root", str(ACME), "--preset", "autoforge", "--format", "json", "--format", "table")
+    assert p.returncode == 2 and "would all go to stdout" in p.stderr
+
+
+def test_exit_3_for_an_unreadable_report_and_no_verdict_written(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(ACME, root)
+    (root / "backend" / "coverage.xml").write_text(
+        '<?xml version="1.0"?>\n<coverage line-rate="1"><packages><pack'
+    )
+    out = tmp_path / "verdict.json"
+    p = qg("check", "--root", str(root), "--preset", "autoforge", "--format", "json", "--output", str(out))
+    no_traceback(p)
+    assert p.returncode == 3
+    assert len(p.stderr.strip().splitlines()) == 1
+    assert "backend/coverage.xml:2:" in p.stderr
+    assert not out.exists()
+
+
+def test_missing_report_is_visible_and_fails(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(ACME, root)
+    (root / "backend" / "coverage.xml").unlink()
+    p = qg("check", "--root", str(root), "--preset", "autoforge", "--format", "json")
+    assert p.returncode == 1
+    verdict = json.loads(p.stdout)
+    g = next(g for g in verdict["gates"] if g["id"] == "coverage.backend")
+    assert g["status"] == "error" and g["actual"] is None
+    assert "no coverage report found" in g["message"]
+
+
+def test_default_policy_location_and_compact_form_verbatim(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(ACME, root)
+    (root / ".github").mkdir(exist_ok=True)
+    (root / ".github" / "quality-gates.yml").write_text(
+        "quality_gates:\n"
+        "  coverage: {backend: 80, frontend: 75}\n"
+        "  complexity: {max_cyclomatic: 10, max_cognitive: 15}\n"
+        "  duplications: {max_percentage: 3}\n"
+        "  security_hotspots: 0\n"
+        "  code_smells: {max_count: 10, max_debt: 1d}\n"
+    )
+    p = qg("check", "--format", "json", cwd=root)
+    no_traceback(p)
+    verdict = json.loads(p.stdout)
+    assert [g["id"] for g in verdict["gates"]] == [
+        "coverage.backend",
+        "coverage.frontend",
+        "complexity.cyclomatic",
+        "complexity.cognitive",
+        "duplications",
+        "security_hotspots",
+        "code_smells.count",
+        "code_smells.debt",
+    ]
+    assert verdict["status"] == "pass" and p.returncode == 0
+    assert verdict["policy"] == ".github/quality-gates.yml" or verdict["policy"].endswith(
+        ".github/quality-gates.yml"
+    )
+    kinds = {i["path"]: i["kind"] for i in verdict["inputs"]}
+    assert kinds["backend/coverage.xml"] == "cobertura"
+    assert all(len(i["sha256"]) == 64 for i in verdict["inputs"])
+
+
+def test_coverage_paths_are_mapped_to_the_working_tree() -> None:
+    p = qg("check", "--root", str(ACME), "--preset", "autoforge", "--format", "json")
+    verdict = json.loads(p.stdout)
+    inputs = {i["path"]: i for i in verdict["inputs"]}
+    backend = inputs["backend/coverage.xml"]
+    # coverage.py wrote the absolute <source> of the machine that ran the tests; every file is found anyway
+    assert backend["files_total"] and backend["files_found"] == backend["files_total"]
+    frontend = next(v for k, v in inputs.items() if k.startswith("frontend/coverage/"))
+    assert frontend["files_found"] == frontend["files_total"]
+
+
+def test_github_format_annotates_and_appends_the_step_summary(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("previous step\n")
+    p = qg(
+        "check",
+        "--root",
+        str(ACME_FAILING),
+        "--preset",
+        "autoforge",
+        "--format",
+        "github",
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert p.returncode == 1
+    assert "::error" in p.stdout
+    text = summary.read_text()
+    assert text.startswith("previous step\n") and len(text) > len("previous step\n") + 100
+
+
+def test_no_color_and_no_tty_mean_no_escape_codes() -> None:
+    p = qg("check", "--root", str(ACME_FAILING), "--preset", "autoforge", env={"NO_COLOR": "1"})
+    assert "\x1b[" not in p.stdout
+    p = qg("check", "--root", str(ACME_FAILING), "--preset", "autoforge", "--color")
+    assert "\x1b[" in p.stdout
+
+
+def test_schema_command_prints_the_committed_schemas() -> None:
+    p = qg("schema")
+    assert p.returncode == 0 and json.loads(p.stdout)["title"] == "qualitygate policy"
+    p = qg("schema", "--verdict")
+    assert p.returncode == 0 and "gates" in json.loads(p.stdout)["properties"]
+
+
+def test_init_writes_a_policy_that_check_accepts(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(ACME, root)
+    shutil.rmtree(root / ".github", ignore_errors=True)
+    p = qg("init", "--root", str(root))
+    no_traceback(p)
+    assert p.returncode == 0, p.stderr
+    text = (root / ".github" / "quality-gates.yml").read_text()
+    assert "backend/coverage.xml" in text and "frontend" in text
+    p = qg("check", "--root", str(root), "--format", "json")
+    assert p.returncode in (0, 1), p.stderr
+    assert json.loads(p.stdout)["gates"]
+    again = qg("init", "--root", str(root))
+    assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_version_and_help_are_cheap() -> None:
+    p = qg("--version")
+    assert p.returncode == 0 and p.stdout.startswith("qualitygate")
+    p = qg("--help")
+    assert p.returncode == 0 and "Exit codes" in p.stdout
+
+
+@pytest.mark.parametrize("args", [["parse", "/nonexistent/report.xml"], ["parse", "."]])
+def test_parse_refuses_missing_paths_with_exit_3(args: list[str]) -> None:
+    p = qg(*args)
+    no_traceback(p)
+    assert p.returncode == 3 and p.stderr.count("\n") == 1
