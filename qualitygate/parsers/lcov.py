@@ -67,7 +67,8 @@ class _Summary:
 class _State:
     path: str
     files: dict[str, FileCoverage] = field(default_factory=dict)
-    arms: dict[str, list[str]] = field(default_factory=dict)  # BRDA payloads per file, for merging
+    # BRDA payloads per file joined by newlines (one string per file, not one per arm), for merging
+    arms: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     summary: _Summary = field(default_factory=_Summary)
     records: int = 0
@@ -303,10 +304,13 @@ def _convert(path: str, body: str, line_no: int, st: _State) -> None:
     if prev is None:
         st.files[fpath] = fc
         if brda:
-            st.arms[fpath] = brda
+            st.arms[fpath] = "\n".join(brda)
     else:
-        st.files[fpath] = _merge(prev, fc, st.arms.get(fpath, []), brda)
-        st.arms[fpath] = st.arms.get(fpath, []) + brda
+        old = st.arms.get(fpath)
+        arms = (old.split("\n") if old else []) + brda
+        st.files[fpath] = _merge(prev, fc, arms)
+        if arms:
+            st.arms[fpath] = "\n".join(arms)
 
 
 def _lines(da: list[str]) -> tuple[array[int], array[int]]:
@@ -428,7 +432,7 @@ def _branches(brda: list[str]) -> tuple[array[int], array[int], array[int]]:
     return bl, array("q", [covered[k] for k in bl]), array("q", [total[k] for k in bl])
 
 
-def _merge(a: FileCoverage, b: FileCoverage, arms_a: list[str], arms_b: list[str]) -> FileCoverage:
+def _merge(a: FileCoverage, b: FileCoverage, arms: list[str]) -> FileCoverage:
     """``lcov -a``: counts summed per line, per (line, block, branch) and per (function name, line)."""
     lines: dict[int, int] = dict(zip(a.line_numbers, a.line_hits, strict=True))
     for n, h in zip(b.line_numbers, b.line_hits, strict=True):
@@ -437,7 +441,7 @@ def _merge(a: FileCoverage, b: FileCoverage, arms_a: list[str], arms_b: list[str
     for n in sorted(lines):
         out.line_numbers.append(n)
         out.line_hits.append(lines[n])
-    _merge_arms(out, arms_a + arms_b)
+    _merge_arms(out, arms)
     funcs: dict[tuple[str, int], int] = {}
     for src in (a, b):
         for name, line, h in zip(src.function_names, src.function_lines, src.function_hits, strict=True):

@@ -1,0 +1,210 @@
+"""The lcov parser: real tracefiles from geninfo-style and Istanbul-style writers, then one hand-written file
+per defect (tests/data/lcov/, named after it)."""
+
+from __future__ import annotations
+
+from array import array
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REAL_REPORTS, conformance_cases
+
+from qualitygate.cli import main
+from qualitygate.errors import ReportFormatError
+from qualitygate.model import CoverageReport, FileCoverage
+from qualitygate.parsers import lcov, parse_report
+
+DATA = Path(__file__).parent / "data" / "lcov"
+
+
+def parse(path: Path) -> CoverageReport:
+    report = parse_report(str(path), "lcov")
+    assert isinstance(report, CoverageReport)
+    return report
+
+
+def only(report: CoverageReport) -> FileCoverage:
+    (f,) = report.files
+    return f
+
+
+def functions(f: FileCoverage) -> list[tuple[str, int, int]]:
+    return list(zip(f.function_names, f.function_lines, f.function_hits, strict=True))
+
+
+# ----------------------------------------------------------------------------------- real reports
+
+
+@pytest.mark.parametrize("case", conformance_cases("lcov"))
+def test_real_report_counts_match_the_producing_tool(case: tuple[Path, dict[str, Any]]) -> None:
+    path, spec = case
+    got = parse(path).metrics()
+    assert {k: got.get(k) for k in spec["metrics"]} == pytest.approx(spec["metrics"], rel=1e-12)
+
+
+@pytest.fixture
+def real(real_reports: Path) -> Path:
+    return real_reports
+
+
+def test_istanbul_repeated_anonymous_names_count_one_function_per_fn(real: Path) -> None:
+    report = parse(real / "js/numeral-2.0.6/nyc/coverage/lcov.info")
+    assert report.warnings == []  # Istanbul's own LF/LH/BRF/BRH/FNF/FNH agree with the recount
+    f = next(f for f in report.files if f.path == "locales.js")
+    assert f.function_names[:2] == ["(anonymous_0)", "(anonymous_1)"]
+    assert (f.functions_total, f.lines_total) == (len(f.function_names), len(set(f.line_numbers)))
+
+
+def test_coverage_py_lcov_detail(real: Path) -> None:
+    report = parse(real / "python/toolz/coverage.lcov")
+    files = {f.path: f for f in report.files}
+    build = files["tlz/_build_tlz.py"]
+    # the same file and numbers as coverage.py's XML of the same run (tests/test_parse_cobertura.py)
+    assert (build.lines_covered, build.lines_total) == (57, 67)
+    assert build.missing_lines() == [34, 35, 36, 41, 42, 43, 44, 45, 70, 71]
+    assert (build.branches_covered, build.branches_total) == (11, 14)
+    # coverage.py writes FN:<start>,<end>,<name>: the end line is not part of the name
+    assert functions(files["tlz/_build_tlz.py"])[0] == ("TlzLoader.__init__", 11, 1)
+
+
+def test_gcovr_checksums_and_dash_branches(real: Path) -> None:
+    report = parse(real / "public/lcov/gcovr_nested_gcc-8_coverage.lcov")
+    f = next(f for f in report.files if f.path == "gcovr/tests/nested/subdir/A/C/D/File6.cpp")
+    assert f.line_numbers == array("q", [1, 3, 4, 6])
+    assert f.missing_lines() == [4]
+    assert (list(f.branch_lines), list(f.branch_covered), list(f.branch_total)) == ([3], [1], [2])
+    assert functions(f) == [("foo6(int)", 1, 1)]
+
+
+def test_empty_file_is_an_error(real: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(real / "js/change-case-v4/vitest/coverage/lcov.info")
+    assert main(["parse", path, "--kind", "lcov"]) == 3
+    assert capsys.readouterr().err == f"qualitygate: error: {path}: empty file: no lcov report was written\n"
+
+
+def test_invalid_utf8_names_file_and_line(real: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(real / "hostile/invalid-utf8.info")
+    with pytest.raises(ReportFormatError, match=r"invalid-utf8\.info:4: invalid UTF-8 \(byte 0xff\)"):
+        parse(Path(path))
+    assert main(["parse", path, "--kind", "lcov", "--format", "json"]) == 3
+    out, err = capsys.readouterr()
+    assert (out, err.count("\n")) == ("", 1)
+    assert "Traceback" not in err
+
+
+# ------------------------------------------------------------------------------ hand-written cases
+
+
+def test_missing_end_of_record_at_eof_is_read_with_a_warning() -> None:
+    path = DATA / "lcov.missing-end-of-record.info"
+    report = parse(path)
+    assert [f.path for f in report.files] == ["src/a.js", "src/b.js"]
+    assert report.files[1].line_hits == array("q", [1, 1])
+    assert report.warnings == [
+        f"{path}:12: the last record has no end_of_record (truncated file?); read anyway"
+    ]
+
+
+def test_missing_end_of_record_between_files_splits_them() -> None:
+    path = DATA / "lcov.missing-end-of-record-between-files.info"
+    report = parse(path)
+    assert [(f.path, f.lines_covered, f.lines_total) for f in report.files] == [
+        ("src/a.js", 1, 2),
+        ("src/b.js", 1, 1),
+    ]
+    assert report.warnings == [f"{path}:7: SF without end_of_record before it; records split there"]
+
+
+def test_repeated_sf_is_merged_like_lcov_add() -> None:
+    f = only(parse(DATA / "lcov.repeated-sf.info"))
+    assert f.line_numbers == array("q", [3, 4, 9, 10])
+    assert f.line_hits == array("q", [5, 0, 2, 1])  # summed per line
+    # (4,0,0): "-" + 2 = taken; (4,0,1): "-" + "-" = never taken, still counted
+    assert (list(f.branch_lines), list(f.branch_covered), list(f.branch_total)) == ([4], [1], [2])
+    assert functions(f) == [("helper", 3, 5)]  # one function: same name and line, counts summed
+
+
+def test_dash_means_not_taken_and_checksums_are_ignored() -> None:
+    f = only(parse(DATA / "lcov.brda-dash-and-geninfo-order.info"))
+    assert f.path == "/build/src/main.cpp"
+    assert f.line_hits == array("q", [1, 1, 0, 4])
+    assert (list(f.branch_lines), list(f.branch_covered), list(f.branch_total)) == ([3, 8], [1, 1], [2, 2])
+
+
+def test_repeated_function_names_pair_fnda_with_fn_by_occurrence() -> None:
+    f = only(parse(DATA / "lcov.function-names-repeat.info"))
+    assert functions(f) == [
+        ("(anonymous_0)", 2, 0),
+        ("(anonymous_1)", 7, 3),
+        ("(anonymous_0)", 12, 6),
+        ("render", 20, 0),
+    ]
+
+
+def test_fnda_before_fn_in_another_order() -> None:
+    f = only(parse(DATA / "lcov.fnda-before-fn-out-of-order.info"))
+    assert functions(f) == [("a", 1, 0), ("b", 5, 4)]
+
+
+def test_lcov2_fnl_fna_aliases_are_one_function_and_branch_expressions_keep_commas() -> None:
+    report = parse(DATA / "lcov.v2-fnl-fna-aliases.info")
+    f = only(report)
+    assert functions(f) == [("void f<int>()", 10, 3), ("g()", 30, 0)]
+    assert (list(f.branch_lines), list(f.branch_covered), list(f.branch_total)) == ([10], [1], [2])
+    assert report.warnings == []  # FNF/FNH/BRF/BRH agree
+
+
+def test_summary_lines_that_disagree_are_warnings_never_used() -> None:
+    report = parse(DATA / "lcov.summary-lines-disagree.info")
+    m = report.metrics()
+    assert (m["coverage.lines.covered"], m["coverage.lines.total"]) == (1, 2)
+    assert report.warnings == [
+        "summary lines disagree with the DA/BRDA/FN records (recounts used): LF 5 vs 2, LH 5 vs 1 "
+        "(first file: src/a.js)"
+    ]
+
+
+def test_crlf_line_ends_and_backslash_paths() -> None:
+    f = only(parse(DATA / "lcov.crlf-and-backslashes.info"))
+    assert f.path == "src/win/a.js"
+    assert f.line_hits == array("q", [1, 0])
+    assert functions(f) == [("main", 1, 1)]
+    assert (f.branches_covered, f.branches_total) == (1, 2)
+
+
+def test_unknown_records_are_ignored() -> None:
+    report = parse(DATA / "lcov.unknown-records.info")
+    assert only(report).line_hits == array("q", [1])
+    assert report.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("lcov.da-not-a-number.info", ":5: malformed DA record: 'DA:3,x7'"),
+        ("lcov.no-sf-record.info", ": no SF record: this lcov file holds no coverage at all"),
+    ],
+)
+def test_malformed_files_name_file_and_line(name: str, message: str) -> None:
+    path = DATA / name
+    with pytest.raises(ReportFormatError) as err:
+        parse(path)
+    assert str(err.value) == f"{path}{message}"
+
+
+def test_records_span_read_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny read blocks: records and lines cut anywhere must read the same as one block."""
+    if not REAL_REPORTS.is_dir():
+        pytest.skip("../shared/real-reports not present")
+    src = REAL_REPORTS / "js/numeral-2.0.6/c8/coverage/lcov.info"
+    whole = parse(src)
+    monkeypatch.setattr(lcov, "_BLOCK", 97)
+    assert parse(src).files == whole.files
+
+
+def test_sniff() -> None:
+    assert lcov.sniff("TN:\nSF:src/a.js\n")
+    assert lcov.sniff("\n\nSF:/abs/a.c\nDA:1,1\n")
+    assert not lcov.sniff("<?xml version='1.0'?><coverage/>")
+    assert not lcov.sniff("Name    Stmts   Miss  Cover\n")
