@@ -184,3 +184,16 @@ def test_cvss_bands(score: float, band: str) -> None:
 )
 def test_effort(value: object, minutes: float | None) -> None:
     assert sarif_parser.parse_effort(value) == minutes
+
+
+def test_bandit_per_result_issue_severity_is_the_scanner_severity() -> None:
+    """bandit writes its severity only as ``properties.issue_severity`` on each result (no
+    security-severity, no severity tag): B324 (weak hash) is HIGH, B311 (random) LOW."""
+    from qualitygate.model import Severity
+    from qualitygate.parsers import parse_report
+    from tests.conftest import FIXTURES
+
+    report = parse_report(str(FIXTURES / "acme-failing" / "bandit.sarif"), "sarif")
+    got = sorted((f.rule_id, f.scanner_severity, f.security) for f in report.findings)  # type: ignore[attr-defined]
+    assert got == [("B311", Severity.LOW, True), ("B324", Severity.HIGH, True)]
+    assert report.metrics()["findings.high"] == 1

@@ -391,6 +391,10 @@ def _severity(
             security = security or cvss is not None
         if "effort" in props:
             effort = parse_effort(props["effort"]) or effort
+        if scanner is None and type(props.get("issue_severity")) is str:
+            # bandit's own per-result severity (bandit/formatters/sarif.py: properties.issue_severity);
+            # its rules carry neither a security-severity nor a severity tag
+            scanner = _SEVERITY_WORDS.get(props["issue_severity"].upper())
     if scanner is None and "Severity:" in text:  # Trivy's message repeats its own severity word
         m = _SEVERITY_LINE.search(text)
         if m:
