@@ -23,21 +23,24 @@ re-reads the record line by line, which names the offending line.
 from __future__ import annotations
 
 import gc
+import json
+import re
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import compress, repeat
-from operator import itemgetter
+from itertools import compress, islice, repeat
+from operator import itemgetter, lt
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import CoverageReport, FileCoverage, to_posix
 
 KIND = "lcov"
-_BLOCK = 8 << 20
+_BLOCK = 1 << 20
 _INT64_MAX = 2**63 - 1
 _RECORDS = frozenset(
     ("TN", "SF", "VER", "FN", "FNDA", "FNF", "FNH", "FNL", "FNA", "BRDA", "BRF", "BRH", "DA", "LF", "LH")
 )
+_DIGIT_START = re.compile(r"\n\d")  # FN:<start>,<end>,<name>: names never start with a digit
 _first = itemgetter(0)
 _third = itemgetter(2)
 
@@ -209,6 +212,24 @@ def _take(s: str, prefix: str) -> tuple[list[str], str]:
     return payloads, "".join(rest)
 
 
+def _take_block(s: str, prefix: str) -> tuple[str | None, int, str]:
+    """The payloads of every ``prefix`` line as one newline-separated string, their number, and the rest,
+    when those lines are contiguous (geninfo, Istanbul and coverage.py write DA lines so): no string per
+    line is built. None when other lines are in between."""
+    i = s.find(prefix)
+    if i < 0:
+        return "", 0, s
+    j = s.rfind(prefix)
+    k = s.find("\n", j + 1)
+    if k < 0:
+        k = len(s)
+    block = s[i:k]
+    n = block.count(prefix)
+    if block.count("\n") != n:  # other lines in between
+        return None, 0, s
+    return block.replace(prefix, "\n")[1:], n, s[:i] + s[k:]
+
+
 class _Bad(Exception):
     """A record the column-wise path could not convert; it is re-read line by line for the error."""
 
@@ -271,16 +292,22 @@ def _scan_rest(s: str) -> _Rest:
 
 def _convert(path: str, body: str, line_no: int, st: _State) -> None:
     s = "\n" + body
-    da, s = _take(s, "\nDA:")
-    brda, s = _take(s, "\nBRDA:")
+    da_text, n_da, s = _take_block(s, "\nDA:")
+    if da_text is None:
+        da, s = _take(s, "\nDA:")
+        da_text, n_da = "\n".join(da), len(da)
+    br_text, n_br, s = _take_block(s, "\nBRDA:")
+    if br_text is None:
+        brda, s = _take(s, "\nBRDA:")
+        br_text, n_br = "\n".join(brda), len(brda)
     fnda, s = _take(s, "\nFNDA:")
     fn, s = _take(s, "\nFN:")
     rest = _scan_rest(s)
     if rest.sf is None:
         raise ReportFormatError(path, "record without SF line", line=line_no)
     fpath = to_posix(rest.sf)
-    nums, hits = _lines(da)
-    bl, bc, bt = _branches(brda)
+    nums, hits = _lines(da_text, n_da)
+    bl, bc, bt = _branches(br_text, n_br)
     names, flines, fhits = _functions(fn, fnda, fpath, st)
     for idx, start in rest.fnl.items():
         aliases = rest.fna.get(idx, [])
@@ -303,32 +330,30 @@ def _convert(path: str, body: str, line_no: int, st: _State) -> None:
     prev = st.files.get(fpath)
     if prev is None:
         st.files[fpath] = fc
-        if brda:
-            st.arms[fpath] = "\n".join(brda)
+        if n_br:
+            st.arms[fpath] = br_text
     else:
         old = st.arms.get(fpath)
-        arms = (old.split("\n") if old else []) + brda
+        arms = (old.split("\n") if old else []) + (br_text.split("\n") if n_br else [])
         st.files[fpath] = _merge(prev, fc, arms)
         if arms:
             st.arms[fpath] = "\n".join(arms)
 
 
-def _lines(da: list[str]) -> tuple[array[int], array[int]]:
-    """DA:<line>,<count>[,<checksum>] payloads -> sorted, distinct line numbers and their counts."""
-    n = len(da)
+def _lines(da_text: str, n: int) -> tuple[array[int], array[int]]:
+    """DA:<line>,<count>[,<checksum>] payloads (newline-separated) -> sorted, distinct lines and counts."""
     if not n:
         return array("q"), array("q")
-    fields = ",".join(da).split(",")
-    if len(fields) == 2 * n:
-        nums = _ints(fields[0::2])
-        hits = _ints(fields[1::2])
-    else:  # checksums (geninfo --checksum, gcovr): take the first two fields of each line
-        split = [p.split(",") for p in da]
+    got = _json_columns(da_text, 2, n, (0, 1))
+    if got is not None:
+        nums, hits = got
+    else:  # checksums (geninfo --checksum, gcovr), odd spellings: field by field, first two fields
+        split = [p.split(",") for p in da_text.split("\n")]
         if any(len(f) not in (2, 3) for f in split):
             raise _Bad
         nums = _ints([f[0] for f in split])
         hits = _ints([f[1] for f in split])
-    if n > 1 and nums != array("q", sorted(set(nums))):
+    if n > 1 and not all(map(lt, nums, islice(nums, 1, None))):  # not strictly increasing
         merged: dict[int, int] = {}
         for ln, h in zip(nums, hits, strict=True):
             merged[ln] = merged.get(ln, 0) + h  # a line listed twice in one record: counts add up
@@ -347,7 +372,7 @@ def _functions(
         parts = list(map(str.partition, fn, repeat(",")))
         flines = _ints(list(map(_first, parts)))
         names = list(map(_third, parts))
-        if any(n[:1].isdigit() for n in names):
+        if _DIGIT_START.search("\n" + "\n".join(names)):
             # FN:<start>,<end>,<name> (coverage.py, lcov 2.x): drop the end line
             names = [n.partition(",")[2] if n[:1].isdigit() else n for n in names]
         if "\r" in "".join(names):
@@ -421,15 +446,37 @@ def _arms(brda: list[str]) -> tuple[list[str], array[int]]:
     return lines, taken
 
 
-def _branches(brda: list[str]) -> tuple[array[int], array[int], array[int]]:
-    if not brda:
+def _branches(br_text: str, n: int) -> tuple[array[int], array[int], array[int]]:
+    """BRDA payloads (newline-separated) -> per line with branches: arms taken, arms in total."""
+    if not n:
         return array("q"), array("q"), array("q")
-    lines_s, taken = _arms(brda)
-    lines = _ints(lines_s)
+    # "-" (never ran) and 0 are both "not taken"; the whole payload text is then one JSON array of ints
+    got = _json_columns((br_text + "\n").replace(",-\n", ",0\n")[:-1], 4, n, (0, 3))
+    if got is not None:
+        lines, taken = got
+    else:
+        lines_s, taken = _arms(br_text.split("\n"))
+        lines = _ints(lines_s)
     total = Counter(lines)
     covered = Counter(compress(lines, taken))
     bl = array("q", sorted(total))
     return bl, array("q", [covered[k] for k in bl]), array("q", [total[k] for k in bl])
+
+
+def _json_columns(text: str, width: int, n: int, cols: tuple[int, ...]) -> list[array[int]] | None:
+    """``n`` rows of ``width`` comma-separated decimal integers (rows newline-separated) -> the chosen
+    columns, parsed by the C JSON scanner: about 2.5x faster than ``map(int, text.split(","))``, with no
+    string per field. None (the caller takes the careful path) for anything else: checksums, "-", leading
+    zeros, floats, ``true``/``false`` (hence the "e" test), names, values outside int64."""
+    if "e" in text:
+        return None
+    try:
+        vals = json.loads("[" + text.replace("\n", ",") + "]")
+        if len(vals) != width * n:
+            return None
+        return [array("q", vals[c::width]) for c in cols]
+    except (ValueError, TypeError, OverflowError):
+        return None
 
 
 def _merge(a: FileCoverage, b: FileCoverage, arms: list[str]) -> FileCoverage:
@@ -473,14 +520,25 @@ def _merge_arms(out: FileCoverage, payloads: list[str]) -> None:
         out.branch_total.append(total[line])
 
 
+def _covered(counts: array[int]) -> int:
+    """How many counts are > 0, in C (the model's per-item generator costs ~70 ns an item)."""
+    if not counts:
+        return 0
+    if min(counts) >= 0:
+        return len(counts) - counts.count(0)
+    return sum(1 for c in counts if c > 0)  # geninfo can write negative counts (gcov overflow)
+
+
 def _check_summary(st: _State, fpath: str, said: list[int | None], fc: FileCoverage) -> None:
+    if all(v is None for v in said):
+        return
     counted = (
-        fc.lines_total,
-        fc.lines_covered,
-        fc.branches_total,
-        fc.branches_covered,
-        fc.functions_total,
-        fc.functions_covered,
+        len(fc.line_numbers),
+        _covered(fc.line_hits),
+        sum(fc.branch_total),
+        sum(fc.branch_covered),
+        len(fc.function_names),
+        _covered(fc.function_hits),
     )
     sm = st.summary
     for i, v in enumerate(said):
