@@ -43,6 +43,18 @@ def test_real_report_counts_match_the_producing_tool(case: tuple[Path, dict[str,
     assert {k: got.get(k) for k in spec["metrics"]} == pytest.approx(spec["metrics"], rel=1e-12)
 
 
+@pytest.mark.parametrize("case", conformance_cases("lcov"))
+def test_json_scanner_path_and_field_by_field_path_agree(
+    case: tuple[Path, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _ = case
+    fast = parse(path)
+    monkeypatch.setattr(lcov, "_json_columns", lambda *_: None)
+    careful = parse(path)
+    assert fast.files == careful.files
+    assert fast.warnings == careful.warnings
+
+
 @pytest.fixture
 def real(real_reports: Path) -> Path:
     return real_reports
