@@ -6,10 +6,14 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from qualitygate import __version__
 from qualitygate.errors import ExitCode, UsageError
 from qualitygate.verdict import Verdict
+
+if TYPE_CHECKING:
+    from qualitygate.policy import Policy
 
 
 @dataclass(slots=True)
@@ -22,6 +26,8 @@ class CheckOptions:
     color: bool | None = None  # None: decide from the terminal and NO_COLOR
     base_verdict: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    hook: bool = False  # pre-push hook mode: compact output, stale reports flagged
+    hook_missing: str | None = None  # hook mode: overrides every gate's missing-data setting
 
 
 def exit_code_for(verdict: Verdict) -> int:
@@ -31,18 +37,22 @@ def exit_code_for(verdict: Verdict) -> int:
 
 def build_verdict(opts: CheckOptions) -> Verdict:
     from qualitygate.collect import collect
-    from qualitygate.config import find_policy, load_policy, preset_path
     from qualitygate.engine import evaluate
+
+    policy = load_checked_policy(opts)
+    return evaluate(policy, collect(policy, opts.root), version=__version__)
+
+
+def load_checked_policy(opts: CheckOptions) -> Policy:
+    from qualitygate.config import find_policy, load_policy, preset_path
 
     if opts.preset and opts.config:
         raise UsageError("give --config or --preset, not both")
     if not os.path.isdir(opts.root):
         raise UsageError(f"--root {opts.root}: not a folder")
     if opts.preset:
-        policy = load_policy(str(preset_path(opts.preset)), display=f"preset:{opts.preset}")
-    else:
-        policy = load_policy(find_policy(opts.config, opts.root))
-    return evaluate(policy, collect(policy, opts.root), version=__version__)
+        return load_policy(str(preset_path(opts.preset)), display=f"preset:{opts.preset}")
+    return load_policy(find_policy(opts.config, opts.root))
 
 
 def use_color(choice: bool | None, stream: object) -> bool:
@@ -88,9 +98,25 @@ def write_outputs(verdict: Verdict, pairs: list[tuple[str, str]], color: bool | 
 
 
 def run(opts: CheckOptions) -> int:
+    if opts.hook:
+        return run_hook(opts)
     pairs = pair_outputs(opts.formats, opts.outputs)
     verdict = build_verdict(opts)
     write_outputs(verdict, pairs, opts.color)
+    return exit_code_for(verdict)
+
+
+def run_hook(opts: CheckOptions) -> int:
+    """``check --hook``: the pre-push hook's few lines; reports older than the last commit or than their
+    sources are flagged (the verdict itself is unchanged)."""
+    from qualitygate import hook
+    from qualitygate.collect import collect
+    from qualitygate.engine import evaluate
+
+    policy = hook.override_missing(load_checked_policy(opts), hook.missing_override(opts.hook_missing))
+    collected = collect(policy, opts.root)
+    verdict = evaluate(policy, collected, version=__version__)
+    sys.stdout.write(hook.render_compact(verdict, hook.find_stale(opts.root, collected)))
     return exit_code_for(verdict)
 
 
