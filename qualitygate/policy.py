@@ -326,6 +326,20 @@ def parse_k6_expression(metric: str, expr: str) -> tuple[str, Op, float]:
     return f"k6.{metric}.{stat}", cast(Op, op), float(value)
 
 
+def split_k6_metric(metric: str) -> tuple[str, str]:
+    """``k6.http_req_duration{expected_response:true}.p(99.9)`` -> (name with tags, stat)."""
+    body = metric[len("k6.") :]
+    if "}" in body:
+        close = body.rindex("}")
+        return body[: close + 1], body[close + 2 :]
+    if body.endswith(")") and "(" in body:
+        open_ = body.rindex("(")
+        dot = body.rindex(".", 0, open_)
+        return body[:dot], body[dot + 1 :]
+    name, _, stat = body.rpartition(".")
+    return name, stat
+
+
 _METRIC_TITLES = {
     "coverage.lines.pct": "Line coverage",
     "coverage.branches.pct": "Branch coverage",
@@ -347,7 +361,8 @@ _METRIC_TITLES = {
 def gate_title(metric: str, component: str | None) -> str:
     base = _METRIC_TITLES.get(metric)
     if base is None and metric.startswith("k6."):
-        base = "k6 " + metric[3:]
+        name, stat = split_k6_metric(metric)
+        base = f"k6 {name} {stat}"
     base = base or metric
     return f"{base} ({component})" if component else base
 
@@ -448,7 +463,7 @@ def _full_gates(spec: PolicyFile) -> list[Gate]:
                     Quantity(value, None),
                     d,
                     gate_id=f"k6.{metric}:{expr.replace(' ', '')}",
-                    title=f"k6 {metric} {expr.strip()}",
+                    title=gate_title(key_metric, None),
                 )
             )
     return gates

@@ -432,13 +432,13 @@ def test_k6_gates_in_k6s_own_threshold_syntax(tmp_path: Path) -> None:
     assert ok.status == "pass"
     assert (
         gate(ok, "k6.http_req_duration:p(95)<200").message
-        == "k6 http_req_duration p(95)<200 183.2 ms is below 200 ms."
+        == "k6 http_req_duration p(95) 183.2 ms is below 200 ms."
     )
     bad = run(policy, {("k6", None): [k6_report(240.0, 0.12)]})
     slow = gate(bad, "k6.http_req_duration:p(95)<200")
     assert slow.status is Status.FAIL
     assert slow.message == (
-        "k6 http_req_duration p(95)<200 240 ms is not below 200 ms: k6 recorded 1 failed threshold(s)."
+        "k6 http_req_duration p(95) 240 ms is not below 200 ms: k6 recorded 1 failed threshold(s)."
     )
     errors = gate(bad, "k6.http_req_failed:rate<0.1")
     assert errors.status is Status.FAIL and errors.message.startswith(

@@ -5,28 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualitygate.model import LoadTestReport, Report
-from qualitygate.policy import Gate, Policy
+from qualitygate.policy import Gate, Policy, split_k6_metric
 from qualitygate.rules.base import Measured, missing, of_type
 from qualitygate.units import format_value, metric_unit
 from qualitygate.verdict import Evidence
 
 
-def _split(metric: str) -> tuple[str, str]:
-    """``k6.http_req_duration{expected_response:true}.p(95)`` -> (name with tags, stat)."""
-    body = metric[len("k6.") :]
-    if "}" in body:
-        close = body.rindex("}")
-        return body[: close + 1], body[close + 2 :]
-    name, _, stat = body.rpartition(".")
-    if "(" in stat and not stat.endswith(")"):  # p(99.9): the dot belongs to the stat
-        name, _, head = name.rpartition(".")
-        stat = f"{head}.{stat}"
-    return name, stat
-
-
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     k6 = of_type(reports, LoadTestReport)
-    name, stat = _split(gate.metric)
+    name, stat = split_k6_metric(gate.metric)
     holders = [(r, m) for r in k6 if (m := r.metric(name)) is not None]
     if not holders:
         known = sorted({m.name for r in k6 for m in r.k6_metrics})
