@@ -226,6 +226,15 @@ def test_core_hooks_path_is_respected(repo: Path) -> None:
 def test_not_a_repository_is_a_usage_error(tmp_path: Path, git_env: dict[str, str]) -> None:
     with pytest.raises(UsageError, match="not a git repository"):
         hook.install(str(tmp_path))
+    with pytest.raises(UsageError, match="not a folder"):
+        hook.install(str(tmp_path / "nowhere"))
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(5, "5 s"), (600, "10 min"), (7200, "2 h"), (3 * 86400, "3 d")]
+)
+def test_ages_read_as_a_person_would(seconds: float, text: str) -> None:
+    assert hook._ago(seconds) == text
 
 
 def test_the_cli_installs_reports_and_uninstalls(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
