@@ -442,7 +442,7 @@ def test_k6_gates_in_k6s_own_threshold_syntax(tmp_path: Path) -> None:
     )
     errors = gate(bad, "k6.http_req_failed:rate<0.1")
     assert errors.status is Status.FAIL and errors.message.startswith(
-        "k6 http_req_failed rate<0.1 12% is not below 10%"
+        "k6 http_req_failed rate 12% is not below 10%"
     )
 
 
