@@ -476,7 +476,7 @@ def test_write_atomic_leaves_no_temp_file_on_failure(tmp_path: Path) -> None:
 
 RENDER = Path(__file__).resolve().parent.parent / "qualitygate" / "render"
 ALLOWED = {
-    "_common.py": {"qualitygate.verdict"},
+    "_common.py": {"qualitygate.verdict", "qualitygate.units"},
     "table.py": {"qualitygate.verdict", "qualitygate.render._common"},
     "json.py": {"qualitygate.verdict"},
     "markdown.py": {"qualitygate.verdict", "qualitygate.render._common"},

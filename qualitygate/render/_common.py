@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from qualitygate.units import format_minutes
 from qualitygate.verdict import Evidence, GateResult, Status, Summary, Verdict
 
 STATUS_WORD: dict[Status, str] = {
@@ -47,10 +48,19 @@ def with_unit(number: str, unit: str | None) -> str:
     return f"{number} {unit}"
 
 
+def shown(value: float, unit: str | None) -> str:
+    """A value in its display unit: k6 rates (``ratio``) as percentages, effort (``min``) as 2h 30min."""
+    if unit == "ratio":
+        return with_unit(fmt_number(value * 100.0), "%")
+    if unit == "min":
+        return format_minutes(value)
+    return with_unit(fmt_number(value), unit)
+
+
 def fmt_value(value: float | None, unit: str | None, *, estimate: bool = False, missing: str = "n/a") -> str:
     if value is None:
         return missing
-    return ("~" if estimate else "") + with_unit(fmt_number(value), unit)
+    return ("~" if estimate else "") + shown(value, unit)
 
 
 def fmt_actual(gate: GateResult, *, missing: str = "n/a") -> str:
@@ -59,7 +69,7 @@ def fmt_actual(gate: GateResult, *, missing: str = "n/a") -> str:
 
 def fmt_threshold(gate: GateResult, *, unicode: bool) -> str:
     op = (OPERATOR_UNICODE if unicode else OPERATOR_ASCII)[gate.operator]
-    return f"{op} {with_unit(fmt_number(gate.threshold), gate.unit)}"
+    return f"{op} {shown(gate.threshold, gate.unit)}"
 
 
 def fmt_delta(gate: GateResult, base: Verdict, *, missing: str) -> str:
