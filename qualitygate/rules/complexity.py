@@ -42,7 +42,7 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
                 kind="function",
                 title=b.qualname,
                 path=b.file,
-                line=b.line,
+                line=b.line or None,  # complexipy writes no line numbers (0)
                 value=b.score,
                 detail=f"{b.kind}{', rank ' + b.rank if b.rank else ''}",
             )

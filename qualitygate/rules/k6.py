@@ -38,9 +38,14 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
             detail=f"limit {gate.op} {format_value(gate.threshold, unit)}",
         )
     ]
-    failed = [(mm.name, t.expression) for mm in report.k6_metrics for t in mm.thresholds if not t.ok]
+    # k6's own verdict on this metric's thresholds (the same expression or others the script set)
+    failed = [(m.name, t.expression) for t in m.thresholds if not t.ok]
     evidence += [
         Evidence(kind="metric", title=f"{n} {expr}", detail="k6 threshold failed") for n, expr in failed
     ]
-    note = f"k6 recorded {len(failed)} failed threshold(s)" if failed else None
+    note = (
+        f"k6's own threshold{'s' if len(failed) > 1 else ''} {', '.join(e for _, e in failed)} failed too"
+        if failed
+        else None
+    )
     return Measured(value, evidence=evidence, evidence_total=len(evidence), note=note)
