@@ -287,9 +287,6 @@ def hook_status_cmd(ctx: click.Context, repo: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # pydantic scans every installed distribution's entry points for plugins when the first model is built
-    # (~20-30 ms in a populated site-packages); qualitygate's models want none. An explicit setting wins.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         rv = cli.main(args=argv, prog_name="qualitygate", standalone_mode=False)
     except click.exceptions.Exit as exc:
