@@ -220,8 +220,8 @@ def missing_override(flag: str | None) -> Missing | None:
     """``--hook-missing`` or, without it, ``$QUALITYGATE_HOOK_MISSING``; None: the policy decides."""
     from qualitygate.policy import Missing
 
-    value = flag or os.environ.get(MISSING_ENV) or None
-    if value is None:
+    value = flag or os.environ.get(MISSING_ENV)
+    if not value:
         return None
     if value not in MISSING_CHOICES:
         raise UsageError(f"{MISSING_ENV}={value}: expected one of {', '.join(MISSING_CHOICES)}")

@@ -6,6 +6,7 @@ flags stale reports. The hook runs ``sys.executable -m qualitygate``: the qualit
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -243,7 +244,7 @@ def test_the_cli_installs_reports_and_uninstalls(repo: Path, capsys: pytest.Capt
     out = capsys.readouterr().out
     assert "pre-push hook installed" in out and "kept as" in out and "--no-verify" in out
     script = (repo / ".git" / "hooks" / "pre-push").read_text()
-    assert f"py={sys.executable}" in script or f"py='{sys.executable}'" in script
+    assert f"py={shlex.quote(sys.executable)}\n" in script and "qg=''\n" in script
     assert main(["hook", "status", "--repo", str(repo)]) == 0
     assert "installed" in capsys.readouterr().out
     assert main(["hook", "uninstall", "--repo", str(repo)]) == 0
