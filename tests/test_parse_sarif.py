@@ -197,3 +197,15 @@ def test_bandit_per_result_issue_severity_is_the_scanner_severity() -> None:
     got = sorted((f.rule_id, f.scanner_severity, f.security) for f in report.findings)  # type: ignore[attr-defined]
     assert got == [("B311", Severity.LOW, True), ("B324", Severity.HIGH, True)]
     assert report.metrics()["findings.high"] == 1
+
+
+def test_ruff_s_rules_are_security_findings() -> None:
+    """ruff tags none of its rules; its S rules are flake8-bandit's security checks, so they are security
+    findings (with no severity: they never block on their own) and not code smells."""
+    from qualitygate.parsers import parse_report
+    from tests.conftest import FIXTURES
+
+    report = parse_report(str(FIXTURES / "acme-failing" / "ruff.sarif"), "sarif")
+    security = sorted({f.rule_id for f in report.findings if f.security})  # type: ignore[attr-defined]
+    assert security == ["S311", "S324"]
+    assert sum(not f.security for f in report.findings) == 14  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ _SEVERITY_WORDS = {
     # Trivy's UNKNOWN (and its security-severity 0.0): a finding with no known severity.
     "UNKNOWN": Severity.NONE,
 }
+_RUFF_SECURITY = re.compile(r"S\d{3}\Z")
 _SEVERITY_LINE = re.compile(r"^Severity: *([A-Za-z]+) *$", re.MULTILINE)
 _EFFORT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(d|h|min|m|s)?\s*", re.IGNORECASE)
 # SonarQube's debt unit: a day is 8 hours of work.
@@ -311,6 +312,7 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
     # matches its ruleId, a level, a text message, no result properties -- is read inline; everything
     # else goes through the helpers, and location strings for messages are built only on error.
     append = report.findings.append
+    is_ruff = tool_name.lower() == "ruff"
     driver = rules.driver
     n_driver = len(driver)
     for i, res in enumerate(results):
@@ -348,6 +350,8 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
             severity = cvss_band(cvss) if cvss is not None else scanner or Severity.NONE
         if level is Level.NONE and get("kind", "fail") != "fail":
             severity = Severity.NONE  # a "pass"/"notApplicable"/... result reports no problem (§3.27.9)
+        if is_ruff and not security and type(rule_id) is str and _RUFF_SECURITY.match(rule_id):
+            security = True  # ruff's S rules are flake8-bandit's security checks; ruff tags none of its rules
 
         file, line, column = _location(get("locations"), artifacts, where, i)
         sups = get("suppressions")
