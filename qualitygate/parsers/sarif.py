@@ -312,7 +312,7 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
     # matches its ruleId, a level, a text message, no result properties -- is read inline; everything
     # else goes through the helpers, and location strings for messages are built only on error.
     append = report.findings.append
-    is_ruff = tool_name.lower() == "ruff"
+    first = len(report.findings)
     driver = rules.driver
     n_driver = len(driver)
     for i, res in enumerate(results):
@@ -350,8 +350,6 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
             severity = cvss_band(cvss) if cvss is not None else scanner or Severity.NONE
         if level is Level.NONE and get("kind", "fail") != "fail":
             severity = Severity.NONE  # a "pass"/"notApplicable"/... result reports no problem (§3.27.9)
-        if is_ruff and not security and type(rule_id) is str and _RUFF_SECURITY.match(rule_id):
-            security = True  # ruff's S rules are flake8-bandit's security checks; ruff tags none of its rules
 
         file, line, column = _location(get("locations"), artifacts, where, i)
         sups = get("suppressions")
@@ -378,7 +376,16 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
         )
     if rules.unresolved:
         warnings.append(f"{where}: {rules.unresolved} result(s) have a ruleIndex outside the rules array")
+    if tool_name.lower() == "ruff":
+        _mark_ruff_security(report.findings[first:])
     return tool_name
+
+
+def _mark_ruff_security(findings: list[Finding]) -> None:
+    """ruff tags none of its rules; its S rules are flake8-bandit's security checks."""
+    for f in findings:
+        if not f.security and _RUFF_SECURITY.match(f.rule_id):
+            f.security = True
 
 
 def _severity(
