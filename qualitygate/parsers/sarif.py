@@ -197,7 +197,10 @@ def _build(path: str, doc: dict[str, Any]) -> FindingsReport:
     tools: list[str] = []
     try:
         for i, run in enumerate(runs):
+            first = len(report.findings)
             name = _parse_run(_expect_obj(run, f"runs[{i}]"), f"runs[{i}]", report)
+            if name.lower() == "ruff":
+                _mark_ruff_security(report.findings[first:])
             if name and name not in tools:
                 tools.append(name)
     except _Fail as exc:
@@ -312,7 +315,6 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
     # matches its ruleId, a level, a text message, no result properties -- is read inline; everything
     # else goes through the helpers, and location strings for messages are built only on error.
     append = report.findings.append
-    first = len(report.findings)
     driver = rules.driver
     n_driver = len(driver)
     for i, res in enumerate(results):
@@ -376,8 +378,6 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
         )
     if rules.unresolved:
         warnings.append(f"{where}: {rules.unresolved} result(s) have a ruleIndex outside the rules array")
-    if tool_name.lower() == "ruff":
-        _mark_ruff_security(report.findings[first:])
     return tool_name
 
 
