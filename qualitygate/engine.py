@@ -44,73 +44,79 @@ _FAIL_WORDS = {
 }
 
 
+_MISSING_STATUS = {Missing.FAIL: Status.ERROR, Missing.WARN: Status.WARN, Missing.SKIP: Status.SKIP}
+_MISSING_VERB = {Status.ERROR: "cannot be evaluated", Status.WARN: "not evaluated", Status.SKIP: "skipped"}
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": lambda v, t: v >= t,
+    ">": lambda v, t: v > t,
+    "<=": lambda v, t: v <= t,
+    "<": lambda v, t: v < t,
+}
+
+
 def holds(value: float, op: str, threshold: float) -> bool:
-    if op == ">=":
-        return value >= threshold
-    if op == ">":
-        return value > threshold
-    if op == "<=":
-        return value <= threshold
-    return value < threshold
+    return _OPS[op](value, threshold)
 
 
-def _subject(gate: Gate) -> str:
-    return gate.title
-
-
-def _threshold_text(gate: Gate) -> str:
-    return format_value(gate.threshold, gate.unit)
-
-
-def evaluate_gate(gate: Gate, policy: Policy, data: Collected) -> GateResult:
+def measure(gate: Gate, policy: Policy, data: Collected) -> tuple[Measured, list[str]]:
+    """Run the gate's rule over its reports; ``(measured, input paths)``. No report is missing data."""
     key = source_key(gate)
     loaded = data.reports.get(key, [])
-    inputs = [entry.rel for entry in loaded]
-    if not loaded:
-        globs = ", ".join(data.sought.get(key, ()))
-        why = f"no {role_for_metric(gate.metric)} report found (looked for {globs})"
-        ignored = data.ignored.get(key)
-        if ignored:
-            why += "; " + "; ".join(ignored)
-        measured = missing(why)
-    else:
-        measured = RULES[key[0]](gate, policy, [entry.report for entry in loaded])
-    base = {
-        "id": gate.id,
-        "title": gate.title,
-        "metric": gate.metric,
-        "component": gate.component,
-        "paths": list(gate.paths),
-        "operator": gate.op,
-        "threshold": gate.threshold,
-        "unit": gate.unit,
-        "level": gate.level,
-        "inputs": inputs,
-        "estimate": measured.estimate,
-        "evidence": measured.evidence,
-        "evidence_total": measured.evidence_total,
-    }
+    if loaded:
+        return RULES[key[0]](gate, policy, [entry.report for entry in loaded]), [
+            entry.rel for entry in loaded
+        ]
+    why = f"no {role_for_metric(gate.metric)} report found (looked for {', '.join(data.sought.get(key, ()))})"
+    ignored = data.ignored.get(key)
+    if ignored:
+        why += "; " + "; ".join(ignored)
+    return missing(why), []
+
+
+def _judge(gate: Gate, measured: Measured) -> tuple[Status, str]:
+    """The status and the one-sentence message of a gate whose value was measured (or is missing)."""
     if measured.value is None:
-        status = {Missing.FAIL: Status.ERROR, Missing.WARN: Status.WARN, Missing.SKIP: Status.SKIP}[
-            gate.missing
-        ]
-        verb = {Status.ERROR: "cannot be evaluated", Status.WARN: "not evaluated", Status.SKIP: "skipped"}[
-            status
-        ]
-        message = f"{_subject(gate)} {verb}: {measured.missing or 'no data'}."
-        return GateResult(**base, actual=None, status=status, message=message)
-    value = measured.value
-    ok = holds(value, gate.op, gate.threshold)
+        status = _MISSING_STATUS[gate.missing]
+        return status, f"{gate.title} {_MISSING_VERB[status]}: {measured.missing or 'no data'}."
+    ok = holds(measured.value, gate.op, gate.threshold)
     status = Status.PASS if ok else (Status.FAIL if gate.level == "fail" else Status.WARN)
+    return status, _sentence(gate, measured.value, ok, measured)
+
+
+def _sentence(gate: Gate, value: float, ok: bool, measured: Measured) -> str:
+    """``Line coverage (backend) 76.47% is below the minimum of 80%: 2 files below it, worst x.py.``"""
     words = (_PASS_WORDS if ok else _FAIL_WORDS)[gate.op]
     shown = format_value(value, gate.unit, against=gate.threshold)
     estimated = "(estimated) " if measured.estimate else ""
-    message = f"{_subject(gate)} {estimated}{shown} {words} {_threshold_text(gate)}"
+    message = f"{gate.title} {estimated}{shown} {words} {format_value(gate.threshold, gate.unit)}"
     if measured.note and not ok:
         message += f": {measured.note}"
     elif measured.note and measured.estimate:
         message += f" ({measured.note})"
-    return GateResult(**base, actual=value, status=status, message=message + ".")
+    return message + "."
+
+
+def evaluate_gate(gate: Gate, policy: Policy, data: Collected) -> GateResult:
+    measured, inputs = measure(gate, policy, data)
+    status, message = _judge(gate, measured)
+    return GateResult(
+        id=gate.id,
+        title=gate.title,
+        metric=gate.metric,
+        component=gate.component,
+        paths=list(gate.paths),
+        operator=gate.op,
+        threshold=gate.threshold,
+        unit=gate.unit,
+        actual=measured.value,
+        level=gate.level,
+        status=status,
+        message=message,
+        estimate=measured.estimate,
+        inputs=inputs,
+        evidence=measured.evidence,
+        evidence_total=measured.evidence_total,
+    )
 
 
 def evaluate(policy: Policy, data: Collected, *, version: str) -> Verdict:
