@@ -4,10 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qualitygate.model import ComplexityReport, Report
+from qualitygate.model import ComplexityBlock, ComplexityReport, FileProblem, Report
 from qualitygate.policy import Gate, Policy
 from qualitygate.rules.base import MAX_EVIDENCE, Measured, in_scope, missing, of_type, plural, scope, violates
 from qualitygate.verdict import Evidence
+
+
+def _evidence(b: ComplexityBlock) -> Evidence:
+    return Evidence(
+        kind="function",
+        title=b.qualname,
+        path=b.file,
+        line=b.line or None,  # complexipy writes no line numbers (0)
+        value=b.score,
+        detail=b.kind + (f", rank {b.rank}" if b.rank else ""),
+    )
+
+
+def _over_the_limit(gate: Gate, blocks: list[ComplexityBlock]) -> list[ComplexityBlock]:
+    """Blocks that break a ``.max`` gate, worst first (a ``.mean`` gate has no single culprit)."""
+    if not gate.metric.endswith(".max"):
+        return []
+    return sorted((b for b in blocks if violates(b.score, gate)), key=lambda b: (-b.score, b.file, b.line))
+
+
+def _note(over: list[ComplexityBlock], errors: list[FileProblem]) -> str | None:
+    parts = []
+    if over:
+        parts.append(f"{plural(len(over), 'function')} over it, worst {over[0].qualname} ({over[0].score})")
+    if errors:
+        parts.append(f"{plural(len(errors), 'file')} not analysed")
+    return "; ".join(parts) or None
 
 
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
@@ -20,34 +47,14 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
         if errors:
             why += f"; {plural(len(errors), 'file')} could not be analysed ({errors[0].file})"
         return missing(why)
-    measure_name = cx[0].measure if cx else "cyclomatic"
-    merged = ComplexityReport(path="", kind="", measure=measure_name, blocks=blocks)
-    value = merged.metrics().get(gate.metric)
+    measure_name = cx[0].measure
+    value = ComplexityReport(path="", kind="", measure=measure_name, blocks=blocks).metrics().get(gate.metric)
     if value is None:
         return missing(f"{gate.metric} is not in the complexity report (it measures {measure_name})")
-    over = (
-        sorted((b for b in blocks if violates(b.score, gate)), key=lambda b: (-b.score, b.file, b.line))
-        if gate.metric.endswith(".max")
-        else []
-    )
-    note = None
-    if over:
-        note = f"{plural(len(over), 'function')} over it, worst {over[0].qualname} ({over[0].score})"
-    if errors:
-        note = (note + "; " if note else "") + f"{plural(len(errors), 'file')} not analysed"
+    over = _over_the_limit(gate, blocks)
     return Measured(
         float(value),
-        evidence=[
-            Evidence(
-                kind="function",
-                title=b.qualname,
-                path=b.file,
-                line=b.line or None,  # complexipy writes no line numbers (0)
-                value=b.score,
-                detail=f"{b.kind}{', rank ' + b.rank if b.rank else ''}",
-            )
-            for b in over[:MAX_EVIDENCE]
-        ],
+        evidence=[_evidence(b) for b in over[:MAX_EVIDENCE]],
         evidence_total=len(over),
-        note=note,
+        note=_note(over, errors),
     )

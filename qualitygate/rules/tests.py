@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from qualitygate.model import Report, TestCase, TestReport, TestStatus
 from qualitygate.policy import Gate, Policy
@@ -26,29 +26,36 @@ def _evidence(case: TestCase) -> Evidence:
     )
 
 
+# Which test cases explain each metric (everything else: the failing ones).
+_PICKERS: dict[str, Callable[[TestCase], bool]] = {
+    "tests.flaky": lambda c: c.flaky,
+    "tests.skipped": lambda c: c.status is TestStatus.SKIPPED,
+}
+
+
+def _failing(case: TestCase) -> bool:
+    return case.status in _FAILING
+
+
+def _no_cases(gate: Gate) -> Measured:
+    where = f" under {', '.join(gate.paths)}" if gate.paths else ""
+    return missing(f"the test reports hold no test case{where}: the tests did not run")
+
+
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     cases = [c for r in of_type(reports, TestReport) for c in r.cases if in_scope(c.file, gate.paths)]
     if not cases:
-        where = f" under {', '.join(gate.paths)}" if gate.paths else ""
-        return missing(f"the test reports hold no test case{where}: the tests did not run")
-    merged = TestReport(path="", kind="junit", cases=cases)
-    metrics = merged.metrics()
+        return _no_cases(gate)
+    metrics = TestReport(path="", kind="junit", cases=cases).metrics()
     metrics["tests.failing"] = metrics["tests.failed"] + metrics["tests.errors"]
     value = metrics.get(gate.metric)
     if value is None:
         return missing(f"{gate.metric} cannot be computed: every test was skipped")
-    if gate.metric == "tests.flaky":
-        picked = [c for c in cases if c.flaky]
-    elif gate.metric == "tests.skipped":
-        picked = [c for c in cases if c.status is TestStatus.SKIPPED]
-    else:
-        picked = [c for c in cases if c.status in _FAILING]
-    note = None
-    if picked and gate.metric != "tests.skipped":
-        note = f"first: {picked[0].id}"
+    picked = list(filter(_PICKERS.get(gate.metric, _failing), cases))
+    named = picked and gate.metric != "tests.skipped"
     return Measured(
         float(value),
         evidence=[_evidence(c) for c in picked[:MAX_EVIDENCE]],
         evidence_total=len(picked),
-        note=note,
+        note=f"first: {picked[0].id}" if named else None,
     )
