@@ -4,9 +4,9 @@ restrict to the gate's paths, and point at the least-covered files."""
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from qualitygate.model import CoverageReport, FileCoverage, Report, pct
+from qualitygate.model import CoverageReport, FileCoverage, Report
 from qualitygate.policy import Gate, Policy
 from qualitygate.rules.base import Measured, in_scope, missing, of_type, plural, violates
 from qualitygate.verdict import Evidence
@@ -14,22 +14,40 @@ from qualitygate.verdict import Evidence
 MAX_FILES = 10
 
 
+def _sum_hits(files: Sequence[FileCoverage]) -> dict[int, int]:
+    hits: dict[int, int] = {}
+    for f in files:
+        for n, h in zip(f.line_numbers, f.line_hits, strict=True):
+            hits[n] = hits.get(n, 0) + h
+    return hits
+
+
+def _best_branches(files: Sequence[FileCoverage]) -> dict[int, tuple[int, int]]:
+    """Per line, the best run's (covered, total): per-outcome data is gone once a report sums a line."""
+    branches: dict[int, tuple[int, int]] = {}
+    for f in files:
+        for n, c, t in zip(f.branch_lines, f.branch_covered, f.branch_total, strict=True):
+            pc, pt = branches.get(n, (0, 0))
+            branches[n] = (max(pc, c), max(pt, t))
+    return branches
+
+
+def _sum_functions(files: Sequence[FileCoverage]) -> dict[tuple[str, int], int]:
+    funcs: dict[tuple[str, int], int] = {}
+    for f in files:
+        for name, line, h in zip(f.function_names, f.function_lines, f.function_hits, strict=True):
+            funcs[(name, line)] = funcs.get((name, line), 0) + h
+    return funcs
+
+
 def merge_files(files: Sequence[FileCoverage]) -> FileCoverage:
     """One file measured by several reports: union of lines (hits summed), per-line branches (the best
     run's), functions by (name, line) with hits summed."""
     if len(files) == 1:
         return files[0]
-    hits: dict[int, int] = {}
-    branches: dict[int, tuple[int, int]] = {}
-    funcs: dict[tuple[str, int], int] = {}
-    for f in files:
-        for n, h in zip(f.line_numbers, f.line_hits, strict=True):
-            hits[n] = hits.get(n, 0) + h
-        for n, c, t in zip(f.branch_lines, f.branch_covered, f.branch_total, strict=True):
-            pc, pt = branches.get(n, (0, 0))
-            branches[n] = (max(pc, c), max(pt, t))
-        for name, line, h in zip(f.function_names, f.function_lines, f.function_hits, strict=True):
-            funcs[(name, line)] = funcs.get((name, line), 0) + h
+    hits = _sum_hits(files)
+    branches = _best_branches(files)
+    funcs = _sum_functions(files)
     lines = sorted(hits)
     blines = sorted(branches)
     fkeys = sorted(funcs, key=lambda k: (k[1], k[0]))
@@ -61,51 +79,68 @@ def merge(reports: Sequence[CoverageReport], globs: tuple[str, ...] = ()) -> Cov
     )
 
 
-def _file_stat(f: FileCoverage, what: str) -> tuple[int, int]:
-    if what == "branches":
-        return f.branches_covered, f.branches_total
-    if what == "functions":
-        return f.functions_covered, f.functions_total
-    return f.lines_covered, f.lines_total
+_STATS: dict[str, Callable[[FileCoverage], tuple[int, int]]] = {
+    "lines": lambda f: (f.lines_covered, f.lines_total),
+    "branches": lambda f: (f.branches_covered, f.branches_total),
+    "functions": lambda f: (f.functions_covered, f.functions_total),
+}
+
+Row = tuple[float, int, FileCoverage]  # (pct, not covered, file)
+
+
+def _rows(files: list[FileCoverage], what: str) -> list[Row]:
+    """Files with something to measure, least covered first (most missed first among equals)."""
+    rows: list[Row] = []
+    for f in files:
+        covered, total = _STATS[what](f)
+        if total:
+            rows.append((covered * 100.0 / total, total - covered, f))
+    rows.sort(key=lambda r: (r[0], -r[1], r[2].path))
+    return rows
+
+
+def _evidence(row: Row, what: str) -> Evidence:
+    p, miss, f = row
+    return Evidence(
+        kind="file",
+        title=f.path,
+        path=f.path,
+        line=next(iter(f.missing_lines()), None) if what == "lines" else None,
+        value=p,
+        unit="%",
+        detail=f"{miss} of {_STATS[what](f)[1]} {what} not covered",
+    )
+
+
+def _why_missing(metrics: dict[str, float], what: str) -> Measured:
+    if what != "lines" and f"coverage.{what}.total" not in metrics:
+        return missing(f"the coverage report does not measure {what}")
+    total = metrics.get(f"coverage.{what}.total", 0)
+    return missing(f"the coverage report has no {what} to measure ({total:g} in total)")
 
 
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
-    cov = of_type(reports, CoverageReport)
-    merged = merge(cov, gate.paths)
+    merged = merge(of_type(reports, CoverageReport), gate.paths)
     if gate.paths and not merged.files:
         return missing(f"no file of the coverage report matches {', '.join(gate.paths)}")
     metrics = merged.metrics()
     what = gate.metric.split(".")[1] if gate.metric.count(".") >= 2 else "lines"
     value = metrics.get(gate.metric)
     if value is None:
-        if what in {"branches", "functions"} and f"coverage.{what}.total" not in metrics:
-            return missing(f"the coverage report does not measure {what}")
-        total = metrics.get(f"coverage.{what}.total", 0)
-        return missing(f"the coverage report has no {what} to measure ({total} in total)")
+        return _why_missing(metrics, what)
     if not gate.metric.endswith(".pct"):
         return Measured(float(value))
-    rows: list[tuple[float, int, FileCoverage]] = []
-    for f in merged.files:
-        covered, total = _file_stat(f, what)
-        p = pct(covered, total)
-        if p is not None:
-            rows.append((p, total - covered, f))
-    rows.sort(key=lambda r: (r[0], -r[1], r[2].path))
+    return _explain(gate, float(value), _rows(merged.files, what), what)
+
+
+def _explain(gate: Gate, value: float, rows: list[Row], what: str) -> Measured:
+    """The files below the gate's bound (else the least covered ones) as evidence."""
     under = [r for r in rows if violates(r[0], gate)]
-    evidence = [
-        Evidence(
-            kind="file",
-            title=f.path,
-            path=f.path,
-            line=next(iter(f.missing_lines()), None) if what == "lines" else None,
-            value=p,
-            unit="%",
-            detail=f"{miss} of {_file_stat(f, what)[1]} {what} not covered",
-        )
-        for p, miss, f in (under or rows)[:MAX_FILES]
-    ]
-    note = None
-    if under:
-        worst = under[0]
-        note = f"{plural(len(under), 'file')} below it, worst {worst[2].path}"
-    return Measured(float(value), evidence=evidence, evidence_total=len(under) or len(rows), note=note)
+    shown = under or rows
+    note = f"{plural(len(under), 'file')} below it, worst {under[0][2].path}" if under else None
+    return Measured(
+        value,
+        evidence=[_evidence(r, what) for r in shown[:MAX_FILES]],
+        evidence_total=len(shown),
+        note=note,
+    )
