@@ -42,71 +42,81 @@ def _evidence(f: Finding, severity: Severity | None, effort: float | None = None
     )
 
 
+def _counts_as_blocking(f: Finding, spec: SecuritySpec) -> bool:
+    if f.suppressed or not f.security:
+        return False
+    return not (spec.ignore_unfixed and f.fixed is False)
+
+
 def blocking(findings: Sequence[Finding], spec: SecuritySpec) -> list[tuple[Finding, Severity]]:
+    """Active security findings whose severity (by ``spec.source``) is in the blocking list, worst first."""
     wanted = {Severity(s.lower()) if s != "UNKNOWN" else Severity.NONE for s in spec.severity}
-    out = []
-    for f in findings:
-        if f.suppressed or not f.security:
-            continue
-        if spec.ignore_unfixed and f.fixed is False:
-            continue
-        sev = severity_of(f, spec)
-        if sev in wanted:
-            out.append((f, sev))
+    pairs = [(f, severity_of(f, spec)) for f in findings if _counts_as_blocking(f, spec)]
+    out = [(f, sev) for f, sev in pairs if sev in wanted]
     out.sort(key=lambda p: (-p[1].rank, p[0].rule_id, p[0].path or "", p[0].line or 0))
     return out
 
 
+def _security(policy: Policy, findings: list[Finding]) -> Measured:
+    hits = blocking(findings, policy.security)
+    source = "scanner" if policy.security.source == "scanner" else "CVSS"
+    note = f"{'/'.join(policy.security.severity)} by the {source} severity"
+    if hits:
+        note += f", worst {hits[0][0].rule_id}"
+    return Measured(
+        float(len(hits)),
+        evidence=[_evidence(f, s) for f, s in hits[:MAX_EVIDENCE]],
+        evidence_total=len(hits),
+        note=note,
+    )
+
+
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
-    sarif = of_type(reports, FindingsReport)
     globs = scope(gate, policy)
-    findings = [f for r in sarif for f in r.findings if in_scope(f.path, globs)]
+    findings = [f for r in of_type(reports, FindingsReport) for f in r.findings if in_scope(f.path, globs)]
     if gate.metric == "security.blocking":
-        hits = blocking(findings, policy.security)
-        levels = "/".join(policy.security.severity)
-        return Measured(
-            float(len(hits)),
-            evidence=[_evidence(f, s) for f, s in hits[:MAX_EVIDENCE]],
-            evidence_total=len(hits),
-            note=f"{levels} by the {'scanner' if policy.security.source == 'scanner' else 'CVSS'} severity"
-            + (f", worst {hits[0][0].rule_id}" if hits else ""),
-        )
+        return _security(policy, findings)
     if gate.metric.startswith("smells."):
         return _smells(gate, policy, findings)
-    merged = FindingsReport(path="", kind="sarif", findings=findings)
-    value = merged.metrics().get(gate.metric)
+    value = FindingsReport(path="", kind="sarif", findings=findings).metrics().get(gate.metric)
     if value is None:
         return missing(f"{gate.metric} is not a findings metric")
     return Measured(float(value))
 
 
-def _smells(gate: Gate, policy: Policy, findings: list[Finding]) -> Measured:
-    smells = [f for f in findings if not f.suppressed and not f.security]
+def _efforts(smells: list[Finding], policy: Policy) -> tuple[list[float], int]:
+    """Each smell's remediation effort in minutes (the report's, else the policy's default for its level),
+    and how many took the default."""
     defaults = policy.smells.effort
-    efforts: list[float] = []
-    estimated = 0
-    for f in smells:
-        if f.effort_min is not None:
-            efforts.append(f.effort_min)
-        else:
-            efforts.append(defaults.get(f.level.value, 5.0))
-            estimated += 1
-    debt = sum(efforts)
-    value = float(len(smells)) if gate.metric == "smells.count" else debt
-    order = sorted(range(len(smells)), key=lambda i: (-efforts[i], smells[i].path or "", smells[i].line or 0))
+    efforts = [f.effort_min if f.effort_min is not None else defaults.get(f.level.value, 5.0) for f in smells]
+    return efforts, sum(1 for f in smells if f.effort_min is None)
+
+
+def _common_rules(smells: list[Finding]) -> str | None:
     rules: dict[str, int] = {}
     for f in smells:
         rules[f.rule_id] = rules.get(f.rule_id, 0) + 1
     common = sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-    note = ", ".join(f"{r} x{n}" for r, n in common) if common else None
-    if gate.metric == "smells.debt":
-        note = f"{plural(len(smells), 'finding')}" + (
-            f", {estimated} of them at the policy's default effort (an estimate)" if estimated else ""
-        )
+    return ", ".join(f"{r} x{n}" for r, n in common) or None
+
+
+def _debt_note(count: int, estimated: int) -> str:
+    note = plural(count, "finding")
+    if estimated:
+        note += f", {estimated} of them at the policy's default effort (an estimate)"
+    return note
+
+
+def _smells(gate: Gate, policy: Policy, findings: list[Finding]) -> Measured:
+    smells = [f for f in findings if not f.suppressed and not f.security]
+    efforts, estimated = _efforts(smells, policy)
+    order = sorted(range(len(smells)), key=lambda i: (-efforts[i], smells[i].path or "", smells[i].line or 0))
+    debt = gate.metric == "smells.debt"
+    note = _debt_note(len(smells), estimated) if debt else _common_rules(smells)
     return Measured(
-        value,
+        sum(efforts) if debt else float(len(smells)),
         evidence=[_evidence(smells[i], None, efforts[i]) for i in order[:MAX_EVIDENCE]],
         evidence_total=len(smells),
-        estimate=gate.metric == "smells.debt" and estimated > 0,
+        estimate=debt and estimated > 0,
         note=note,
     )

@@ -4,48 +4,52 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qualitygate.model import LoadTestReport, Report
+from qualitygate.model import K6Metric, LoadTestReport, Report
 from qualitygate.policy import Gate, Policy, split_k6_metric
 from qualitygate.rules.base import Measured, missing, of_type
 from qualitygate.units import format_value, metric_unit
 from qualitygate.verdict import Evidence
 
 
+def _find(reports: list[LoadTestReport], name: str) -> tuple[LoadTestReport, K6Metric] | str:
+    """The one summary holding metric ``name``, or why there is none (absent, or ambiguous)."""
+    holders = [(r, m) for r in reports if (m := r.metric(name)) is not None]
+    if len(holders) == 1:
+        return holders[0]
+    if holders:
+        paths = ", ".join(r.path for r, _ in holders)
+        return f"ambiguous: {len(holders)} k6 summaries have {name!r} ({paths})"
+    known = sorted({m.name for r in reports for m in r.k6_metrics})
+    return f"no k6 metric {name!r} in {', '.join(r.path for r in reports)} (has: {', '.join(known[:8])})"
+
+
+def _evidence(gate: Gate, m: K6Metric, stat: str, value: float) -> list[Evidence]:
+    unit = metric_unit(gate.metric)
+    limit = f"limit {gate.op} {format_value(gate.threshold, unit)}"
+    out = [Evidence(kind="metric", title=f"{m.name} {stat}", value=value, unit=unit, detail=limit)]
+    # k6's own verdict on this metric's thresholds (the same expression or others the script set)
+    out += [
+        Evidence(kind="metric", title=f"{m.name} {t.expression}", detail="k6 threshold failed")
+        for t in m.thresholds
+        if not t.ok
+    ]
+    return out
+
+
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
-    k6 = of_type(reports, LoadTestReport)
     name, stat = split_k6_metric(gate.metric)
-    holders = [(r, m) for r in k6 if (m := r.metric(name)) is not None]
-    if not holders:
-        known = sorted({m.name for r in k6 for m in r.k6_metrics})
-        return missing(
-            f"no k6 metric {name!r} in {', '.join(r.path for r in k6)} (has: {', '.join(known[:8])})"
-        )
-    if len(holders) > 1:
-        return missing(
-            f"ambiguous: {len(holders)} k6 summaries have {name!r} ({', '.join(r.path for r, _ in holders)})"
-        )
-    report, m = holders[0]
+    found = _find(of_type(reports, LoadTestReport), name)
+    if isinstance(found, str):
+        return missing(found)
+    report, m = found
     if stat not in m.values:
         return missing(f"{report.path} has no {stat} for {name} (it has {', '.join(m.values)})")
     value = m.values[stat]
-    unit = metric_unit(gate.metric)
-    evidence = [
-        Evidence(
-            kind="metric",
-            title=f"{name} {stat}",
-            value=value,
-            unit=unit,
-            detail=f"limit {gate.op} {format_value(gate.threshold, unit)}",
-        )
-    ]
-    # k6's own verdict on this metric's thresholds (the same expression or others the script set)
-    failed = [(m.name, t.expression) for t in m.thresholds if not t.ok]
-    evidence += [
-        Evidence(kind="metric", title=f"{n} {expr}", detail="k6 threshold failed") for n, expr in failed
-    ]
+    failed = [t.expression for t in m.thresholds if not t.ok]
     note = (
-        f"k6's own threshold{'s' if len(failed) > 1 else ''} {', '.join(e for _, e in failed)} failed too"
+        f"k6's own threshold{'s' if len(failed) > 1 else ''} {', '.join(failed)} failed too"
         if failed
         else None
     )
+    evidence = _evidence(gate, m, stat, value)
     return Measured(value, evidence=evidence, evidence_total=len(evidence), note=note)
