@@ -398,37 +398,36 @@ def _gate(
     )
 
 
+# The compact form's keys: (gate id, metric, unit of the value as written, path to the value).
+_COMPACT: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
+    ("complexity.cyclomatic", "complexity.cyclomatic.max", None, ("complexity", "max_cyclomatic")),
+    ("complexity.cognitive", "complexity.cognitive.max", None, ("complexity", "max_cognitive")),
+    ("duplications", "duplication.lines.pct", "%", ("duplications", "max_percentage")),
+    ("security_hotspots", "security.blocking", None, ("security_hotspots",)),
+    ("code_smells.count", "smells.count", None, ("code_smells", "max_count")),
+    ("code_smells.debt", "smells.debt", "min", ("code_smells", "max_debt")),
+)
+
+
+def _dig(obj: object, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if obj is None:
+            return None
+        obj = getattr(obj, key)
+    return obj
+
+
 def _compact_gates(c: CompactGates, d: Defaults) -> list[Gate]:
-    gates: list[Gate] = []
-    for comp, minimum in (c.coverage or {}).items():
-        gates.append(
-            _gate(
-                "coverage.lines.pct",
-                ">=",
-                Quantity(minimum, "%"),
-                d,
-                gate_id=f"coverage.{comp}",
-                component=comp,
-            )
+    gates = [
+        _gate(
+            "coverage.lines.pct", ">=", Quantity(minimum, "%"), d, gate_id=f"coverage.{comp}", component=comp
         )
-    if c.complexity and c.complexity.max_cyclomatic is not None:
-        q = Quantity(c.complexity.max_cyclomatic, None)
-        gates.append(_gate("complexity.cyclomatic.max", "<=", q, d, gate_id="complexity.cyclomatic"))
-    if c.complexity and c.complexity.max_cognitive is not None:
-        q = Quantity(c.complexity.max_cognitive, None)
-        gates.append(_gate("complexity.cognitive.max", "<=", q, d, gate_id="complexity.cognitive"))
-    if c.duplications is not None:
-        q = Quantity(c.duplications.max_percentage, "%")
-        gates.append(_gate("duplication.lines.pct", "<=", q, d, gate_id="duplications"))
-    if c.security_hotspots is not None:
-        q = Quantity(c.security_hotspots, None)
-        gates.append(_gate("security.blocking", "<=", q, d, gate_id="security_hotspots"))
-    if c.code_smells and c.code_smells.max_count is not None:
-        q = Quantity(c.code_smells.max_count, None)
-        gates.append(_gate("smells.count", "<=", q, d, gate_id="code_smells.count"))
-    if c.code_smells and c.code_smells.max_debt is not None:
-        q = Quantity(c.code_smells.max_debt, "min")
-        gates.append(_gate("smells.debt", "<=", q, d, gate_id="code_smells.debt"))
+        for comp, minimum in (c.coverage or {}).items()
+    ]
+    for gate_id, metric, unit, keys in _COMPACT:
+        value = _dig(c, keys)
+        if value is not None:
+            gates.append(_gate(metric, "<=", Quantity(value, unit), d, gate_id=gate_id))
     return gates
 
 
@@ -469,33 +468,37 @@ def _full_gates(spec: PolicyFile) -> list[Gate]:
     return gates
 
 
-def normalise(spec: PolicyFile, source: str) -> Policy:
-    """Turn a validated policy file into the engine's :class:`Policy` (flat gates, explicit sources)."""
-    gates = (_compact_gates(spec.quality_gates, spec.defaults) if spec.quality_gates else []) + _full_gates(
-        spec
+def _component(name: str, cs: ComponentSpec) -> Component:
+    cov_default, tests_default = component_defaults(name)
+    return Component(
+        name=name,
+        paths=tuple(cs.paths) or (f"{name}/**",),
+        coverage=Source(tuple(cs.coverage)) if cs.coverage else cov_default,
+        tests=Source(tuple(cs.tests)) if cs.tests else tests_default,
     )
-    names = set(spec.components)
-    for g in gates:
-        if g.component:
-            names.add(g.component)
-    components: dict[str, Component] = {}
-    for name in sorted(names):
-        cs = spec.components.get(name, ComponentSpec())
-        cov_default, tests_default = component_defaults(name)
-        components[name] = Component(
-            name=name,
-            paths=tuple(cs.paths) or (f"{name}/**",),
-            coverage=Source(tuple(cs.coverage)) if cs.coverage else cov_default,
-            tests=Source(tuple(cs.tests)) if cs.tests else tests_default,
-        )
-    reports = dict(DEFAULT_REPORTS)
-    for role, globs in spec.reports.model_dump(exclude_none=True).items():
-        reports[role] = Source(tuple(globs))
+
+
+def _check_unique_ids(gates: list[Gate]) -> None:
     seen: set[str] = set()
     for g in gates:
         if g.id in seen:
             raise ValueError(f"two gates have the id {g.id!r}; give one an explicit 'id'")
         seen.add(g.id)
+
+
+def normalise(spec: PolicyFile, source: str) -> Policy:
+    """Turn a validated policy file into the engine's :class:`Policy` (flat gates, explicit sources)."""
+    compact = _compact_gates(spec.quality_gates, spec.defaults) if spec.quality_gates else []
+    gates = compact + _full_gates(spec)
+    _check_unique_ids(gates)
+    names = set(spec.components) | {g.component for g in gates if g.component}
+    components = {
+        name: _component(name, spec.components.get(name, ComponentSpec())) for name in sorted(names)
+    }
+    reports = dict(DEFAULT_REPORTS)
+    reports.update(
+        (role, Source(tuple(globs))) for role, globs in spec.reports.model_dump(exclude_none=True).items()
+    )
     return Policy(
         source=source,
         gates=tuple(gates),
