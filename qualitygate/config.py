@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from qualitygate.errors import PolicyError
 
@@ -79,27 +79,32 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def _node_at(
-    root: yaml.Node | None, loc: tuple[int | str, ...], want_key: bool = False
-) -> tuple[yaml.Node | None, bool]:
-    """The node at a pydantic error location; ``(node, exact)``. ``want_key``: the key node itself (for an
-    unknown key), else the value."""
+def _child(node: yaml.Node, part: int | str, want_key: bool) -> yaml.Node | None:
+    """The value (or, ``want_key``, the key) under ``part`` of a mapping or sequence node."""
     import yaml
 
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if str(k.value) == str(part):
+                return cast("yaml.Node", k if want_key else v)
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return cast("yaml.Node", node.value[part])
+    return None
+
+
+def _node_at(root: yaml.Node | None, loc: tuple[int | str, ...], want_key: bool = False) -> yaml.Node | None:
+    """The node at a pydantic error location, or the deepest one found on the way. ``want_key``: the last
+    key's node itself (for an unknown key), else its value."""
     node = root
     for i, part in enumerate(loc):
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if str(k.value) == str(part):
-                    node = k if want_key and i == len(loc) - 1 else v
-                    break
-            else:
-                return node, False
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            return node, False
-    return node, True
+        if node is None:
+            break
+        child = _child(node, part, want_key and i == len(loc) - 1)
+        if child is None:
+            break
+        node = child
+    return node
 
 
 def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
@@ -132,42 +137,53 @@ def _innermost_model(annotation: Any) -> Any:
     return None
 
 
+def _data_path(err: Any) -> tuple[int | str, ...]:
+    """The error's location in the data: pydantic appends validator and union-member names to some."""
+    return tuple(
+        p
+        for p in err["loc"]
+        if not (isinstance(p, str) and (p.startswith("function-") or "[" in p or p in {"list", "dict"}))
+    )
+
+
+def _unknown_key(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[str, str | None]:
+    """``unknown key (did you mean 'x'?)``, or a hint listing the keys allowed there."""
+    owner = _model_at(model, loc)
+    if owner is None:
+        return "unknown key", None
+    choices = list(owner.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), choices, n=1)
+    if close:
+        return f"unknown key (did you mean {close[0]!r}?)", None
+    return "unknown key", f"allowed here: {', '.join(choices)}"
+
+
+def _value_problem(err: Any) -> str:
+    msg: str = err["msg"].removeprefix("Value error, ")
+    if err["type"] not in {"value_error", "missing"} and "input" in err:
+        msg += f" (got {err['input']!r})"
+    return msg
+
+
 def _format_error(
     path: str, root: yaml.Node | None, exc: ValidationError, model: type[BaseModel]
 ) -> PolicyError:
+    """The first validation error as ``FILE:LINE:COL: key.path: what is wrong``."""
     err = exc.errors(include_url=False)[0]
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    # pydantic appends the union member or validator name to some locations; keep the data path only
-    loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"list", "dict"})))
-    node, _ = _node_at(root, loc, want_key=err["type"] == "extra_forbidden")
-    key = ".".join(str(p) for p in loc) or None
-    hint = None
-    if err["type"] == "extra_forbidden":
-        owner = _model_at(model, loc)
-        msg = "unknown key"
-        if owner is not None:
-            choices = list(owner.model_fields)
-            close = difflib.get_close_matches(str(loc[-1]), choices, n=1)
-            if close:
-                msg += f" (did you mean {close[0]!r}?)"
-            else:
-                hint = f"allowed here: {', '.join(choices)}"
-    else:
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        if err["type"] not in {"value_error", "missing"} and "input" in err:
-            msg += f" (got {err['input']!r})"
-    mark = node.start_mark if node is not None else None
+    loc = _data_path(err)
+    unknown = err["type"] == "extra_forbidden"
+    msg, hint = _unknown_key(model, loc) if unknown else (_value_problem(err), None)
     more = len(exc.errors()) - 1
     if more:
         msg += f" (and {more} more error{'s' if more > 1 else ''})"
+    node = _node_at(root, loc, want_key=unknown)
+    mark = node.start_mark if node is not None else None
     return PolicyError(
         path,
         msg,
         line=mark.line + 1 if mark else None,
         column=mark.column + 1 if mark else None,
-        key=key,
+        key=".".join(str(p) for p in loc) or None,
         hint=hint,
     )
 
