@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from qualitygate.units import format_minutes
-from qualitygate.verdict import Evidence, GateResult, Status, Summary, Verdict
+from qualitygate.verdict import Evidence, GateResult, InputInfo, Status, Summary, Verdict
 
 STATUS_WORD: dict[Status, str] = {
     Status.PASS: "PASS",
@@ -190,6 +190,15 @@ def evidence_label(gate: GateResult) -> str:
     if kind == "test" and gate.status is Status.WARN:
         return "tests"
     return _KIND_LABEL[kind]
+
+
+def files_missing(info: InputInfo) -> int:
+    """How many of a report's files are not in the working tree: those listed, or more when the counts of
+    files found and in total say so (the list is capped)."""
+    missing = len(info.files_missing)
+    if info.files_total is not None and info.files_found is not None:
+        missing = max(missing, info.files_total - info.files_found)
+    return missing
 
 
 def evidence_text(item: Evidence) -> str:

@@ -27,6 +27,7 @@ from qualitygate.render._common import (
     evidence_label,
     evidence_total,
     evidence_value,
+    files_missing,
     first_line,
     fmt_actual,
     fmt_delta,
@@ -35,7 +36,7 @@ from qualitygate.render._common import (
     subject_and_location,
     truncate,
 )
-from qualitygate.verdict import GateResult, InputInfo, Status, Verdict
+from qualitygate.verdict import Evidence, GateResult, InputInfo, Status, Verdict
 
 TRIM_NOTE = "Evidence trimmed to fit GitHub's comment limit; the full verdict is in the job's artifacts"
 
@@ -199,28 +200,60 @@ _SUBJECT_HEADER = {
 
 
 def _section(gate: GateResult) -> _Section:
+    lines = _table_lines(_evidence_columns(gate), [_evidence_cells(item) for item in gate.evidence])
+    return _Section(
+        summary=_gate_summary(gate),
+        label=html_text(evidence_label(gate)),
+        header="\n".join(lines[:2]),
+        rows=lines[2:],
+        total=evidence_total(gate),
+    )
+
+
+def _only_kind(gate: GateResult) -> str | None:
+    """The kind every evidence item of the gate shares, or None when they differ."""
     kinds = {e.kind for e in gate.evidence}
-    kind = kinds.pop() if len(kinds) == 1 else None
-    cells = []
-    for item in gate.evidence:
-        subject, where = subject_and_location(item)
-        detail = truncate(first_line(item.detail), _DETAIL_CHARS)
-        cells.append((html_text(evidence_value(item)), code(subject), code(where), text(detail)))
-    value_header = "Coverage" if gate.metric.startswith("coverage.") and kind == "file" else "Value"
-    columns = [
-        (_VALUE_HEADER.get(kind or "", value_header), "--:"),
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _evidence_columns(gate: GateResult) -> list[tuple[str, str]]:
+    """Header and alignment of the evidence table's columns: value, subject, location, detail."""
+    kind = _only_kind(gate)
+    return [
+        (_value_header(gate.metric, kind), "--:"),
         (_SUBJECT_HEADER.get(kind or "", "Item"), ":--"),
         ("Location", ":--"),
         ("Message" if kind == "test" else "Detail", ":--"),
     ]
-    used = [c for c in range(4) if any(row[c] for row in cells)]
-    header = _row([columns[c][0] for c in used]) + "\n" + _row([columns[c][1] for c in used])
-    rows = [_row([row[c] for c in used]) for row in cells]
+
+
+def _value_header(metric: str, kind: str | None) -> str:
+    if kind == "file" and metric.startswith("coverage."):
+        return "Coverage"
+    return _VALUE_HEADER.get(kind or "", "Value")
+
+
+def _evidence_cells(item: Evidence) -> list[str]:
+    subject, where = subject_and_location(item)
+    detail = truncate(first_line(item.detail), _DETAIL_CHARS)
+    return [html_text(evidence_value(item)), code(subject), code(where), text(detail)]
+
+
+def _gate_summary(gate: GateResult) -> str:
+    """The ``<summary>`` of a gate's evidence: status, title, actual value and threshold."""
     actual = html_text(fmt_actual(gate, missing=_MISSING))
     threshold = html_text(fmt_threshold(gate, unicode=True))
-    summary = f"{EMOJI[gate.status]} <b>{html_text(gate.title)}</b>: {actual} (threshold {threshold})"
-    label = html_text(evidence_label(gate))
-    return _Section(summary=summary, label=label, header=header, rows=rows, total=evidence_total(gate))
+    return f"{EMOJI[gate.status]} <b>{html_text(gate.title)}</b>: {actual} (threshold {threshold})"
+
+
+def _table_lines(columns: list[tuple[str, str]], rows: list[list[str]]) -> list[str]:
+    """A table as lines (header, alignment, rows), leaving out every column that is empty in all rows."""
+    used = [c for c in range(len(columns)) if any(row[c] for row in rows)]
+    return [
+        _row([columns[c][0] for c in used]),
+        _row([columns[c][1] for c in used]),
+        *(_row([row[c] for c in used]) for row in rows),
+    ]
 
 
 def _details(section: _Section, cap: int) -> str:
@@ -239,54 +272,62 @@ def _details(section: _Section, cap: int) -> str:
     return "\n".join(body)
 
 
+_INPUT_COLUMNS = [
+    ("Report", ":--"),
+    ("Kind", ":--"),
+    ("Component", ":--"),
+    ("Size", "--:"),
+    ("Files found", "--:"),
+    ("SHA-256", ":--"),
+]
+
+
 def _inputs_block(inputs: list[InputInfo]) -> str:
+    """The collapsed inputs section: a table of the reports read, then their warnings; "" for none."""
     if not inputs:
         return ""
-    warnings = []
-    for info in inputs:
-        missing = len(info.files_missing)
-        if info.files_total is not None and info.files_found is not None:
-            missing = max(missing, info.files_total - info.files_found)
-        if missing:
-            of = f" of {info.files_total}" if info.files_total is not None else ""
-            listed = ", ".join(code(p, in_table=False) for p in info.files_missing)
-            line = f"- {code(info.path, in_table=False)}: {missing}{of} files not found in the working tree"
-            warnings.append(f"{line}: {listed}" if listed else line)
-        warnings += [f"- {code(info.path, in_table=False)}: {text(w)}" for w in info.warnings]
-    reports = f"{len(inputs)} report{'' if len(inputs) == 1 else 's'}"
-    summary = f"Inputs: {reports}" + (
-        f" · {len(warnings)} warning{'' if len(warnings) == 1 else 's'}" if warnings else ""
-    )
-    rows = []
-    for info in inputs:
-        files = ""
-        if info.files_total is not None and info.files_found is not None:
-            files = f"{info.files_found} of {info.files_total}"
-        sha = code(info.sha256[:12])
-        rows.append(
-            [code(info.path), text(info.kind), text(info.component or ""), _size_text(info.size), files, sha]
-        )
-    columns = [
-        ("Report", ":--"),
-        ("Kind", ":--"),
-        ("Component", ":--"),
-        ("Size", "--:"),
-        ("Files found", "--:"),
-        ("SHA-256", ":--"),
-    ]
-    used = [c for c in range(len(columns)) if any(row[c] for row in rows)]  # no column left all empty
+    warnings = [line for info in inputs for line in _input_warnings(info)]
     lines = [
         "<details>",
-        f"<summary>{summary}</summary>",
+        f"<summary>{_inputs_summary(len(inputs), len(warnings))}</summary>",
         "",
-        _row([columns[c][0] for c in used]),
-        _row([columns[c][1] for c in used]),
-        *(_row([row[c] for c in used]) for row in rows),
+        *_table_lines(_INPUT_COLUMNS, [_input_cells(info) for info in inputs]),
     ]
     if warnings:
         lines += ["", "**Warnings**", "", *warnings]
     lines += ["", "</details>"]
     return "\n".join(lines)
+
+
+def _inputs_summary(reports: int, warnings: int) -> str:
+    """ "Inputs: 3 reports · 1 warning"; without the warnings when there are none."""
+    summary = f"Inputs: {_plural(reports, 'report')}"
+    return f"{summary} · {_plural(warnings, 'warning')}" if warnings else summary
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _input_warnings(info: InputInfo) -> list[str]:
+    """List items for one report: the files it names that the working tree lacks, then its warnings."""
+    path = code(info.path, in_table=False)
+    out = []
+    missing = files_missing(info)
+    if missing:
+        of = f" of {info.files_total}" if info.files_total is not None else ""
+        listed = ", ".join(code(p, in_table=False) for p in info.files_missing)
+        line = f"- {path}: {missing}{of} files not found in the working tree"
+        out.append(f"{line}: {listed}" if listed else line)
+    return out + [f"- {path}: {text(w)}" for w in info.warnings]
+
+
+def _input_cells(info: InputInfo) -> list[str]:
+    files = ""
+    if info.files_total is not None and info.files_found is not None:
+        files = f"{info.files_found} of {info.files_total}"
+    sha = code(info.sha256[:12])
+    return [code(info.path), text(info.kind), text(info.component or ""), _size_text(info.size), files, sha]
 
 
 def _size_text(size: int) -> str:
