@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from tabulate import tabulate
 
@@ -19,6 +20,7 @@ from qualitygate.render._common import (
     evidence_label,
     evidence_total,
     evidence_value,
+    files_missing,
     first_line,
     fmt_actual,
     fmt_threshold,
@@ -118,39 +120,69 @@ def _gate_section(gate: GateResult, word: _Word, width: int, max_items: int) -> 
     return out
 
 
+_Cells = tuple[str, str, str, str]  # value, subject, location, detail
+
+
+@dataclass(frozen=True)
+class _Widths:
+    """Column widths of the evidence rows; 0 leaves the column out."""
+
+    value: int
+    subject: int
+    where: int
+
+
 def _evidence_rows(items: list[Evidence], width: int) -> list[str]:
     """Aligned rows: value, subject, location, detail. A test's message goes on its own line below it."""
-    cells = []
-    for item in items:
-        subject, where = subject_and_location(item)
-        cells.append((evidence_value(item), one_line(subject), where, first_line(item.detail)))
+    cells = [_evidence_cells(item) for item in items]
+    widths = _column_widths(items, cells, width)
+    out = []
+    for item, row in zip(items, cells, strict=True):
+        out += _evidence_lines(item, row, widths, width)
+    return out
+
+
+def _evidence_cells(item: Evidence) -> _Cells:
+    subject, where = subject_and_location(item)
+    return evidence_value(item), one_line(subject), where, first_line(item.detail)
+
+
+def _detail_inline(item: Evidence, detail: str) -> bool:
+    """Whether the item's detail ends its row; a test's message goes on the line below instead."""
+    return bool(detail) and item.kind != "test"
+
+
+def _column_widths(items: list[Evidence], cells: list[_Cells], width: int) -> _Widths:
     value_w = max(len(c[0]) for c in cells)
     where_w = min(max(len(c[2]) for c in cells), 40)
-    inline_detail = any(c[3] and item.kind != "test" for item, c in zip(items, cells, strict=True))
+    inline_detail = any(_detail_inline(item, c[3]) for item, c in zip(items, cells, strict=True))
     alone = not (value_w or where_w or inline_detail)  # a test id alone on its line may use it all
     subject_w = min(max(len(c[1]) for c in cells), width - 4 if alone else 48)
-    out = []
-    for item, (value, subject, where, detail) in zip(items, cells, strict=True):
-        parts = []
-        if value_w:
-            parts.append(value.rjust(value_w))
-        parts.append(truncate_middle(subject, subject_w).ljust(subject_w))
-        if where_w:
-            parts.append(truncate_middle(where, where_w).ljust(where_w))
-        if detail and item.kind != "test":
-            parts.append(detail)
-        out.append(truncate(("    " + "  ".join(parts)).rstrip(), width))
-        if detail and item.kind == "test":
-            out.append(truncate("      " + detail, width))
+    return _Widths(value=value_w, subject=subject_w, where=where_w)
+
+
+def _evidence_lines(item: Evidence, cells: _Cells, widths: _Widths, width: int) -> list[str]:
+    """One item's row, and for a test with a message the message on the line below."""
+    value, subject, where, detail = cells
+    parts = []
+    if widths.value:
+        parts.append(value.rjust(widths.value))
+    parts.append(truncate_middle(subject, widths.subject).ljust(widths.subject))
+    if widths.where:
+        parts.append(truncate_middle(where, widths.where).ljust(widths.where))
+    inline = _detail_inline(item, detail)
+    if inline:
+        parts.append(detail)
+    out = [truncate(("    " + "  ".join(parts)).rstrip(), width)]
+    if detail and not inline:
+        out.append(truncate("      " + detail, width))
     return out
 
 
 def _input_warnings(inputs: list[InputInfo]) -> list[str]:
     out = []
     for info in inputs:
-        missing = len(info.files_missing)
-        if info.files_total is not None and info.files_found is not None:
-            missing = max(missing, info.files_total - info.files_found)
+        missing = files_missing(info)
         if missing:
             of = f" of {info.files_total}" if info.files_total is not None else ""
             some = ", ".join(info.files_missing)
