@@ -94,18 +94,26 @@ def _evidence_message(item: Evidence, gate: GateResult) -> str:
     """ "12.5%", "Exporter.render_rows: 23 (rank D)", "test_x: AssertionError: ...": the annotation's title
     names the gate and its place names the file, so a file item says only its value."""
     head = item.title if item.title != item.path else ""
-    value = evidence_value(item)
-    if item.kind == "test" and item.detail:  # an annotation may hold the traceback's first lines
-        lines = [line.rstrip() for line in item.detail.strip().splitlines()]
-        detail = "\n".join(truncate(line, 300) for line in lines[:_MESSAGE_LINES])
-    else:
-        detail = first_line(item.detail)
-    if value:
-        value = f"{value} ({detail})" if detail else value
-        return f"{head}: {value}" if head else value
-    if head and detail:
-        return f"{head}: {detail}"
-    return head or detail or gate.title
+    body = _value_and_detail(evidence_value(item), _annotation_detail(item))
+    return _labelled(head, body) or gate.title
+
+
+def _annotation_detail(item: Evidence) -> str:
+    """The detail's first line; for a failing test, the first lines of its message (the traceback's)."""
+    if item.kind != "test" or not item.detail:
+        return first_line(item.detail)
+    lines = [line.rstrip() for line in item.detail.strip().splitlines()]
+    return "\n".join(truncate(line, 300) for line in lines[:_MESSAGE_LINES])
+
+
+def _value_and_detail(value: str, detail: str) -> str:
+    """ "23 (rank D)": the value with its detail in parentheses; either alone when the other is empty."""
+    return f"{value} ({detail})" if value and detail else value or detail
+
+
+def _labelled(head: str, body: str) -> str:
+    """ "head: body"; either alone when the other is empty."""
+    return f"{head}: {body}" if head and body else head or body
 
 
 def render(verdict: Verdict, *, limit: int = ANNOTATIONS_PER_LEVEL) -> str:
