@@ -174,19 +174,28 @@ class RetryPolicy:
 
 
 def _message_of(resp: httpx.Response) -> str:
-    try:
-        data = resp.json()
-    except ValueError:
-        data = None
+    """What GitHub said: the JSON ``message`` with its ``errors``, else the start of the body, else the
+    reason phrase."""
+    data = _json_or_none(resp)
     if isinstance(data, dict) and isinstance(data.get("message"), str):
-        msg = data["message"]
-        errors = data.get("errors")
-        if isinstance(errors, list) and errors:
-            details = [e.get("message") or e.get("code") for e in errors if isinstance(e, dict)]
-            msg += " (" + "; ".join(str(d) for d in details if d) + ")"
-        return str(msg)
+        return str(data["message"] + _error_details(data.get("errors")))
     text = " ".join(resp.text.split())
     return text[:200] or resp.reason_phrase
+
+
+def _json_or_none(resp: httpx.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return None
+
+
+def _error_details(errors: Any) -> str:
+    """ " (message; code)" from a 422's ``errors`` list: each error's message, or its code; "" for none."""
+    if not isinstance(errors, list) or not errors:
+        return ""
+    details = [e.get("message") or e.get("code") for e in errors if isinstance(e, dict)]
+    return " (" + "; ".join(str(d) for d in details if d) + ")"
 
 
 class GitHubClient:
