@@ -120,21 +120,35 @@ def resolve_context(options: CommentOptions, env: Mapping[str, str] | None = Non
     """Flags first, then the Actions environment and its event payload."""
     env = os.environ if env is None else env
     event = _event(env)
-    repo = options.repo or env.get("GITHUB_REPOSITORY") or None
-    if repo is not None and (repo.count("/") != 1 or not all(repo.split("/"))):
-        raise UsageError(f"--repo {repo!r}: expected OWNER/NAME")
-    token, source = options.token, "--token"
-    if not token:
-        source = next((name for name in ("GITHUB_TOKEN", "GH_TOKEN") if env.get(name)), "")
-        token = env.get(source) if source else None
+    repo = _repo(options, env)
+    token, source = _token(options, env)
     return Context(
         repo=repo,
         pr=options.pr if options.pr is not None else _pr_from_event(event),
         api_url=options.api_url or env.get("GITHUB_API_URL") or DEFAULT_API_URL,
         sha=options.sha or (_sha_from_event(event, env) if options.check_run else None),
-        token=token or None,
-        token_source=source if token else None,
+        token=token,
+        token_source=source,
     )
+
+
+def _repo(options: CommentOptions, env: Mapping[str, str]) -> str | None:
+    """``--repo`` or ``GITHUB_REPOSITORY``, checked to be OWNER/NAME; None when neither is given."""
+    repo = options.repo or env.get("GITHUB_REPOSITORY") or None
+    if repo is not None and (repo.count("/") != 1 or not all(repo.split("/"))):
+        raise UsageError(f"--repo {repo!r}: expected OWNER/NAME")
+    return repo
+
+
+def _token(options: CommentOptions, env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The token and where it came from (``--token``, ``GITHUB_TOKEN`` or ``GH_TOKEN``); (None, None)."""
+    if options.token:
+        return options.token, "--token"
+    for name in ("GITHUB_TOKEN", "GH_TOKEN"):
+        token = env.get(name)
+        if token:
+            return token, name
+    return None, None
 
 
 def load_verdict(path: str, stdin: TextIO | None = None) -> Verdict:
@@ -184,12 +198,11 @@ def _plan(verdict: Verdict, options: CommentOptions, ctx: Context) -> str:
         f"pull request: {repo}#{pr}  api: {api}  token: {token}",
         f"GET    {issue}/{pr}/comments?per_page=100  (every page; find {marker_for(options.id)})",
     ]
-    passing = verdict.status == "pass"
-    if passing and options.on_pass == "delete":
+    if _deletes_comment(verdict, options):
         lines.append(f"DELETE {issue}/comments/<ID>  for each comment found (the verdict passes)")
     else:
         lines.append(f"PATCH  {issue}/comments/<ID>  if found (and DELETE any duplicate)")
-        if passing and options.on_pass == "skip":
+        if not _creates_comment(verdict, options):
             lines.append("nothing else if none is found (the verdict passes, --on-pass skip)")
         else:
             lines.append(
@@ -246,8 +259,7 @@ def post_verdict(
     out = out or sys.stdout
     ctx = resolve_context(options)
     marker = marker_for(options.id)
-    passing = verdict.status == "pass"
-    needs_body = not (passing and options.on_pass == "delete") or options.check_run
+    needs_body = not _deletes_comment(verdict, options) or options.check_run
     body = render_body(verdict, base, marker) if needs_body else ""
     if options.dry_run:
         out.write(_plan(verdict, options, ctx))
@@ -255,29 +267,66 @@ def post_verdict(
             out.write(f"--- comment body ({len(body)} characters) ---\n{body}\n")
         return 0
     repo, number, token = _require(ctx)
-    if options.check_run and not ctx.sha:
-        raise UsageError("--check-run needs the head commit: pass --sha or run on a pull_request event")
+    sha = _check_run_sha(options, ctx)
     pr = PullRequestRef(repo, number)
     with GitHubClient(token=token, api_url=ctx.api_url) as client:
-        sticky = StickyComment(client, pr, options.id)
-        if passing and options.on_pass == "delete":
-            result = sticky.delete()
-        else:
-            result = sticky.upsert(body, create=not (passing and options.on_pass == "skip"))
+        result = _sync_comment(StickyComment(client, pr, options.id), verdict, options, body)
         out.write(_describe(result, pr))
-        if options.check_run and ctx.sha:
-            url = create_check_run(
+        if sha is not None:
+            url = _create_check_run(
                 client,
                 repo,
-                head_sha=ctx.sha,
+                sha=sha,
+                verdict=verdict,
                 name=options.check_name,
-                conclusion=_CONCLUSION[verdict.status],
-                title=f"{verdict.status}: {verdict.summary.failed} failed, {verdict.summary.warned} warned "
-                f"of {verdict.summary.total} gates",
                 summary=body.replace(marker, ""),
             )
-            out.write(f"qualitygate: check run created: {url or ctx.sha}\n")
+            out.write(f"qualitygate: check run created: {url or sha}\n")
     return 0
+
+
+def _deletes_comment(verdict: Verdict, options: CommentOptions) -> bool:
+    """A passing verdict with ``--on-pass delete``: the comment goes rather than being updated."""
+    return verdict.status == "pass" and options.on_pass == "delete"
+
+
+def _creates_comment(verdict: Verdict, options: CommentOptions) -> bool:
+    """False for a passing verdict with ``--on-pass skip``: an existing comment is updated, none created."""
+    return not (verdict.status == "pass" and options.on_pass == "skip")
+
+
+def _check_run_sha(options: CommentOptions, ctx: Context) -> str | None:
+    """The commit a check run goes on: None without ``--check-run``, a UsageError when it is unknown."""
+    if not options.check_run:
+        return None
+    if not ctx.sha:
+        raise UsageError("--check-run needs the head commit: pass --sha or run on a pull_request event")
+    return ctx.sha
+
+
+def _sync_comment(
+    sticky: StickyComment, verdict: Verdict, options: CommentOptions, body: str
+) -> CommentResult:
+    """Delete, update or create the sticky comment, as the verdict and ``--on-pass`` say."""
+    if _deletes_comment(verdict, options):
+        return sticky.delete()
+    return sticky.upsert(body, create=_creates_comment(verdict, options))
+
+
+def _create_check_run(
+    client: GitHubClient, repo: str, *, sha: str, verdict: Verdict, name: str, summary: str
+) -> str | None:
+    """A check run carrying the verdict (the comment body, without its marker, as the summary)."""
+    counts = verdict.summary
+    return create_check_run(
+        client,
+        repo,
+        head_sha=sha,
+        name=name,
+        conclusion=_CONCLUSION[verdict.status],
+        title=f"{verdict.status}: {counts.failed} failed, {counts.warned} warned of {counts.total} gates",
+        summary=summary,
+    )
 
 
 def run(
