@@ -17,42 +17,46 @@ PRUNED_DIRS = frozenset(
 )
 
 
+# Wildcards in the order they are tried (longest first) and the regex each becomes.
+_WILDCARDS = (("**/", "(?:.*/)?"), ("**", ".*"), ("*", "[^/]*"), ("?", "[^/]"))
+
+
 @lru_cache(maxsize=512)
 def compile_glob(pattern: str) -> re.Pattern[str]:
-    pat = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
-    if pat.endswith("/"):
-        pat += "**"
+    pat = _normalize(pattern)
     out: list[str] = []
-    i, n = 0, len(pat)
-    while i < n:
-        c = pat[i]
-        if pat.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pat.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            j = pat.find("]", i + 1)
-            if j < 0:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                body = pat[i + 1 : j]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = j + 1
-        else:
-            out.append(re.escape(c))
-            i += 1
+    i = 0
+    while i < len(pat):
+        regex, i = _translate(pat, i)
+        out.append(regex)
     return re.compile("".join(out) + r"\Z")
+
+
+def _normalize(pattern: str) -> str:
+    """The pattern without a leading ``./`` and with a trailing ``/`` meaning everything under it."""
+    pat = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
+    return pat + "**" if pat.endswith("/") else pat
+
+
+def _translate(pat: str, i: int) -> tuple[str, int]:
+    """The regex for the glob token that starts at ``pat[i]``, and the index after the token."""
+    for wildcard, regex in _WILDCARDS:
+        if pat.startswith(wildcard, i):
+            return regex, i + len(wildcard)
+    if pat[i] == "[":
+        return _char_class(pat, i)
+    return re.escape(pat[i]), i + 1
+
+
+def _char_class(pat: str, i: int) -> tuple[str, int]:
+    """``[abc]`` or ``[!abc]`` at ``pat[i]`` as a regex class; a ``[`` that is never closed is literal."""
+    j = pat.find("]", i + 1)
+    if j < 0:
+        return re.escape("["), i + 1
+    body = pat[i + 1 : j]
+    if body.startswith("!"):
+        body = "^" + body[1:]
+    return f"[{body}]", j + 1
 
 
 def has_magic(pattern: str) -> bool:
@@ -92,15 +96,22 @@ class Tree:
     def glob(self, pattern: str) -> list[str]:
         """Repository-relative paths matching ``pattern``, sorted. A pattern without magic is a stat."""
         if not has_magic(pattern):
-            rel = pattern[2:] if pattern.startswith("./") else pattern
-            return [rel] if os.path.isfile(os.path.join(self.root, rel)) else []
+            return self._exact(pattern)
         if "**" not in pattern and "/" not in pattern:
-            # a root-level pattern ("*.sarif"): no walk needed
-            rx = compile_glob(pattern)
-            try:
-                names = sorted(os.listdir(self.root))
-            except OSError:
-                return []
-            return [n for n in names if rx.match(n) and os.path.isfile(os.path.join(self.root, n))]
+            return self._root_level(pattern)
         rx = compile_glob(pattern)
         return [f for f in self.files() if rx.match(f)]
+
+    def _exact(self, pattern: str) -> list[str]:
+        """A pattern without magic: the one file it names, if it exists."""
+        rel = pattern[2:] if pattern.startswith("./") else pattern
+        return [rel] if os.path.isfile(os.path.join(self.root, rel)) else []
+
+    def _root_level(self, pattern: str) -> list[str]:
+        """A pattern for the root folder alone ("*.sarif"): one listing, no walk."""
+        rx = compile_glob(pattern)
+        try:
+            names = sorted(os.listdir(self.root))
+        except OSError:
+            return []
+        return [n for n in names if rx.match(n) and os.path.isfile(os.path.join(self.root, n))]
