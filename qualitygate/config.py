@@ -188,19 +188,16 @@ def _format_error(
     )
 
 
-def load_policy(path: str, *, display: str | None = None) -> Policy:
-    """Read, validate and normalise a policy file. Raises PolicyError (exit 2) with file:line:col."""
+def _validate(raw: bytes, shown: str) -> Policy:
+    """YAML -> pydantic validation -> normalised policy; every fault a PolicyError with file:line:col."""
     from pydantic import ValidationError
 
-    from qualitygate.policy import PolicyFile, normalise
+    from qualitygate.policy_schema import PolicyFile, normalise
 
-    shown = display or path
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyError(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise PolicyError(shown, f"cannot read: {exc.strerror or exc}") from None
     root = _compose(shown, text)
     data = _construct(root) if root is not None else None
     if not isinstance(data, dict):
@@ -221,4 +218,82 @@ def load_policy(path: str, *, display: str | None = None) -> Policy:
             "the policy has no gates: an empty policy would pass anything",
             hint="see 'qualitygate init'",
         )
+    return policy
+
+
+def cache_dir() -> str | None:
+    """Where validated policies are kept (``QUALITYGATE_CACHE_DIR``, else ``$XDG_CACHE_HOME/qualitygate``,
+    else ``~/.cache/qualitygate``); None when ``QUALITYGATE_NO_CACHE`` is set."""
+    if os.environ.get("QUALITYGATE_NO_CACHE"):
+        return None
+    explicit = os.environ.get("QUALITYGATE_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "qualitygate")
+
+
+def _cache_file(raw: bytes) -> str | None:
+    """The cache entry of a policy: named by the SHA-256 of its bytes and this qualitygate version, so an
+    edited policy or an upgrade never reads a stale entry."""
+    import hashlib
+
+    from qualitygate import __version__
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(__version__.encode() + b"\0" + raw).hexdigest()
+    return os.path.join(folder, f"policy-{digest}.json")
+
+
+def _cached(entry: str) -> Policy | None:
+    import json
+
+    from qualitygate.policy import policy_from_dict
+
+    try:
+        with open(entry, encoding="utf-8") as fh:
+            return policy_from_dict(json.load(fh))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent, unreadable or from another format: validate again
+
+
+def _remember(entry: str, policy: Policy) -> None:
+    import json
+    import tempfile
+
+    from qualitygate.policy import policy_to_dict
+
+    try:
+        os.makedirs(os.path.dirname(entry), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(entry), suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(policy_to_dict(policy), fh)
+        os.replace(tmp, entry)
+    except OSError:
+        pass  # a read-only home is no reason to fail a check
+
+
+def load_policy(path: str, *, display: str | None = None) -> Policy:
+    """Read, validate and normalise a policy file. Raises PolicyError (exit 2) with file:line:col.
+
+    The pre-push hook runs this thousands of times on an unchanged file, and validation (building the
+    pydantic schema) is most of a check's own cost, so a validated policy is cached by content hash
+    (:func:`cache_dir`); any change to the file, or another qualitygate version, validates it afresh.
+    """
+    from dataclasses import replace
+
+    shown = display or path
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise PolicyError(shown, f"cannot read: {exc.strerror or exc}") from None
+    entry = _cache_file(raw)
+    policy = _cached(entry) if entry else None
+    if policy is not None:
+        return replace(policy, source=shown)
+    policy = _validate(raw, shown)
+    if entry:
+        _remember(entry, policy)
     return policy

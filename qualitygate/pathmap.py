@@ -21,11 +21,11 @@ import os
 import posixpath
 
 from qualitygate.model import to_posix
-from qualitygate.policy import PathMapping
+from qualitygate.policy import Mapping
 
 
 class PathMapper:
-    def __init__(self, root: str, mapping: PathMapping, bases: tuple[str, ...] = ()) -> None:
+    def __init__(self, root: str, mapping: Mapping, bases: tuple[str, ...] = ()) -> None:
         self.root = os.path.abspath(root)
         self.root_posix = to_posix(self.root).rstrip("/") + "/"
         self.mapping = mapping

@@ -38,3 +38,17 @@ def real_reports() -> Iterator[Path]:
     if not REAL_REPORTS.is_dir():
         pytest.skip("../shared/real-reports not present")
     yield REAL_REPORTS
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _policy_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Never read or write the user's ~/.cache from tests (subprocesses inherit the variable)."""
+    import os
+
+    old = os.environ.get("QUALITYGATE_CACHE_DIR")
+    os.environ["QUALITYGATE_CACHE_DIR"] = str(tmp_path_factory.mktemp("qualitygate-cache"))
+    yield
+    if old is None:
+        os.environ.pop("QUALITYGATE_CACHE_DIR", None)
+    else:
+        os.environ["QUALITYGATE_CACHE_DIR"] = old

@@ -10,7 +10,7 @@ import pytest
 from qualitygate.commands.schema import dumps
 from qualitygate.config import load_policy, preset_names, preset_path
 from qualitygate.errors import PolicyError
-from qualitygate.policy import PolicyFile
+from qualitygate.policy_schema import PolicyFile
 from qualitygate.units import UnitError, convert, format_value, parse_effort_minutes, parse_quantity
 
 COMPACT = """\
@@ -197,7 +197,7 @@ def test_autoforge_preset_is_the_compact_policy_plus_k6_trivy_and_tests() -> Non
         "k6.http_req_duration:p(95)<200",
         "k6.http_req_failed:rate<0.1",
     ]
-    assert policy.security.severity == ["CRITICAL", "HIGH"]
+    assert policy.security.severity == ("CRITICAL", "HIGH")
     assert policy.security.source == "scanner"
 
 
@@ -255,3 +255,53 @@ def test_schema_allowed_keys_match_the_model() -> None:
     doc = json.loads(dumps("policy"))
     assert sorted(doc["properties"]) == sorted(PolicyFile.model_fields)
     assert doc["additionalProperties"] is False
+
+
+# ------------------------------------------------------------------------------ validated-policy cache
+
+
+def test_an_unchanged_policy_is_read_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualitygate import config
+
+    monkeypatch.setenv("QUALITYGATE_CACHE_DIR", str(tmp_path / "cache"))
+    path = write(tmp_path, COMPACT)
+    first = load_policy(path)
+    assert len(list((tmp_path / "cache").glob("policy-*.json"))) == 1
+
+    def no_validation(raw: bytes, shown: str) -> None:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(config, "_validate", no_validation)
+    again = load_policy(path, display="shown.yml")
+    assert again.gates == first.gates and again.components == first.components
+    assert again.source == "shown.yml"
+
+
+def test_an_edited_policy_is_validated_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUALITYGATE_CACHE_DIR", str(tmp_path / "cache"))
+    path = write(tmp_path, COMPACT)
+    load_policy(path)
+    write(tmp_path, COMPACT.replace("max_cyclomatic: 10", "max_cyclomatc: 10"))
+    with pytest.raises(PolicyError, match="did you mean 'max_cyclomatic'"):
+        load_policy(path)
+
+
+def test_a_corrupt_cache_entry_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUALITYGATE_CACHE_DIR", str(tmp_path / "cache"))
+    path = write(tmp_path, COMPACT)
+    expected = load_policy(path)
+    (entry,) = (tmp_path / "cache").glob("policy-*.json")
+    entry.write_text('{"format": 1, "gates": [')
+    assert load_policy(path).gates == expected.gates
+
+
+def test_no_cache_when_disabled_or_unwritable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUALITYGATE_NO_CACHE", "1")
+    monkeypatch.setenv("QUALITYGATE_CACHE_DIR", str(tmp_path / "cache"))
+    load_policy(write(tmp_path, COMPACT))
+    assert not (tmp_path / "cache").exists()
+    monkeypatch.delenv("QUALITYGATE_NO_CACHE")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("QUALITYGATE_CACHE_DIR", str(blocker / "cache"))  # cannot be created
+    assert load_policy(write(tmp_path, COMPACT)).gates

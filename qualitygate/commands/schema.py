@@ -19,7 +19,7 @@ def schema(which: str) -> dict[str, Any]:
 
         doc = Verdict.model_json_schema(mode="serialization")
     else:
-        from qualitygate.policy import PolicyFile
+        from qualitygate.policy_schema import PolicyFile
 
         doc = PolicyFile.model_json_schema(mode="validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID.format(which), **doc}

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualitygate.model import Finding, FindingsReport, Report, Severity
-from qualitygate.policy import Gate, Policy, SecuritySpec
+from qualitygate.policy import Gate, Policy, Security
 from qualitygate.rules.base import MAX_EVIDENCE, Measured, in_scope, missing, of_type, plural, scope
 from qualitygate.units import format_minutes
 from qualitygate.verdict import Evidence
 
 
-def severity_of(f: Finding, spec: SecuritySpec) -> Severity:
+def severity_of(f: Finding, spec: Security) -> Severity:
     if spec.source == "scanner" and f.scanner_severity is not None:
         return f.scanner_severity
     return f.severity
@@ -42,13 +42,13 @@ def _evidence(f: Finding, severity: Severity | None, effort: float | None = None
     )
 
 
-def _counts_as_blocking(f: Finding, spec: SecuritySpec) -> bool:
+def _counts_as_blocking(f: Finding, spec: Security) -> bool:
     if f.suppressed or not f.security:
         return False
     return not (spec.ignore_unfixed and f.fixed is False)
 
 
-def blocking(findings: Sequence[Finding], spec: SecuritySpec) -> list[tuple[Finding, Severity]]:
+def blocking(findings: Sequence[Finding], spec: Security) -> list[tuple[Finding, Severity]]:
     """Active security findings whose severity (by ``spec.source``) is in the blocking list, worst first."""
     wanted = {Severity(s.lower()) if s != "UNKNOWN" else Severity.NONE for s in spec.severity}
     pairs = [(f, severity_of(f, spec)) for f in findings if _counts_as_blocking(f, spec)]

@@ -1,0 +1,387 @@
+"""The policy file's schema (pydantic, ``extra="forbid"``) and its normalisation into a :class:`Policy`.
+
+Two forms share one file:
+
+* the **compact form** under ``quality_gates:`` (the launch customer's policy, accepted verbatim), and
+* the **full form**: ``components``, ``reports``, ``path_mapping``, ``security``, ``smells``, ``gates``
+  and ``k6`` (k6's own threshold expressions).
+
+:func:`qualitygate.config.load_policy` validates the YAML against :class:`PolicyFile` and :func:`normalise`
+turns it into the engine's :class:`~qualitygate.policy.Policy`. ``qualitygate schema`` prints this schema.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from qualitygate.policy import (
+    DEFAULT_EFFORT,
+    DEFAULT_REPORTS,
+    Component,
+    EffortLevel,
+    Gate,
+    Level,
+    Mapping,
+    Missing,
+    Op,
+    Policy,
+    Security,
+    SeverityWord,
+    Smells,
+    Source,
+    component_defaults,
+    gate_title,
+    parse_k6_expression,
+    role_for_metric,
+)
+from qualitygate.policy import PrefixRule as Rule
+from qualitygate.units import Quantity, UnitError, convert, metric_unit, parse_effort_minutes, parse_quantity
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _quantity(raw: object) -> Quantity:
+    try:
+        return parse_quantity(raw)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _effort(raw: object) -> float:
+    try:
+        return parse_effort_minutes(raw)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _globs(raw: object) -> object:
+    return [raw] if isinstance(raw, str) else raw
+
+
+_QUANTITY_SCHEMA = {
+    "anyOf": [
+        {"type": "number"},
+        {"type": "string", "pattern": r"^\s*-?\d+(\.\d+)?\s*(%|ms|s|min|m|h|d)?\s*$"},
+    ],
+    "examples": [80, "80%", "200ms", "0.5s", "30min", "1d"],
+}
+_EFFORT_SCHEMA = {
+    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(min|m|h|d)?\s*$"}],
+    "examples": ["30min", "4h", "1d"],
+}
+QuantityField = Annotated[Quantity, BeforeValidator(_quantity), WithJsonSchema(_QUANTITY_SCHEMA)]
+EffortMinutes = Annotated[float, BeforeValidator(_effort), WithJsonSchema(_EFFORT_SCHEMA)]
+Globs = Annotated[list[str], BeforeValidator(_globs)]
+# ------------------------------------------------------------------------------------ compact form
+
+
+class CompactComplexity(_Strict):
+    max_cyclomatic: int | None = Field(default=None, ge=0, description="No function above this (radon)")
+    max_cognitive: int | None = Field(default=None, ge=0, description="No function above this (complexipy)")
+
+
+class CompactDuplications(_Strict):
+    max_percentage: float = Field(ge=0, le=100, description="Duplicated lines %, maximum (jscpd)")
+
+
+class CompactSmells(_Strict):
+    max_count: int | None = Field(default=None, ge=0, description="Non-security linter findings, maximum")
+    max_debt: EffortMinutes | None = Field(default=None, description="Remediation effort: 30min, 4h, 1d (8h)")
+
+
+class CompactGates(_Strict):
+    """``quality_gates:``: the compact form."""
+
+    coverage: dict[str, Annotated[float, Field(ge=0, le=100)]] | None = Field(
+        default=None, description="Line coverage % of each component, minimum"
+    )
+    complexity: CompactComplexity | None = None
+    duplications: CompactDuplications | None = None
+    security_hotspots: int | None = Field(
+        default=None, ge=0, description="Security findings at or above the blocking severity, maximum"
+    )
+    code_smells: CompactSmells | None = None
+
+
+# --------------------------------------------------------------------------------------- full form
+
+
+class Defaults(_Strict):
+    missing: Missing = Field(default=Missing.FAIL, description="When a gate's data is missing")
+    level: Level = "fail"
+
+
+class ComponentSpec(_Strict):
+    paths: Globs = Field(default_factory=list, description="Repository paths the component owns")
+    coverage: Globs | None = Field(default=None, description="Coverage report globs (merged)")
+    tests: Globs | None = Field(default=None, description="JUnit report globs (concatenated)")
+
+
+class ReportLocations(_Strict):
+    coverage: Globs | None = None
+    tests: Globs | None = None
+    complexity: Globs | None = Field(default=None, description="radon cc JSON/text")
+    cognitive: Globs | None = Field(default=None, description="complexipy JSON")
+    duplication: Globs | None = Field(default=None, description="jscpd JSON report")
+    findings: Globs | None = Field(default=None, description="SARIF files (security and smells)")
+    k6: Globs | None = Field(default=None, description="k6 summary JSON")
+
+
+class PrefixRuleSpec(_Strict):
+    from_: str = Field(alias="from")
+    to: str = ""
+
+
+class PathMapping(_Strict):
+    rules: list[PrefixRuleSpec] = Field(
+        default_factory=list, description="Prefix replacements, first match wins"
+    )
+    auto: bool = Field(default=True, description="Find report paths in the working tree by their suffix")
+
+
+def _blocking_default() -> list[SeverityWord]:
+    return ["CRITICAL", "HIGH"]
+
+
+def _effort_default() -> dict[EffortLevel, float]:
+    return {
+        "error": DEFAULT_EFFORT["error"],
+        "warning": DEFAULT_EFFORT["warning"],
+        "note": DEFAULT_EFFORT["note"],
+        "none": DEFAULT_EFFORT["none"],
+    }
+
+
+class SecuritySpec(_Strict):
+    severity: list[SeverityWord] = Field(default_factory=_blocking_default)
+    source: Literal["scanner", "cvss"] = Field(
+        default="scanner", description="Scanner's own severity word (Trivy's) or the CVSS band"
+    )
+    ignore_unfixed: bool = False
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _upper(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [s.strip() for s in v.split(",")]
+        return [s.upper() if isinstance(s, str) else s for s in v] if isinstance(v, list) else v
+
+
+class SmellsSpec(_Strict):
+    effort: dict[EffortLevel, EffortMinutes] = Field(
+        default_factory=_effort_default,
+        description="Remediation effort per finding, by level, when the report carries none",
+    )
+
+
+_OPS: dict[str, Op] = {"min": ">=", "max": "<=", "lt": "<", "gt": ">"}
+
+
+class GateSpec(_Strict):
+    id: str | None = None
+    title: str | None = None
+    metric: str
+    component: str | None = None
+    paths: Globs = Field(default_factory=list)
+    min: QuantityField | None = None
+    max: QuantityField | None = None
+    lt: QuantityField | None = None
+    gt: QuantityField | None = None
+    level: Level | None = None
+    missing: Missing | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> GateSpec:
+        role_for_metric(self.metric)  # raises ValueError for an unknown metric family
+        given = [k for k in _OPS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of min, max, lt, gt (got {', '.join(given) or 'none'})")
+        q: Quantity = getattr(self, given[0])
+        try:
+            convert(q, self.metric)
+        except UnitError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+
+class PolicyFile(_Strict):
+    """The whole ``.github/quality-gates.yml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="qualitygate policy")
+
+    version: Literal[1] = 1
+    quality_gates: CompactGates | None = None
+    defaults: Defaults = Field(default_factory=Defaults)
+    components: dict[str, ComponentSpec] = Field(default_factory=dict)
+    reports: ReportLocations = Field(default_factory=ReportLocations)
+    path_mapping: PathMapping = Field(default_factory=PathMapping)
+    security: SecuritySpec = Field(default_factory=SecuritySpec)
+    smells: SmellsSpec = Field(default_factory=SmellsSpec)
+    gates: list[GateSpec] = Field(default_factory=list)
+    k6: dict[str, Annotated[list[str], BeforeValidator(_globs)]] = Field(
+        default_factory=dict,
+        description="k6 thresholds, as in k6's options: {http_req_duration: ['p(95)<200']}",
+    )
+
+    @field_validator("k6")
+    @classmethod
+    def _k6_exprs(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for metric, exprs in v.items():
+            for e in exprs:
+                parse_k6_expression(metric, e)
+        return v
+
+
+def _gate(
+    metric: str,
+    op: Op,
+    q: Quantity,
+    defaults: Defaults,
+    *,
+    gate_id: str | None = None,
+    title: str | None = None,
+    component: str | None = None,
+    paths: tuple[str, ...] = (),
+    level: Level | None = None,
+    missing: Missing | None = None,
+) -> Gate:
+    unit = metric_unit(metric)
+    return Gate(
+        id=gate_id or (f"{metric}:{component}" if component else metric),
+        title=title or gate_title(metric, component),
+        metric=metric,
+        op=op,
+        threshold=convert(q, metric),
+        written=str(q)
+        if q.unit or unit not in {"%", "ms", "s", "min"}
+        else f"{q}{'' if unit is None else unit}",
+        unit=unit,
+        level=level or defaults.level,
+        missing=missing or defaults.missing,
+        component=component,
+        paths=paths,
+    )
+
+
+# The compact form's keys: (gate id, metric, unit of the value as written, path to the value).
+_COMPACT: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
+    ("complexity.cyclomatic", "complexity.cyclomatic.max", None, ("complexity", "max_cyclomatic")),
+    ("complexity.cognitive", "complexity.cognitive.max", None, ("complexity", "max_cognitive")),
+    ("duplications", "duplication.lines.pct", "%", ("duplications", "max_percentage")),
+    ("security_hotspots", "security.blocking", None, ("security_hotspots",)),
+    ("code_smells.count", "smells.count", None, ("code_smells", "max_count")),
+    ("code_smells.debt", "smells.debt", "min", ("code_smells", "max_debt")),
+)
+
+
+def _dig(obj: object, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if obj is None:
+            return None
+        obj = getattr(obj, key)
+    return obj
+
+
+def _compact_gates(c: CompactGates, d: Defaults) -> list[Gate]:
+    gates = [
+        _gate(
+            "coverage.lines.pct", ">=", Quantity(minimum, "%"), d, gate_id=f"coverage.{comp}", component=comp
+        )
+        for comp, minimum in (c.coverage or {}).items()
+    ]
+    for gate_id, metric, unit, keys in _COMPACT:
+        value = _dig(c, keys)
+        if value is not None:
+            gates.append(_gate(metric, "<=", Quantity(value, unit), d, gate_id=gate_id))
+    return gates
+
+
+def _full_gates(spec: PolicyFile) -> list[Gate]:
+    d = spec.defaults
+    gates: list[Gate] = []
+    for g in spec.gates:
+        key = next(k for k in _OPS if getattr(g, k) is not None)
+        q: Quantity = getattr(g, key)
+        op = _OPS[key]
+        gates.append(
+            _gate(
+                g.metric,
+                op,
+                q,
+                d,
+                gate_id=g.id,
+                title=g.title,
+                component=g.component,
+                paths=tuple(g.paths),
+                level=g.level,
+                missing=g.missing,
+            )
+        )
+    for metric, exprs in spec.k6.items():
+        for expr in exprs:
+            key_metric, op, value = parse_k6_expression(metric, expr)
+            gates.append(
+                _gate(
+                    key_metric,
+                    op,
+                    Quantity(value, None),
+                    d,
+                    gate_id=f"k6.{metric}:{expr.replace(' ', '')}",
+                    title=gate_title(key_metric, None),
+                )
+            )
+    return gates
+
+
+def _component(name: str, cs: ComponentSpec) -> Component:
+    cov_default, tests_default = component_defaults(name)
+    return Component(
+        name=name,
+        paths=tuple(cs.paths) or (f"{name}/**",),
+        coverage=Source(tuple(cs.coverage)) if cs.coverage else cov_default,
+        tests=Source(tuple(cs.tests)) if cs.tests else tests_default,
+    )
+
+
+def _check_unique_ids(gates: list[Gate]) -> None:
+    seen: set[str] = set()
+    for g in gates:
+        if g.id in seen:
+            raise ValueError(f"two gates have the id {g.id!r}; give one an explicit 'id'")
+        seen.add(g.id)
+
+
+def normalise(spec: PolicyFile, source: str) -> Policy:
+    """Turn a validated policy file into the engine's :class:`Policy` (flat gates, explicit sources)."""
+    compact = _compact_gates(spec.quality_gates, spec.defaults) if spec.quality_gates else []
+    gates = compact + _full_gates(spec)
+    _check_unique_ids(gates)
+    names = set(spec.components) | {g.component for g in gates if g.component}
+    components = {
+        name: _component(name, spec.components.get(name, ComponentSpec())) for name in sorted(names)
+    }
+    reports = dict(DEFAULT_REPORTS)
+    reports.update(
+        (role, Source(tuple(globs))) for role, globs in spec.reports.model_dump(exclude_none=True).items()
+    )
+    return Policy(
+        source=source,
+        gates=tuple(gates),
+        components=components,
+        reports=reports,
+        mapping=Mapping(tuple(Rule(r.from_, r.to) for r in spec.path_mapping.rules), spec.path_mapping.auto),
+        security=Security(tuple(spec.security.severity), spec.security.source, spec.security.ignore_unfixed),
+        smells=Smells({str(k): v for k, v in spec.smells.effort.items()}),
+    )
