@@ -54,26 +54,44 @@ def parse_effort_minutes(raw: object) -> float:
     return q.value * _EFFORT_MIN[q.unit]
 
 
+# k6 rates that count things per second rather than a share of requests (0..1).
+_K6_COUNTER_RATES = ("k6.http_reqs.", "k6.iterations.", "k6.data_")
+# k6 trends measured in milliseconds: the request timings and the connection phases.
+_K6_TIMINGS = ("_duration", "_blocked", "_connecting", "_receiving", "_sending", "_waiting", "_handshaking")
+_K6_TREND_STATS = frozenset({"avg", "min", "med", "max"})
+
+
 def metric_unit(metric: str) -> str | None:
     """The canonical unit of a metric key."""
     if metric.endswith(".pct") or metric == "tests.pass_rate":
         return "%"
     if metric.startswith("k6."):
-        stat = metric.rsplit(".", 1)[-1]
-        if stat == "rate" and not metric.startswith(("k6.http_reqs.", "k6.iterations.", "k6.data_")):
-            return "ratio"
-        if stat in {"avg", "min", "med", "max"} or stat.startswith("p("):
-            base = metric[3:].split("{", 1)[0].rsplit(".", 1)[0]
-            if base.endswith(("_duration", "_blocked", "_connecting", "_receiving", "_sending", "_waiting")):
-                return "ms"
-            if base.endswith("_handshaking"):
-                return "ms"
-        return None
+        return _k6_unit(metric)
     if metric == "tests.duration_s":
         return "s"
     if metric.endswith(".debt"):
         return "min"
     return None
+
+
+def _k6_unit(metric: str) -> str | None:
+    """``ratio`` for a k6 rate that is a share, ``ms`` for a statistic of a timing trend; else None."""
+    stat = metric.rsplit(".", 1)[-1]
+    if stat == "rate":
+        return None if metric.startswith(_K6_COUNTER_RATES) else "ratio"
+    if _is_trend_stat(stat) and _k6_base(metric).endswith(_K6_TIMINGS):
+        return "ms"
+    return None
+
+
+def _is_trend_stat(stat: str) -> bool:
+    """``avg``, ``min``, ``med``, ``max`` or a percentile such as ``p(95)``."""
+    return stat in _K6_TREND_STATS or stat.startswith("p(")
+
+
+def _k6_base(metric: str) -> str:
+    """The k6 metric's name: ``k6.http_req_duration{status:200}.p(95)`` gives ``http_req_duration``."""
+    return metric[3:].split("{", 1)[0].rsplit(".", 1)[0]
 
 
 # For each canonical unit: the factor that converts each unit a threshold may be written in.
@@ -115,6 +133,9 @@ def format_minutes(minutes: float) -> str:
     return " ".join(p for p in parts if p)
 
 
+_SUFFIX = {"%": "%", "ratio": "%", "ms": " ms", "s": " s"}
+
+
 def format_value(value: float | None, unit: str | None, *, against: float | None = None) -> str:
     """A metric value for people. ``against``: a threshold the value must not appear to equal when it
     differs (79.996 % is not shown as 80 % next to an 80 % minimum)."""
@@ -122,14 +143,26 @@ def format_value(value: float | None, unit: str | None, *, against: float | None
         return "n/a"
     if unit == "min":
         return format_minutes(value)
-    shown = value * 100.0 if unit == "ratio" else value
-    ref = None if against is None else (against * 100.0 if unit == "ratio" else against)
+    ref = None if against is None or value == against else _in_display_unit(against, unit)
+    text = _digits_apart(_in_display_unit(value, unit), ref)
+    return _strip_zeros(text) + _SUFFIX.get(unit or "", "")
+
+
+def _in_display_unit(value: float, unit: str | None) -> float:
+    """k6 rates (``ratio``) are shown as percentages; every other value as it is."""
+    return value * 100.0 if unit == "ratio" else value
+
+
+def _digits_apart(shown: float, ref: float | None) -> str:
+    """``shown`` with 2 decimals (none when whole), and more, up to 8, while it would read as ``ref``."""
     digits = 0 if float(shown).is_integer() else 2
     text = f"{shown:.{digits}f}"
-    while ref is not None and value != against and digits < 8 and float(text) == round(ref, digits):
+    while ref is not None and digits < 8 and float(text) == round(ref, digits):
         digits += 1
         text = f"{shown:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    suffix = {"%": "%", "ratio": "%", "ms": " ms", "s": " s"}.get(unit or "", "")
-    return text + suffix
+    return text
+
+
+def _strip_zeros(text: str) -> str:
+    """ "80.50" -> "80.5", "80.00" -> "80"; a number without a decimal point is left as it is."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
