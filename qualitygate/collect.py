@@ -137,23 +137,40 @@ def _remap_coverage(mapper: PathMapper, report: CoverageReport) -> tuple[int, li
 
 def _remap_items(mapper: PathMapper, report: Report) -> None:
     """Map the paths of complexity blocks, findings, clones and test cases (found or not)."""
-
-    def m(p: str) -> str:
-        return mapper.map(p)[0]
-
     if isinstance(report, ComplexityReport):
-        for b in report.blocks:
-            b.file = m(b.file)
+        _remap_blocks(mapper, report)
     elif isinstance(report, FindingsReport):
-        for fd in report.findings:
-            fd.path = m(fd.path) if fd.path else fd.path
+        _remap_findings(mapper, report)
     elif isinstance(report, DuplicationReport):
-        for c in report.clones:
-            c.first = replace(c.first, file=m(c.first.file))
-            c.second = replace(c.second, file=m(c.second.file))
+        _remap_clones(mapper, report)
     elif isinstance(report, TestReport):
-        for t in report.cases:
-            t.file = m(t.file) if t.file else t.file
+        _remap_cases(mapper, report)
+
+
+def _mapped(mapper: PathMapper, path: str) -> str:
+    """The repository path for a report's path, whether or not the file exists in the working tree."""
+    return mapper.map(path)[0]
+
+
+def _remap_blocks(mapper: PathMapper, report: ComplexityReport) -> None:
+    for b in report.blocks:
+        b.file = _mapped(mapper, b.file)
+
+
+def _remap_findings(mapper: PathMapper, report: FindingsReport) -> None:
+    for fd in report.findings:
+        fd.path = _mapped(mapper, fd.path) if fd.path else fd.path
+
+
+def _remap_clones(mapper: PathMapper, report: DuplicationReport) -> None:
+    for c in report.clones:
+        c.first = replace(c.first, file=_mapped(mapper, c.first.file))
+        c.second = replace(c.second, file=_mapped(mapper, c.second.file))
+
+
+def _remap_cases(mapper: PathMapper, report: TestReport) -> None:
+    for t in report.cases:
+        t.file = _mapped(mapper, t.file) if t.file else t.file
 
 
 def _map_coverage_path(mapper: PathMapper, path: str, sources: list[str]) -> tuple[str, bool]:
