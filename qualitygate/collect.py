@@ -110,12 +110,8 @@ def _map_paths(policy: Policy, root: str, rel: str, report: Report, component: s
     )
     if isinstance(report, CoverageReport):
         found, missing = _remap_coverage(mapper, report)
-        info = info.model_copy(
-            update={
-                "files_total": len(report.files),
-                "files_found": found,
-                "files_missing": missing[:MAX_MISSING_LISTED],
-            }
+        info = replace(
+            info, files_total=len(report.files), files_found=found, files_missing=missing[:MAX_MISSING_LISTED]
         )
     else:
         _remap_items(mapper, report)

@@ -3,16 +3,24 @@
 A person reads it in seconds (the renderers), a machine reads it exactly (the JSON document, whose JSON
 Schema ``qualitygate schema --verdict`` prints and ``qualitygate/schemas/verdict.schema.json`` commits).
 It holds no clock and no environment: the same inputs and policy give the same document, byte for byte.
+
+The classes are frozen stdlib dataclasses, not pydantic models: ``check`` builds a verdict on every
+pre-push, and defining pydantic models costs more than the whole evaluation. pydantic still validates a
+verdict read back from JSON (:func:`verdict_from_json`) and writes its schema (:func:`verdict_schema`), both
+only when asked for; each attribute's docstring is its description in the schema.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any, ClassVar, Literal
 
 VERDICT_SCHEMA_VERSION: Literal["1.0"] = "1.0"
+
+# pydantic reads this (a plain dict is a valid ConfigDict) when it builds a schema from these dataclasses
+_PYDANTIC_CONFIG: dict[str, Any] = {"use_attribute_docstrings": True, "extra": "forbid"}
 
 
 class Status(StrEnum):
@@ -31,58 +39,81 @@ class Status(StrEnum):
 
 _ORDER = {Status.PASS: 0, Status.SKIP: 1, Status.WARN: 2, Status.FAIL: 3, Status.ERROR: 4}
 
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
 EvidenceKind = Literal["file", "function", "test", "finding", "metric", "clone", "input"]
 
 
-class Evidence(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
     """One item that explains a gate's result: a file, function, test, finding, k6 value or clone."""
 
+    __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
+
     kind: EvidenceKind
-    title: str = Field(description="What the item is: a path, a function name, a test id, a rule id")
-    path: str | None = Field(default=None, description="Repository-relative path where known")
-    line: int | None = None
-    value: float | None = Field(default=None, description="The item's own value (coverage %, score, ms)")
-    unit: str | None = None
-    detail: str | None = Field(default=None, description="One line: a failure message, a severity, a limit")
-
-
-class GateResult(_Frozen):
-    id: str = Field(description="Stable identifier, e.g. 'coverage.backend'")
     title: str
-    metric: str = Field(description="Metric key, e.g. 'coverage.lines.pct'")
+    """What the item is: a path, a function name, a test id, a rule id"""
+    path: str | None = None
+    """Repository-relative path where known"""
+    line: int | None = None
+    value: float | None = None
+    """The item's own value (coverage %, score, ms)"""
+    unit: str | None = None
+    detail: str | None = None
+    """One line: a failure message, a severity, a limit"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GateResult:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
+
+    id: str
+    """Stable identifier, e.g. 'coverage.backend'"""
+    title: str
+    metric: str
+    """Metric key, e.g. 'coverage.lines.pct'"""
     component: str | None = None
-    paths: list[str] = Field(default_factory=list, description="Path globs the gate is scoped to")
+    paths: list[str] = field(default_factory=list)
+    """Path globs the gate is scoped to"""
     operator: Literal["<", "<=", ">", ">=", "==", "!="]
     threshold: float
-    unit: str | None = Field(default=None, description="'%', 'ms', 's', 'min', or None for counts")
-    actual: float | None = Field(description="The measured value; null when the data is missing")
+    unit: str | None = None
+    """'%', 'ratio' (0..1, shown as %), 'ms', 's', 'min', or None for counts"""
+    actual: float | None
+    """The measured value; null when the data is missing"""
     level: Literal["fail", "warn"] = "fail"
     status: Status
-    message: str = Field(description="One sentence a person can act on")
-    estimate: bool = Field(default=False, description="The actual value is an estimate (e.g. debt)")
-    inputs: list[str] = Field(default_factory=list, description="Report files the value was computed from")
-    evidence: list[Evidence] = Field(default_factory=list)
-    evidence_total: int = Field(default=0, description="How many evidence items exist before trimming")
+    message: str
+    """One sentence a person can act on"""
+    estimate: bool = False
+    """The actual value is an estimate (e.g. debt)"""
+    inputs: list[str] = field(default_factory=list)
+    """Report files the value was computed from"""
+    evidence: list[Evidence] = field(default_factory=list)
+    evidence_total: int = 0
+    """How many evidence items exist before trimming"""
 
 
-class InputInfo(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InputInfo:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
+
     path: str
     kind: str
     size: int
     sha256: str
     component: str | None = None
-    files_total: int | None = Field(default=None, description="Coverage: files the report lists")
-    files_found: int | None = Field(default=None, description="Coverage: of those, found in the working tree")
-    files_missing: list[str] = Field(default_factory=list, description="Coverage: not found (first few)")
-    warnings: list[str] = Field(default_factory=list)
+    files_total: int | None = None
+    """Coverage: files the report lists"""
+    files_found: int | None = None
+    """Coverage: of those, found in the working tree"""
+    files_missing: list[str] = field(default_factory=list)
+    """Coverage: not found (first few)"""
+    warnings: list[str] = field(default_factory=list)
 
 
-class Summary(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Summary:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
+
     total: int
     passed: int
     warned: int
@@ -91,16 +122,43 @@ class Summary(_Frozen):
     skipped: int
 
 
-class Verdict(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Verdict:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
+
     schema_version: Literal["1.0"] = VERDICT_SCHEMA_VERSION
     tool: str = "qualitygate"
     tool_version: str
-    policy: str = Field(description="The policy file (or preset) evaluated")
+    policy: str
+    """The policy file (or preset) evaluated"""
     status: Literal["pass", "warn", "fail", "error"]
     summary: Summary
     gates: list[GateResult]
-    inputs: list[InputInfo] = Field(default_factory=list)
-    problems: list[str] = Field(default_factory=list, description="Verdict-wide problems, e.g. unused inputs")
+    inputs: list[InputInfo] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """Verdict-wide problems, e.g. unused inputs"""
+
+
+def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
+    """The JSON document as plain data, in field order (enums as their values)."""
+    return asdict(verdict)
+
+
+def verdict_to_json(verdict: Verdict, *, indent: int | None = 2) -> str:
+    return json.dumps(verdict_to_dict(verdict), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def verdict_from_json(text: str | bytes) -> Verdict:
+    """Validate a JSON verdict (raises ``pydantic.ValidationError``). Imports pydantic: only when asked."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Verdict).validate_json(text)
+
+
+def verdict_schema() -> dict[str, Any]:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Verdict).json_schema(mode="serialization")
 
 
 def overall_status(gates: list[GateResult]) -> Literal["pass", "warn", "fail", "error"]:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from qualitygate.github import (
     fit_body,
     marker_for,
 )
-from qualitygate.verdict import Evidence, GateResult, Status, Verdict, summarize
+from qualitygate.verdict import Evidence, GateResult, Status, Verdict, summarize, verdict_to_json
 
 TOKEN = "ghs_S3cr3tT0kenV4lue0123456789"
 REPO = "acme/shop"
@@ -117,7 +118,7 @@ def verdict(status: Status = Status.FAIL) -> Verdict:
 
 def write_verdict(tmp_path: Path, v: Verdict, name: str = "verdict.json") -> str:
     path = tmp_path / name
-    path.write_text(v.model_dump_json(), encoding="utf-8")
+    path.write_text(verdict_to_json(v), encoding="utf-8")
     return str(path)
 
 
@@ -539,8 +540,8 @@ def test_real_renderer_trims_evidence_before_the_safety_net(
         )
         for i in range(3000)
     ]
-    gate = verdict().gates[0].model_copy(update={"evidence": many, "evidence_total": len(many)})
-    big = verdict().model_copy(update={"gates": [gate]})
+    gate = replace(verdict().gates[0], evidence=many, evidence_total=len(many))
+    big = replace(verdict(), gates=[gate])
     options = comment.CommentOptions(repo=REPO, pr=PR, api_url=fake.url, token=TOKEN)
     comment.post_verdict(big, base=None, options=options)
     (body,) = fake.bodies(REPO, PR)

@@ -7,6 +7,7 @@ are what a real run over a small Python service would give; the tool version is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from qualitygate.verdict import (
@@ -361,15 +362,14 @@ def mixed_fail() -> Verdict:
     )
     gates = [coverage, frontend_coverage_gate(), complexity, tests, findings, k6, duplication, debt_gate()]
     inputs = inputs_all()
-    inputs[0] = inputs[0].model_copy(
-        update={
-            "files_total": 122,
-            "files_found": 120,
-            "files_missing": ["src/generated/api_pb2.py", "src/generated/api_pb2_grpc.py"],
-        }
+    inputs[0] = replace(
+        inputs[0],
+        files_total=122,
+        files_found=120,
+        files_missing=["src/generated/api_pb2.py", "src/generated/api_pb2_grpc.py"],
     )
-    inputs[2] = inputs[2].model_copy(
-        update={"warnings": ["testsuite 'api' declares tests=212 but holds 211 testcases; counted 211"]}
+    inputs[2] = replace(
+        inputs[2], warnings=["testsuite 'api' declares tests=212 but holds 211 testcases; counted 211"]
     )
     return verdict(
         gates, inputs, problems=["reports/bandit.sarif was given but no gate reads findings from it"]

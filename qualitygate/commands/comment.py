@@ -27,7 +27,7 @@ from qualitygate.github import (
     create_check_run,
     marker_for,
 )
-from qualitygate.verdict import Verdict
+from qualitygate.verdict import Verdict, verdict_from_json
 
 OnPass = Literal["update", "delete", "skip"]
 ON_PASS_CHOICES: tuple[OnPass, ...] = ("update", "delete", "skip")
@@ -168,7 +168,7 @@ def load_verdict(path: str, stdin: TextIO | None = None) -> Verdict:
         except (OSError, UnicodeDecodeError) as exc:
             raise ReportFormatError(path, f"cannot read: {exc}") from exc
     try:
-        return Verdict.model_validate_json(text)
+        return verdict_from_json(text)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "document"

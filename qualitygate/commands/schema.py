@@ -15,9 +15,9 @@ SCHEMA_ID = "https://qualitygate.dev/schemas/{}.schema.json"
 
 def schema(which: str) -> dict[str, Any]:
     if which == "verdict":
-        from qualitygate.verdict import Verdict
+        from qualitygate.verdict import verdict_schema
 
-        doc = Verdict.model_json_schema(mode="serialization")
+        doc = verdict_schema()
     else:
         from qualitygate.policy_schema import PolicyFile
 

@@ -6,10 +6,8 @@ newline: the same verdict gives the same bytes.
 
 from __future__ import annotations
 
-import json
-
-from qualitygate.verdict import Verdict
+from qualitygate.verdict import Verdict, verdict_to_json
 
 
 def render(verdict: Verdict) -> str:
-    return json.dumps(verdict.model_dump(mode="json"), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return verdict_to_json(verdict, indent=2) + "\n"

@@ -16,7 +16,7 @@ def _evidence(b: ComplexityBlock) -> Evidence:
         title=b.qualname,
         path=b.file,
         line=b.line or None,  # complexipy writes no line numbers (0)
-        value=b.score,
+        value=float(b.score),
         detail=b.kind + (f", rank {b.rank}" if b.rank else ""),
     )
 

@@ -35,7 +35,7 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
                 title=f"{c.first.file}:{c.first.start}-{c.first.end}",
                 path=c.first.file,
                 line=c.first.start,
-                value=c.lines,
+                value=float(c.lines),
                 detail=f"{c.lines} lines also at {c.second.file}:{c.second.start}-{c.second.end}",
             )
             for c in clones[:MAX_EVIDENCE]
