@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -23,13 +24,19 @@ _WILDCARDS = (("**/", "(?:.*/)?"), ("**", ".*"), ("*", "[^/]*"), ("?", "[^/]"))
 
 @lru_cache(maxsize=512)
 def compile_glob(pattern: str) -> re.Pattern[str]:
+    """The regular expression of a glob; ValueError for a glob that is not one (``[]``, ``[\\]``)."""
     pat = _normalize(pattern)
     out: list[str] = []
     i = 0
     while i < len(pat):
         regex, i = _translate(pat, i)
         out.append(regex)
-    return re.compile("".join(out) + r"\Z")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", FutureWarning)  # "possible nested set": ambiguous, refuse it
+            return re.compile("".join(out) + r"\Z")
+    except (re.error, FutureWarning) as exc:
+        raise ValueError(f"{pattern!r} is not a valid glob ({exc})") from None
 
 
 def _normalize(pattern: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -83,7 +84,17 @@ _EFFORT_SCHEMA = {
 }
 QuantityField = Annotated[Quantity, BeforeValidator(_quantity), WithJsonSchema(_QUANTITY_SCHEMA)]
 EffortMinutes = Annotated[float, BeforeValidator(_effort), WithJsonSchema(_EFFORT_SCHEMA)]
-Globs = Annotated[list[str], BeforeValidator(_globs)]
+
+
+def _valid_globs(globs: list[str]) -> list[str]:
+    from qualitygate.globs import compile_glob
+
+    for g in globs:
+        compile_glob(g)  # ValueError names the glob
+    return globs
+
+
+Globs = Annotated[list[str], BeforeValidator(_globs), AfterValidator(_valid_globs)]
 # ------------------------------------------------------------------------------------ compact form
 
 
