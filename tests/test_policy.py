@@ -129,6 +129,10 @@ gates:
             "quality-gates.yml:3:1: invalid YAML: did not find expected ',' or '}'",
         ),
         (
+            'gates:\n  - {metric: coverage.lines.pct, min: 80, paths: ["src/[]"]}\n',
+            "quality-gates.yml:2:50: gates.0.paths: 'src/[]' is not a valid glob (bad escape \\Z at position 6)",
+        ),
+        (
             "- just\n- a list\n",
             "quality-gates.yml:1:1: the policy must be a mapping with 'quality_gates:' or 'gates:'",
         ),
@@ -152,6 +156,7 @@ gates:
         "unknown-metric",
         "bad-k6-expression",
         "invalid-yaml",
+        "bad-glob",
         "not-a-mapping",
         "empty-policy",
         "bad-severity-word",
