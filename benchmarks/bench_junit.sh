@@ -14,7 +14,7 @@
 # The machine is shared: only ratios from one run mean anything, never absolute seconds across runs.
 #
 # Environment: RUNS (default 5), SLOW_RUNS (default 3, for the peer), BENCH (default ../shared/bench),
-# PEER_PY (default /tmp/qg-junit-venv/bin/python: python3 -m venv it and pip install junitparser lxml).
+# PEER_PY (default /tmp/qg-venv/bin/python, ../shared/bench/README.md section 2).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,7 +22,7 @@ ROOT="$(dirname "$HERE")"
 BENCH="${BENCH:-$ROOT/../shared/bench}"
 RUNS="${RUNS:-5}"
 SLOW_RUNS="${SLOW_RUNS:-3}"
-PEER_PY="${PEER_PY:-/tmp/qg-junit-venv/bin/python}"
+PEER_PY="${PEER_PY:-/tmp/qg-venv/bin/python}"
 # the real interpreter, not a pyenv shim: a shim's bash start-up would inflate the floor
 PY="$(python3 -c 'import sys; print(sys.executable)')"
 QG="$(command -v qualitygate || true)"

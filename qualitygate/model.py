@@ -59,6 +59,16 @@ def _int_array() -> array[int]:
     return array("q")
 
 
+def _positive(counts: array[int]) -> int:
+    """How many counts are > 0: in C when none is negative (``min`` and ``count`` are C loops; the generator
+    they replace cost ~70 ns an item, 0.3 s over a 4 M-line report)."""
+    if not counts:
+        return 0
+    if min(counts) >= 0:
+        return len(counts) - counts.count(0)
+    return sum(1 for h in counts if h > 0)  # geninfo can write negative counts (gcov overflow)
+
+
 @dataclass(slots=True, kw_only=True)
 class FileCoverage:
     """Coverage of one source file, in columns.
@@ -84,7 +94,7 @@ class FileCoverage:
 
     @property
     def lines_covered(self) -> int:
-        return sum(1 for h in self.line_hits if h > 0)
+        return _positive(self.line_hits)
 
     @property
     def branches_total(self) -> int:
@@ -100,7 +110,7 @@ class FileCoverage:
 
     @property
     def functions_covered(self) -> int:
-        return sum(1 for h in self.function_hits if h > 0)
+        return _positive(self.function_hits)
 
     def missing_lines(self) -> list[int]:
         return [n for n, h in zip(self.line_numbers, self.line_hits, strict=True) if h == 0]
@@ -204,6 +214,35 @@ class TestCase:
         if self.classname and self.classname != self.name:
             return f"{self.classname}::{self.name}"
         return self.name
+
+
+_new_object = object.__new__
+
+
+def new_test_case(  # noqa: PLR0917  # positional: the point is a cheaper call
+    suite: str,
+    classname: str,
+    name: str,
+    status: TestStatus,
+    time_s: float | None,
+    file: str | None,
+    line: int | None,
+) -> TestCase:
+    """``TestCase(...)`` with the other fields at their defaults, without the keyword-only ``__init__``: about
+    4x cheaper, for parsers that build 200k of them. Sets every field (tests/test_parse_junit.py checks it
+    against ``dataclasses.fields``): keep it in step with TestCase."""
+    case = _new_object(TestCase)
+    case.suite = suite
+    case.classname = classname
+    case.name = name
+    case.status = status
+    case.time_s = time_s
+    case.message = None
+    case.flaky = False
+    case.skip_type = None
+    case.file = file
+    case.line = line
+    return case
 
 
 @dataclass(slots=True, kw_only=True)

@@ -15,7 +15,7 @@ from conftest import REAL_REPORTS, conformance_cases
 
 from qualitygate.cli import main
 from qualitygate.errors import InputError, ReportFormatError, UnsafeInputError
-from qualitygate.model import TestCase, TestReport
+from qualitygate.model import TestCase, TestReport, new_test_case
 from qualitygate.model import TestStatus as Status  # not a name pytest collects
 from qualitygate.parsers import junit, parse_report
 
@@ -293,3 +293,15 @@ def test_sniff_recognises_junit_roots_only(head: str, expected: bool) -> None:
 )
 def test_parse_time(raw: str, seconds: float | None) -> None:
     assert junit.parse_time(raw) == (pytest.approx(seconds) if seconds is not None else None)
+
+
+def test_new_test_case_sets_every_field_like_the_constructor() -> None:
+    """The parser's cheap constructor must stay in step with TestCase's fields and defaults."""
+    import dataclasses
+
+    fast = new_test_case("s", "c", "n", Status.FAILED, 1.5, "f.py", 3)
+    assert fast == TestCase(
+        suite="s", classname="c", name="n", status=Status.FAILED, time_s=1.5, file="f.py", line=3
+    )
+    for f in dataclasses.fields(TestCase):
+        getattr(fast, f.name)  # every slot is set (an unset slot raises AttributeError)

@@ -50,9 +50,107 @@ def test_json_scanner_path_and_field_by_field_path_agree(
     path, _ = case
     fast = parse(path)
     monkeypatch.setattr(lcov, "_json_columns", lambda *_: None)
+    monkeypatch.setattr(lcov, "_fast_chunk", lambda *_: False)
     careful = parse(path)
     assert fast.files == careful.files
     assert fast.warnings == careful.warnings
+
+
+def _istanbul(sf: str, fn: str, fnda: str, da: str, brda: str, summary: tuple[int, ...]) -> str:  # noqa: PLR0917
+    lf, lh, brf, brh, fnf, fnh = summary
+    return (
+        f"TN:\nSF:{sf}\n{fn}FNF:{fnf}\nFNH:{fnh}\n{fnda}{da}LF:{lf}\nLH:{lh}\n{brda}BRF:{brf}\nBRH:{brh}\n"
+        "end_of_record\n"
+    )
+
+
+ODD_ISTANBUL = [
+    # plain
+    _istanbul(
+        "src/a.js",
+        "FN:1,f\nFN:5,g\n",
+        "FNDA:2,f\nFNDA:0,g\n",
+        "DA:1,2\nDA:2,0\n",
+        "BRDA:2,0,0,1\nBRDA:2,0,1,0\n",
+        (2, 1, 2, 1, 2, 1),
+    ),
+    # DA lines out of order and repeated (merged), FNDA in another order than FN, negative count
+    _istanbul(
+        "src\\b.js",
+        "FN:1,f\nFN:5,f\nFN:9,h\n",
+        "FNDA:3,h\nFNDA:1,f\n",
+        "DA:7,1\nDA:3,0\nDA:7,2\nDA:9,-1\n",
+        "",
+        (3, 1, 0, 0, 3, 2),
+    ),
+    # no functions, no lines; branches on unsorted lines
+    _istanbul("src/c.js", "", "", "", "BRDA:9,0,0,1\nBRDA:4,1,0,0\nBRDA:9,0,1,3\n", (0, 0, 3, 2, 0, 0)),
+    # the same file again: merged like lcov -a; FNDA naming a function no FN has
+    _istanbul(
+        "src/a.js",
+        "FN:1,f\n",
+        "FNDA:1,f\nFNDA:4,zz\n",
+        "DA:2,5\nDA:3,1\n",
+        "BRDA:2,0,1,2\n",
+        (2, 2, 1, 1, 1, 1),
+    ),
+    # summary lines that disagree
+    _istanbul(
+        "src/d.js", "FN:3,(anonymous_0)\n", "FNDA:0,(anonymous_0)\n", "DA:3,0\n", "", (9, 9, 0, 0, 1, 0)
+    ),
+]
+
+
+@pytest.mark.parametrize("block", [1 << 20, 97])
+def test_istanbul_fast_path_and_general_reader_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """Istanbul-layout records with every oddity the block reader must hand to the per-record logic."""
+    path = tmp_path / "lcov.info"
+    path.write_text("".join(ODD_ISTANBUL))
+    monkeypatch.setattr(lcov, "_BLOCK", block)
+    calls: list[bool] = []
+    real_fast = lcov._fast_chunk
+    monkeypatch.setattr(lcov, "_fast_chunk", lambda *a: calls.append(real_fast(*a)) or calls[-1])
+    fast = parse(path)
+    assert any(calls)  # the fast path did read these records
+    monkeypatch.setattr(lcov, "_fast_chunk", lambda *_: False)
+    careful = parse(path)
+    assert fast.files == careful.files
+    assert fast.warnings == careful.warnings
+    assert [f.path for f in fast.files] == ["src/a.js", "src/b.js", "src/c.js", "src/d.js"]
+    b = fast.files[1]
+    assert (list(b.line_numbers), list(b.line_hits)) == ([3, 7, 9], [0, 3, -1])
+    assert functions(b) == [("f", 1, 1), ("f", 5, 0), ("h", 9, 3)]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        "DA:1,1,abc\n",  # checksum
+        "DA:01,1\n",  # leading zero: int() reads it, JSON does not
+        "DA:1,true\n",
+        "DA:1,1.5\n",
+        "DA:1,99999999999999999999\n",  # beyond int64: clamped by the general reader
+        "DA:1,1\nXX:2,2\n",  # a foreign line among the DA lines
+        "DA:1,1\n\nDA:2,1\n",  # a blank line
+    ],
+)
+def test_istanbul_fast_path_hands_odd_blocks_to_the_general_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, odd: str
+) -> None:
+    path = tmp_path / "lcov.info"
+    path.write_text(ODD_ISTANBUL[0] + _istanbul("src/x.js", "FN:1,1st\n", "", odd, "", (1, 1, 0, 0, 1, 0)))
+    outcome = []
+    for fast_path in (True, False):
+        if not fast_path:
+            monkeypatch.setattr(lcov, "_fast_chunk", lambda *_: False)
+        try:
+            r = parse(path)
+            outcome.append((r.files, r.warnings))
+        except ReportFormatError as exc:
+            outcome.append(str(exc))
+    assert outcome[0] == outcome[1]
 
 
 @pytest.fixture

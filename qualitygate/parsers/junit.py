@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from qualitygate.errors import ReportFormatError
-from qualitygate.model import TestCase, TestReport, TestStatus
+from qualitygate.model import TestCase, TestReport, TestStatus, new_test_case
 from qualitygate.parsers import xmlsafe
 
 if TYPE_CHECKING:
@@ -218,6 +218,7 @@ def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:  # noqa: C9
     (each ``get()`` re-parses its key in lxml), the rare paths (children, odd times) are functions.
     """
     append = cases.append
+    new_case = new_test_case
     seen = False
     parent: etree._Element | None = None
     suite = ""
@@ -255,15 +256,7 @@ def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:  # noqa: C9
                 if not 0.0 <= time_s < _MAX_TIME:  # also false for nan
                     time_s = odd.time(raw_time, name)
             line = None if raw_line is None else odd.line(raw_line, name)
-            case = TestCase(
-                suite=suite,
-                classname=classname,
-                name=name,
-                status=_PASSED,
-                time_s=time_s,
-                file=file,
-                line=line,
-            )
+            case = new_case(suite, classname, name, _PASSED, time_s, file, line)
             if len(el):
                 _judge(case, el)
             append(case)
