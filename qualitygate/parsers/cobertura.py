@@ -23,21 +23,24 @@ that fails a check or a conversion is re-read attribute by attribute, which also
 from __future__ import annotations
 
 import gc
+import json
 import posixpath
 import re
 from array import array
 from collections.abc import Callable, Sequence
 from functools import cache
-from itertools import compress
-from operator import itemgetter
+from itertools import chain, compress
+from operator import itemgetter, lt
 from typing import TYPE_CHECKING, Any
 
-from qualitygate.errors import ReportFormatError
+from qualitygate.errors import InputError, ReportFormatError
 from qualitygate.model import CoverageReport, FileCoverage, to_posix
 from qualitygate.parsers import xmlsafe
 
 if TYPE_CHECKING:
     from lxml import etree
+
+    _Columns = tuple[array[int], array[int], array[int], array[int], array[int]]
 
 KIND = "cobertura"
 
@@ -56,42 +59,391 @@ def sniff(head: str) -> bool:
 
 
 def parse(path: str) -> CoverageReport:
-    report = CoverageReport(path=path, kind=KIND)
-    files: dict[str, FileCoverage] = {}
-    root_attrs: dict[str, str] = {}
-    sources: list[str] = []
-    saw_root = saw_method = False
     gc_was_enabled = gc.isenabled()
     # Millions of small objects are created and freed in order; cyclic GC passes find nothing to collect.
     gc.disable()
     try:
-        for event, el in xmlsafe.iterparse_tagged(
-            path, ("coverage", "sources", "class", "package"), remove_blank_text=True
-        ):
-            tag = el.tag
-            if event == "start":
-                if tag == "coverage" and not saw_root:
-                    saw_root = True
-                    root_attrs = {str(k): str(v) for k, v in el.items()}
-                continue
-            if tag == "class":
-                saw_method |= _read_class(path, el, sources, files)
-                _drop(el)
-            elif tag == "package":
-                _drop(el)
-            elif tag == "sources":
-                sources = [to_posix((s.text or "").strip()) for s in el.iterchildren("source")]
+        report = _parse_fast(path)
+        if report is None:
+            report = _parse_careful(path)
     finally:
         if gc_was_enabled:
             gc.enable()
+    return report
+
+
+def _parse_careful(path: str) -> CoverageReport:
+    """The reference reader: lxml, one event per ``<class>``, every value read by attribute name."""
+    files: dict[str, FileCoverage] = {}
+    root_attrs: dict[str, str] = {}
+    sources: list[str] = []
+    saw_root = saw_method = False
+    for event, el in xmlsafe.iterparse_tagged(
+        path, ("coverage", "sources", "class", "package"), remove_blank_text=True
+    ):
+        tag = el.tag
+        if event == "start":
+            if tag == "coverage" and not saw_root:
+                saw_root = True
+                root_attrs = {str(k): str(v) for k, v in el.items()}
+            continue
+        if tag == "class":
+            saw_method |= _read_class(path, el, sources, files)
+            _drop(el)
+        elif tag == "package":
+            _drop(el)
+        elif tag == "sources":
+            sources = [to_posix((s.text or "").strip()) for s in el.iterchildren("source")]
     if not saw_root:
         raise ReportFormatError(path, "not a Cobertura report: no <coverage> root element")
+    return _report(path, root_attrs, sources, files, saw_method)
+
+
+def _report(
+    path: str,
+    root_attrs: dict[str, str],
+    sources: list[str],
+    files: dict[str, FileCoverage],
+    saw_method: bool,
+) -> CoverageReport:
+    report = CoverageReport(path=path, kind=KIND)
     report.sources = sources
     report.files = list(files.values())
     report.functions_measured = saw_method
     report.tool = _tool(path, root_attrs)
     _cross_check(report, root_attrs)
     return report
+
+
+# ------------------------------------------------------------------------------------------ fast path
+#
+# Plain producer output (coverage.py, and the ``<lines>`` of every producer) is read without an XML tree:
+#
+# 1. expat checks the whole file in 1 MiB blocks (C tokenizer, no per-element callback once the first
+#    ``<class>`` starts): well-formedness, and the guarantees of xmlsafe (``expat_checker``: any entity
+#    declaration refused, no DTD or network fetch). Its handlers read the root attributes and ``<sources>``,
+#    note the byte offset of the first ``<class>``, and abandon the fast path (``_NotPlain``: the careful
+#    path reads the file) on anything a byte scan could misread: a comment, CDATA section or processing
+#    instruction after the first ``<class>``, an internal DTD subset, a skipped entity, namespaces, an
+#    encoding other than UTF-8, an unexpected element before the first ``<class>``.
+# 2. In the same block loop, the checked bytes are cut at ``<class`` ... ``</class>``. Past the first
+#    ``<class>`` every ``<`` byte starts a tag (nothing opaque is left), so a class is read by regex and
+#    **verified by counting**: its ``<`` count must equal the ``<line number=".." hits="..`` matches plus
+#    ``<lines>``, ``</lines>`` and ``<methods/>``, and every ``branch`` substring must belong to a
+#    ``branch="true" condition-coverage="P% (c/t)"`` match, a ``" branch="false"`` or a
+#    `` missing-branches="``. A class in any other shape (attributes reordered, single quotes, children of
+#    ``<line>``, ``<methods>`` with content, an ``&`` in its file name) is parsed alone by lxml with the
+#    safe settings and read by ``_read_class``; anything that would make that differ from the careful path
+#    (a ``<package>``/``<sources>`` inside a class, tags between classes other than the package scaffolding)
+#    abandons the fast path. Any error also goes to the careful path, which reports it with lxml's message.
+
+_BLOCK = 1 << 20
+_CLASS_OPEN = re.compile(rb"<class[\s/>]")
+_CLASS_TAG = re.compile(rb"""<class((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>""")
+_ATTR = re.compile(rb"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# possessive quantifiers: a line that does not match fails at once instead of backtracking through digits
+_PAIR = re.compile(rb'<line number="(\d++" hits="\d++)"')
+_BRANCH = re.compile(
+    rb'<line number="(\d++)" hits="\d++" branch="(?:true|True|TRUE)"'
+    rb' condition-coverage="\d++% \((\d++)/(\d++)\)"'
+)
+_GAP_TAG = re.compile(rb"<(/?[^\s/>]*)")
+_GAP_OK = frozenset(
+    (b"packages", b"/packages", b"package", b"/package", b"classes", b"/classes", b"/coverage")
+)
+_NOT_IN_CLASS = (b"<class", b"<package", b"<sources", b"<coverage")
+_ODD_VALUE = re.compile(rb"[&\t\n\r]")
+_ENCODINGS = frozenset(("utf-8", "utf8", "us-ascii", "ascii"))
+# element -> the parent it must have, before the first <class>
+_HEADER_PARENT = {"sources": "coverage", "source": "sources", "packages": "coverage", "package": "packages"}
+_HEADER_PARENT["classes"] = "package"
+
+
+class _NotPlain(Exception):
+    """The file is not in the shape the fast path verifies: read it with the careful path."""
+
+
+class _Header:
+    """expat handlers: root attributes and ``<sources>`` up to the first ``<class>``, then only watchers."""
+
+    def __init__(self, parser: Any) -> None:
+        self.p = parser
+        self.root: dict[str, str] | None = None
+        self.sources: list[str] = []
+        self.stack: list[str] = []
+        self.texts: list[str] = []
+        self.cur: list[str] | None = None  # text of the <source> being read
+        self.first_class = -1
+        self.internal_subset = False
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
+        parser.CommentHandler = self.opaque
+        parser.ProcessingInstructionHandler = self.odd  # no producer writes one; libxml2 judges targets apart
+        parser.StartCdataSectionHandler = self.opaque
+        parser.SkippedEntityHandler = self.odd
+        parser.StartDoctypeDeclHandler = self.doctype
+        parser.EndDoctypeDeclHandler = self.end_doctype
+        parser.XmlDeclHandler = self.xmldecl
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if ":" in name or any(":" in k or k == "xmlns" for k in attrs):
+            raise _NotPlain  # namespaces: lxml names elements differently, or refuses undeclared prefixes
+        if self.root is None:
+            if name != "coverage":
+                raise _NotPlain
+            self.root = attrs
+        elif name == "class":
+            self.first_class = self.p.CurrentByteIndex
+            self.p.StartElementHandler = self.p.EndElementHandler = self.p.CharacterDataHandler = None
+            return
+        elif _HEADER_PARENT.get(name) != self.stack[-1]:
+            raise _NotPlain
+        if name == "sources":
+            if self.texts:
+                raise _NotPlain
+        elif name == "source":
+            self.cur = []
+        self.stack.append(name)
+
+    def end(self, name: str) -> None:
+        self.stack.pop()
+        if name == "source" and self.cur is not None:
+            self.texts.append("".join(self.cur))
+            self.cur = None
+        elif name == "sources":
+            self.sources = [to_posix(t.strip()) for t in self.texts]
+
+    def text(self, data: str) -> None:
+        if self.cur is not None:
+            self.cur.append(data)
+
+    def opaque(self, *_: Any) -> None:
+        if self.first_class >= 0 or self.cur is not None:
+            raise _NotPlain
+
+    def odd(self, *_: Any) -> None:
+        raise _NotPlain
+
+    def doctype(self, _name: str, _sys: str | None, _pub: str | None, internal_subset: int) -> None:
+        self.internal_subset = bool(internal_subset)
+
+    def end_doctype(self) -> None:
+        if self.internal_subset:  # declarations other than entities (those were refused): ATTLIST defaults...
+            raise _NotPlain
+
+    def xmldecl(self, version: str | None, encoding: str | None, _standalone: int) -> None:
+        if version != "1.0" or (encoding is not None and encoding.lower() not in _ENCODINGS):
+            raise _NotPlain  # libxml2 judges other versions differently from expat
+
+
+class _FastScan:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.files: dict[str, FileCoverage] = {}
+        self.saw_method = False
+        self.parser = xmlsafe.expat_checker(path)
+        self.header = _Header(self.parser)
+
+    def run(self) -> CoverageReport:
+        import pyexpat
+
+        parse = self.parser.Parse
+        data = b""
+        pos = -1  # index in data of the next unscanned byte once the first <class> is known
+        with open(self.path, "rb") as fh:
+            while True:
+                block = fh.read(_BLOCK)
+                if not data and (block[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in block[:4]):
+                    raise _NotPlain  # UTF-16/32: the byte patterns below are UTF-8
+                try:
+                    parse(block, not block)
+                except pyexpat.ExpatError:
+                    raise _NotPlain from None  # the careful path reports it, in lxml's words
+                if pos < 0:
+                    data += block
+                    pos = self._header_end(data, bool(block))
+                    if pos < 0:
+                        continue
+                else:
+                    data = data[pos:] + block
+                    pos = 0
+                start = pos
+                pos = self._scan(data, pos, not block)
+                if data.find(b"xmlns", start, len(data) if not block else pos) >= 0:
+                    raise _NotPlain
+                if not block:
+                    break
+        assert self.header.root is not None
+        return _report(self.path, self.header.root, self.header.sources, self.files, self.saw_method)
+
+    def _header_end(self, data: bytes, more: bool) -> int:
+        """The offset of the first <class> once expat has seen it, else -1."""
+        off = self.header.first_class
+        if off < 0:
+            if len(data) > 4 * _BLOCK:
+                raise _NotPlain  # a huge header
+            if more:
+                return -1
+            off = len(data)  # no <class> at all: expat has seen every element
+        # expat drops references to undeclared entities in attribute values when the DOCTYPE names an
+        # external subset: the header's raw bytes must not have any reference
+        if data.find(b"&", 0, off) >= 0:
+            raise _NotPlain
+        return off
+
+    def _scan(self, data: bytes, pos: int, final: bool) -> int:
+        """Read every complete <class> from ``pos``; return where the unread rest starts."""
+        search = _CLASS_OPEN.search
+        while True:
+            m_open = search(data, pos)
+            if m_open is None:
+                if final:
+                    _check_gap(data[pos:])
+                    return len(data)
+                return pos
+            i = m_open.start()
+            _check_gap(data[pos:i])
+            m = _CLASS_TAG.match(data, i)
+            if m is None:
+                if final or len(data) - i > 1 << 16:
+                    raise _NotPlain
+                return i
+            if m.group(2):  # <class .../>
+                self._class(data, m, i, m.end())
+                pos = m.end()
+                continue
+            j = data.find(b"</class>", m.end())
+            if j < 0:
+                if final:
+                    raise _NotPlain
+                return i
+            self._class(data, m, i, j)
+            pos = j + 8
+
+    def _class(self, data: bytes, m: re.Match[bytes], i: int, j: int) -> None:
+        filename = _class_file(m.group(1))
+        got = _fast_lines(data, m.end(), j) if filename is not None else None
+        if got is None:
+            self._careful_class(data[i : j + 8] if j > m.end() else data[i:j], m.end() - i)
+            return
+        nums, hits, bl, bc, bt = got
+        fpath = _file_path(filename or "", self.header.sources)
+        _add_file(
+            self.files,
+            FileCoverage(
+                path=fpath,
+                line_numbers=nums,
+                line_hits=hits,
+                branch_lines=bl,
+                branch_covered=bc,
+                branch_total=bt,
+            ),
+        )
+
+    def _careful_class(self, chunk: bytes, body_start: int) -> None:
+        """One class in another shape: parsed alone by lxml (safe settings), read like the careful path."""
+        if any(chunk.find(t, body_start) >= 0 for t in _NOT_IN_CLASS):
+            raise _NotPlain  # the careful path would act on these inside the class; let it
+        try:
+            el = xmlsafe.parse_fragment(self.path, chunk, remove_blank_text=True)
+            self.saw_method |= _read_class(self.path, el, self.header.sources, self.files)
+        except (InputError, ValueError, OverflowError):
+            raise _NotPlain from None  # the careful path reports it with the right line
+
+
+def _parse_fast(path: str) -> CoverageReport | None:
+    try:
+        return _FastScan(path).run()
+    except (_NotPlain, OSError):
+        return None
+
+
+def _check_gap(gap: bytes) -> None:
+    """Between classes only the package scaffolding may appear (the careful path ignores it)."""
+    if b":" in gap:
+        raise _NotPlain  # a prefixed name, which lxml may refuse (or a colon in a package name: rare)
+    if b"<" in gap:
+        for name in _GAP_TAG.findall(gap):
+            if name not in _GAP_OK:
+                raise _NotPlain
+
+
+def _class_file(raw_attrs: bytes) -> str | None:
+    """``filename`` (else ``name``) of a class start tag, or None if it needs XML decoding."""
+    found = _ATTR.findall(raw_attrs)
+    if any(b":" in k for k, _, _ in found):
+        raise _NotPlain  # a prefixed attribute name (lxml refuses an undeclared prefix)
+    attrs = {k: dq + sq for k, dq, sq in found}
+    value = attrs.get(b"filename") or attrs.get(b"name") or b""
+    if _ODD_VALUE.search(value):
+        return None  # references or whitespace to normalise: leave it to lxml
+    return value.decode("utf-8")
+
+
+def _ints(parts: list[bytes], sep: bytes) -> array[int] | None:
+    """The decimal numbers in ``parts`` (each holding numbers joined by ``sep``) as one array, in C."""
+    text = b",".join(parts)
+    if sep != b",":
+        text = text.replace(sep, b",")
+    try:
+        return array("q", json.loads("[" + text.decode("ascii") + "]"))
+    except (ValueError, OverflowError):  # leading zeros (not JSON), or beyond 64 bits
+        return None
+
+
+def _fast_lines(data: bytes, start: int, end: int) -> _Columns | None:
+    """(numbers, hits, branch lines, covered, total) of the class body ``data[start:end]`` if it has the
+    verified shape (``<methods/>`` and one ``<lines>`` of ``<line number=".." hits=".."`` only), else None.
+    Every ``<`` in it starts a tag, so counting them accounts for every element."""
+    if data.find(b":", start, end) >= 0:
+        return None  # a prefixed name, or a colon in some value: lxml decides
+    li = data.find(b"<lines>", start, end)
+    if li < 0:
+        tags = data.count(b"<", start, end)
+        if tags and tags != data.count(b"<methods/>", start, end) + data.count(b"<lines/>", start, end):
+            return None
+        return array("q"), array("q"), array("q"), array("q"), array("q")
+    le = data.rfind(b"</lines>", li, end)
+    if le < 0:
+        return None
+    outside = data.count(b"<", start, li) + data.count(b"<", le + 8, end)
+    if outside and outside != data.count(b"<methods/>", start, li) + data.count(b"<methods/>", le + 8, end):
+        return None  # <methods> with content, or another element: the careful reader
+    a = li + 7
+    pairs = _PAIR.findall(data, a, le)
+    if data.count(b"<", a, le) != len(pairs):
+        return None  # a tag of another shape among the lines
+    flat = _ints(pairs, b'" hits="')
+    if flat is None:
+        return None
+    branches = _fast_branches(data, a, le)
+    if branches is None:
+        return None
+    return flat[0::2], flat[1::2], *branches
+
+
+def _fast_branches(data: bytes, a: int, b: int) -> tuple[array[int], array[int], array[int]] | None:
+    """Branch lines of ``<line>``s whose shape is verified. Every ``branch`` substring must be accounted for:
+    by a ``branch="true" condition-coverage=..`` match, a `` missing-branches="`` or a ``" branch="false"``
+    (these never overlap, so the count can only balance if no branch attribute is left unread)."""
+    n = data.count(b"branch", a, b)
+    if not n:
+        return array("q"), array("q"), array("q")
+    found = _BRANCH.findall(data, a, b)
+    n -= len(found)
+    if n:
+        n -= data.count(b' missing-branches="', a, b)
+    if n:
+        n -= data.count(b'" branch="false"', a, b) + data.count(b'" branch="False"', a, b)
+    if n:
+        return None  # a branch attribute in another shape
+    if not found:
+        return array("q"), array("q"), array("q")
+    flat = _ints(list(chain.from_iterable(found)), b",")
+    if flat is None:
+        return None
+    return flat[0::3], flat[1::3], flat[2::3]
 
 
 def _drop(el: etree._Element) -> None:
@@ -173,12 +525,17 @@ def _read_class(path: str, cls: etree._Element, sources: list[str], files: dict[
         function_lines=flines,
         function_hits=fhits,
     )
-    # One class's lines are normally sorted and distinct; check in C before trusting that.
-    if len(nums) > 1 and nums != array("q", sorted(set(nums))):
-        fc = _merge(FileCoverage(path=fpath), fc)
-    prev = files.get(fpath)
-    files[fpath] = fc if prev is None else _merge(prev, fc)
+    _add_file(files, fc)
     return has_methods
+
+
+def _add_file(files: dict[str, FileCoverage], fc: FileCoverage) -> None:
+    nums = fc.line_numbers
+    # One class's lines are normally sorted and distinct (strictly increasing): check in C before trusting it.
+    if len(nums) > 1 and not all(map(lt, nums, nums[1:])):
+        fc = _merge(FileCoverage(path=fc.path), fc)
+    prev = files.get(fc.path)
+    files[fc.path] = fc if prev is None else _merge(prev, fc)
 
 
 def _read_lines_fast(
@@ -362,15 +719,26 @@ def _root_int(report: CoverageReport, root: dict[str, str], name: str) -> int | 
             return None
 
 
+def _covered(hits: array[int]) -> int:
+    """Lines with hits > 0 (``FileCoverage.lines_covered``), counted in C when no hit count is negative."""
+    if not hits or min(hits) >= 0:
+        return len(hits) - hits.count(0)
+    return sum(1 for h in hits if h > 0)
+
+
 def _cross_check(report: CoverageReport, root: dict[str, str]) -> None:
-    t = report.totals()
+    files = report.files
+    lines_total = sum(len(f.line_numbers) for f in files)
+    lines_covered = sum(_covered(f.line_hits) for f in files)
+    branches_total = sum(sum(f.branch_total) for f in files)
+    branches_covered = sum(sum(f.branch_covered) for f in files)
     valid_b = _root_int(report, root, "branches-valid")
-    report.branches_measured = t.branches_total > 0 or bool(valid_b)
+    report.branches_measured = branches_total > 0 or bool(valid_b)
     checks = (
-        ("lines-valid", t.lines_total),
-        ("lines-covered", t.lines_covered),
-        ("branches-valid", t.branches_total),
-        ("branches-covered", t.branches_covered),
+        ("lines-valid", lines_total),
+        ("lines-covered", lines_covered),
+        ("branches-valid", branches_total),
+        ("branches-covered", branches_covered),
     )
     for name, counted in checks:
         said = valid_b if name == "branches-valid" else _root_int(report, root, name)
