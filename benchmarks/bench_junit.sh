@@ -25,7 +25,9 @@ SLOW_RUNS="${SLOW_RUNS:-3}"
 PEER_PY="${PEER_PY:-/tmp/qg-venv/bin/python}"
 # the real interpreter, not a pyenv shim: a shim's bash start-up would inflate the floor
 PY="$(python3 -c 'import sys; print(sys.executable)')"
-QG="$(command -v qualitygate || true)"
+# the console script next to that interpreter, not a pyenv shim (a shim adds ~50-80 ms of bash per run)
+QG="$(dirname "$PY")/qualitygate"
+[ -x "$QG" ] || QG="$(command -v qualitygate || true)"
 [ -n "$QG" ] || { echo "qualitygate is not on PATH (pip install -e .)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install -y time" >&2; exit 2; }
 

@@ -799,6 +799,10 @@ def _fast_chunk(chunk: str, st: _State) -> bool:  # noqa: C901  # one loop over 
         n = len(all_nums)
         suspects -= sum(nums_l[o - 1] >= nums_l[o] for o in set(accumulate(n_da)) if 0 < o < n)
     files = st.files
+    sm = st.summary
+    counted: list[int] = []
+    hits_nonneg = not all_hits or min(all_hits) >= 0
+    fnda_nonneg = not fnda_counts or min(fnda_counts) >= 0
     oda = obr = ofn = ofnda = 0
     for i, sf in enumerate(sfs):
         fpath = to_posix(sf)
@@ -806,7 +810,8 @@ def _fast_chunk(chunk: str, st: _State) -> bool:  # noqa: C901  # one loop over 
         nums = all_nums[oda : oda + k]
         hits = all_hits[oda : oda + k]
         oda += k
-        if suspects and k > 1 and not all(map(lt, nums, islice(nums, 1, None))):
+        merged = suspects and k > 1 and not all(map(lt, nums, islice(nums, 1, None)))
+        if merged:
             nums, hits = _merged_lines(nums, hits)
         nb = n_br[i]
         bl, bc, bt = _per_line(br_lines[obr : obr + nb], br_taken[obr : obr + nb])
@@ -836,7 +841,13 @@ def _fast_chunk(chunk: str, st: _State) -> bool:  # noqa: C901  # one loop over 
             function_lines=flines,
             function_hits=fhits,
         )
-        _check_summary(st, fpath, said_a[6 * i : 6 * i + 6], fc)
+        # the recount the general reader's _check_summary makes, from counts at hand
+        lh = len(hits) - hits.count(0) if hits_nonneg and not merged else _covered(hits)
+        fnh = len(fhits) - fhits.count(0) if fnda_nonneg else _covered(fhits)
+        row = (len(nums), lh, nb, nb - br_taken[obr - nb : obr].count(0), len(names), fnh)
+        counted += row
+        if sm.first_bad is None and said[6 * i : 6 * i + 6] != list(row):
+            sm.first_bad = fpath
         st.records += 1
         prev = files.get(fpath)
         if prev is None:
@@ -848,4 +859,7 @@ def _fast_chunk(chunk: str, st: _State) -> bool:  # noqa: C901  # one loop over 
                     st.armless.add(fpath)
         else:
             _merge_into(st, prev, fc, _arm_payloads(br_r[i]) if nb else [])
+    for j in range(6):
+        sm.said[j] += sum(said_a[j::6])
+        sm.counted[j] += sum(counted[j::6])
     return True
