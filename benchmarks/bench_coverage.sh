@@ -9,6 +9,7 @@
 #   cobertura  floor  the bare lxml iterparse loop (peer_floor_xml.py --engine lxml --work bare): the reference
 #              floor  lxml iterparse + totals from <line> (counts only, no per-file data)
 #              qg     qualitygate parse FILE --kind cobertura --format json, checked against the manifest
+#              qg1    the same with QUALITYGATE_NO_FORK=1: expat pass and byte scan in one process (no child)
 #              peer   pycobertura per-file recompute (peer_pycobertura.py --mode recompute) in $PEER_PY, if present
 #   lcov       floor  the bare Python loop over DA: lines (peer_floor_lcov.py --work bare): the reference
 #              floor  the Python line loop recomputing LF/LH/BRF/BRH/FNF/FNH (--work totals)
@@ -28,7 +29,9 @@ SLOW_RUNS="${SLOW_RUNS:-1}"
 PEER_PY="${PEER_PY:-/tmp/qg-venv/bin/python}"
 PEERS="${PEERS:-1}"
 PY="$(python3 -c 'import sys; print(sys.executable)')"  # the real interpreter, not a shim
-QG="$(command -v qualitygate || true)"
+# the console script beside the interpreter, not a pyenv shim (a shim adds ~80 ms of bash to every run)
+QG="$(dirname "$PY")/qualitygate"
+[ -x "$QG" ] || QG="$(command -v qualitygate || true)"
 [ -n "$QG" ] || { echo "qualitygate is not on PATH (pip install -e .)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install -y time" >&2; exit 2; }
 
@@ -79,6 +82,8 @@ for D in "${DIRS[@]}"; do
     m "cobertura|floor|lxml iterparse + clear (bare)|$F" "$RUNS" "$PY" "$BENCH/peer_floor_xml.py" --engine lxml --work bare "$F"
     m "cobertura|floor|lxml iterparse + totals|$F" "$RUNS" "$PY" "$BENCH/peer_floor_xml.py" --engine lxml --work coverage "$F"
     m "cobertura|qg|qualitygate parse --kind cobertura|$F" "$RUNS" "$QG" parse "$F" --kind cobertura --format json
+    check "$(expect "$D/manifest.json" cobertura)"
+    QUALITYGATE_NO_FORK=1 m "cobertura|qg1|qualitygate, one process (QUALITYGATE_NO_FORK=1)|$F" "$RUNS" "$QG" parse "$F" --kind cobertura --format json
     check "$(expect "$D/manifest.json" cobertura)"
     if [ "$PEERS" = 1 ] && "$PEER_PY" -c "import pycobertura" 2>/dev/null; then
       m "cobertura|peer|pycobertura per-file recompute|$F" "$SLOW_RUNS" "$PEER_PY" "$BENCH/peer_pycobertura.py" --mode recompute "$F"

@@ -590,3 +590,32 @@ def test_random_mutations_never_make_the_paths_disagree(tmp_path: Path) -> None:
         assert got is None or got == want, text
         fast_answers += got is not None and len(got) != 2
     assert fast_answers > 20  # the fast path did answer for a good share of the valid mutants
+
+
+# Big files: a forked child runs the expat pass while the parent scans; nothing is returned before the child
+# confirmed the whole file.
+PARALLEL_CASES = {
+    "plain": doc(),
+    "comment-inside-class": DOC_EDGE["comment-inside-class"],
+    "comment-at-the-end": DOC_EDGE["comment-at-the-end"],
+    "truncated": doc()[:-40],
+    "entity-declared": doc(head=HEAD + ENTITY_DOCTYPES["internal"] + "\n"),
+    "prefixed-class": DOC_EDGE["prefixed-class"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARALLEL_CASES))
+def test_parallel_expat_child_gives_the_same_outcome(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    path = write(tmp_path, PARALLEL_CASES[name])
+    want = outcome(cobertura._parse_careful, path)
+    monkeypatch.setattr(cobertura, "_PARALLEL_MIN_BYTES", 0)
+    assert cobertura._parallel_ok(str(path))
+    assert outcome(cobertura.parse, path) == want
+    fast = outcome(cobertura._parse_fast, path)
+    assert fast == (want if name == "plain" else None if name != "entity-declared" else want)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child was reaped
