@@ -41,17 +41,7 @@ def sniff(head: str) -> bool:
 
 def parse(path: str) -> LoadTestReport:
     doc = load_object(path, WHAT)
-    version = doc.get("version")
-    if version is not None:
-        raise ReportFormatError(
-            path,
-            f"k6 summary format version {version!r} is not supported yet: "
-            "qualitygate reads the handleSummary() data and --summary-export shapes",
-        )
-    metrics = doc.get("metrics")
-    if not isinstance(metrics, dict):
-        got = "no" if metrics is None else f"{type_name(metrics)} as"
-        raise ReportFormatError(path, f"not a k6 summary: {got} 'metrics' (expected an object of metrics)")
+    metrics = _metrics_of(path, doc)
     report = LoadTestReport(path=path, kind="k6", tool="k6")
     exported = False
     for name, body in metrics.items():
@@ -65,12 +55,34 @@ def parse(path: str) -> LoadTestReport:
             metric = _exported_metric(path, name, body, where, report.warnings)
         report.k6_metrics.append(metric)
     report.shape = "summary-export" if exported else "handleSummary"
-    state = doc.get("state")
-    if isinstance(state, dict):
-        duration = state.get("testRunDurationMs")
-        if isinstance(duration, int | float) and not isinstance(duration, bool):
-            report.duration_ms = float(duration)
+    report.duration_ms = _duration_ms(doc.get("state"))
     return report
+
+
+def _metrics_of(path: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """The ``metrics`` object of a summary whose shape this module knows."""
+    version = doc.get("version")
+    if version is not None:
+        raise ReportFormatError(
+            path,
+            f"k6 summary format version {version!r} is not supported yet: "
+            "qualitygate reads the handleSummary() data and --summary-export shapes",
+        )
+    metrics = doc.get("metrics")
+    if not isinstance(metrics, dict):
+        got = "no" if metrics is None else f"{type_name(metrics)} as"
+        raise ReportFormatError(path, f"not a k6 summary: {got} 'metrics' (expected an object of metrics)")
+    return metrics
+
+
+def _duration_ms(state: object) -> float | None:
+    """``state.testRunDurationMs`` (handleSummary and --summary-export both write it), when it is a number."""
+    if not isinstance(state, dict):
+        return None
+    duration = state.get("testRunDurationMs")
+    if isinstance(duration, int | float) and not isinstance(duration, bool):
+        return float(duration)
+    return None
 
 
 def _is_number(value: object) -> bool:
@@ -160,7 +172,7 @@ def infer_type(values: dict[str, float]) -> str:
     passes/count (the heuristic of wso2/financial-services-accelerator#995 ``merge-summaries.js``).
     A trend configured with ``count`` in summaryTrendStats still has avg/med, so trend is checked first.
     """
-    if "avg" in values or "med" in values or any(k.startswith("p(") for k in values):
+    if _has_trend_stats(values):
         return "trend"
     if "passes" in values and "fails" in values:
         return "rate"
@@ -170,3 +182,8 @@ def infer_type(values: dict[str, float]) -> str:
         return "gauge"
     # Only min/max left: a trend whose summaryTrendStats were cut down to those two (a gauge has value).
     return "trend" if "min" in values or "max" in values else "counter"
+
+
+def _has_trend_stats(values: dict[str, float]) -> bool:
+    """avg, med or a percentile (``p(95)``): stats only a trend has."""
+    return "avg" in values or "med" in values or any(k.startswith("p(") for k in values)

@@ -103,13 +103,6 @@ def _json_block(path: str, file: str, posix: str, i: int, b: object) -> Complexi
         raise ReportFormatError(path, f"{file!r}[{i}]: a radon block has no {exc.args[0]!r}") from None
     if type(score) is not int or type(line) is not int or type(name) is not str:
         raise ReportFormatError(path, f"{file!r}[{i}]: {_bad_block(b)}")
-    kind = _TYPES.get(btype)
-    if kind is None:
-        raise ReportFormatError(
-            path, f"{file!r}[{i}].type: expected function, method or class, got {btype!r}"
-        )
-    if kind == "function" and "." in name:
-        kind = "closure"  # promoted by --show-closures as "outer.inner"
     end = b.get("endline")
     rank = b.get("rank")
     cls = b.get("classname")
@@ -117,12 +110,25 @@ def _json_block(path: str, file: str, posix: str, i: int, b: object) -> Complexi
         file=posix,
         line=line,
         name=name,
-        kind=kind,
+        kind=_block_kind(path, file, i, btype, name),
         score=score,
         end_line=end if type(end) is int else None,
         rank=rank if type(rank) is str else None,
         classname=cls if type(cls) is str else None,
     )
+
+
+def _block_kind(path: str, file: str, i: int, btype: Any, name: str) -> str:
+    """radon's ``type``, except that a function named ``outer.inner`` is a closure promoted by
+    ``--show-closures``."""
+    kind = _TYPES.get(btype)
+    if kind is None:
+        raise ReportFormatError(
+            path, f"{file!r}[{i}].type: expected function, method or class, got {btype!r}"
+        )
+    if kind == "function" and "." in name:
+        return "closure"
+    return kind
 
 
 def _bad_block(b: dict[str, Any]) -> str:

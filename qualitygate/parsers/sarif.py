@@ -98,10 +98,35 @@ def _uri_to_path(uri: str) -> str:
     return to_posix(uri)
 
 
+# What a result inherits from its rule: (cvss, scanner_severity, security, effort_min).
+_Inherited = tuple[float | None, Severity | None, bool, float | None]
+# The same completed with the severity band, in the order the hot loop unpacks them.
+_SeverityFields = tuple[float | None, Severity | None, bool, float | None, Severity]
+
+_NOTHING_INHERITED: _Inherited = (None, None, False, None)
+
+
+def _band(cvss: float | None, scanner: Severity | None) -> Severity:
+    """The ``severity`` of a finding: the CVSS band where there is a score, else the scanner's own word."""
+    if cvss is not None:
+        return cvss_band(cvss)
+    return scanner or Severity.NONE
+
+
 class _Rule:
     """What a result inherits from its rule, computed once per rule (Trivy shares a rule across results)."""
 
-    __slots__ = ("band", "cvss", "default_level", "effort", "id", "scanner", "security")
+    __slots__ = (
+        "band",
+        "cvss",
+        "default_level",
+        "effort",
+        "fields",
+        "id",
+        "inherited",
+        "scanner",
+        "security",
+    )
 
     def __init__(self, rule: dict[str, Any], where: str, warnings: list[str]) -> None:
         rid = rule.get("id")
@@ -127,7 +152,9 @@ class _Rule:
         if self.cvss is not None:
             self.security = True
         # The band of a result that adds nothing of its own (no properties) when the rule names a severity.
-        self.band = cvss_band(self.cvss) if self.cvss is not None else self.scanner or Severity.NONE
+        self.band = _band(self.cvss, self.scanner)
+        self.inherited: _Inherited = (self.cvss, self.scanner, self.security, self.effort)
+        self.fields: _SeverityFields = (*self.inherited, self.band)
 
 
 def _level(value: object, where: str) -> Level:
@@ -194,19 +221,25 @@ def _build(path: str, doc: dict[str, Any]) -> FindingsReport:
     version = doc.get("version")
     if version is not None and version != "2.1.0":
         report.warnings.append(f"SARIF version {version!r}: read as 2.1.0")
-    tools: list[str] = []
     try:
-        for i, run in enumerate(runs):
-            first = len(report.findings)
-            name = _parse_run(_expect_obj(run, f"runs[{i}]"), f"runs[{i}]", report)
-            if name.lower() == "ruff":
-                _mark_ruff_security(report.findings[first:])
-            if name and name not in tools:
-                tools.append(name)
+        tools = _parse_runs(runs, report)
     except _Fail as exc:
         raise ReportFormatError(path, str(exc)) from None
     report.tool = ", ".join(tools) or None
     return report
+
+
+def _parse_runs(runs: list[Any], report: FindingsReport) -> list[str]:
+    """Add every run's findings to the report; the runs' tool names, each once, in order."""
+    tools: list[str] = []
+    for i, run in enumerate(runs):
+        first = len(report.findings)
+        name = _parse_run(_expect_obj(run, f"runs[{i}]"), f"runs[{i}]", report)
+        if name.lower() == "ruff":
+            _mark_ruff_security(report.findings[first:])
+        if name and name not in tools:
+            tools.append(name)
+    return tools
 
 
 def _rules_of(component: object, where: str, warnings: list[str]) -> list[_Rule]:
@@ -239,6 +272,16 @@ class _RuleTable:
                 self.by_id.setdefault(r.id, r)
         self.unresolved = 0
 
+    def of(self, res: dict[str, Any], where: str, i: int) -> tuple[_Rule | None, str]:
+        """The rule and rule id of ``results[i]``. The common case -- a driver ``ruleIndex`` whose rule has
+        the result's ``ruleId`` -- is answered here; everything else goes through :meth:`resolve`."""
+        idx = res.get("ruleIndex")
+        if type(idx) is int and 0 <= idx < len(self.driver) and "rule" not in res:
+            rule = self.driver[idx]
+            if rule.id == res.get("ruleId"):
+                return rule, rule.id
+        return self.resolve(res, f"{where}.results[{i}]")
+
     def _reference(
         self, ref: object, idx: object, rule_id: object, where: str
     ) -> tuple[object, object, list[_Rule]]:
@@ -264,25 +307,34 @@ class _RuleTable:
             idx, rule_id, group = self._reference(ref, idx, rule_id, where)
         if rule_id is not None and type(rule_id) is not str:
             raise _Fail(f"{where}.ruleId: expected a string, got {type_name(rule_id)}")
-        rule: _Rule | None = None
-        if type(idx) is int and idx >= 0:
-            if idx < len(group):
-                rule = group[idx]
-                if rule_id is not None and rule.id != rule_id:
-                    rule = self.by_id.get(rule_id, rule)
-            else:
-                self.unresolved += 1
+        rule = self._by_index(group, idx, rule_id)
         if rule is None and rule_id is not None:
             rule = self.by_id.get(rule_id)
         if rule_id is None:
             rule_id = rule.id if rule is not None else ""
         return rule, rule_id
 
+    def _by_index(self, group: list[_Rule], idx: object, rule_id: str | None) -> _Rule | None:
+        """``group[idx]``, unless the result's ``ruleId`` names another rule (then that one, when it exists);
+        None without a usable index. An index past the end is counted in ``unresolved``."""
+        if type(idx) is not int or idx < 0:
+            return None
+        if idx >= len(group):
+            self.unresolved += 1
+            return None
+        rule = group[idx]
+        if rule_id is not None and rule.id != rule_id:
+            return self.by_id.get(rule_id, rule)
+        return rule
+
 
 def _message_text(msg: object) -> str:
     if type(msg) is not dict:
         return ""
-    for key in ("text", "markdown", "id"):  # id: a rule messageStrings key, better than nothing
+    text = msg.get("text")
+    if type(text) is str:
+        return text
+    for key in ("markdown", "id"):  # id: a rule messageStrings key, better than nothing
         t = msg.get(key)
         if type(t) is str:
             return t
@@ -298,10 +350,15 @@ def _fixed(text: str) -> bool | None:
     return bool(text[fv + 14 : end if end >= 0 else len(text)].strip())
 
 
+def _tool_name(tool: dict[str, Any]) -> str:
+    driver = tool.get("driver")
+    name = driver.get("name") if type(driver) is dict else None
+    return name if isinstance(name, str) else ""
+
+
 def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
     tool = _expect_obj(run.get("tool"), f"{where}.tool")
-    name = tool["driver"].get("name") if type(tool.get("driver")) is dict else None
-    tool_name = name if isinstance(name, str) else ""
+    tool_name = _tool_name(tool)
     warnings = report.warnings
     rules = _RuleTable(tool, where, warnings)
     results = run.get("results")
@@ -309,76 +366,76 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
         return tool_name
     results = _expect_list(results, f"{where}.results")
     artifacts = run.get("artifacts")
-    artifacts = artifacts if isinstance(artifacts, list) else []
-
-    # The loop is the hot path (Trivy: 50,000 results per file): the common case -- a ruleIndex that
-    # matches its ruleId, a level, a text message, no result properties -- is read inline; everything
-    # else goes through the helpers, and location strings for messages are built only on error.
+    if not isinstance(artifacts, list):
+        artifacts = []
+    reader = _ResultReader(where, tool_name, rules, artifacts, warnings)
+    # The hot path (Trivy: 50,000 results per file): one call per result.
     append = report.findings.append
-    driver = rules.driver
-    n_driver = len(driver)
+    finding = reader.finding
     for i, res in enumerate(results):
-        if type(res) is not dict:
-            raise _Fail(f"{where}.results[{i}]: expected an object, got {type_name(res)}")
-        get = res.get
-        idx = get("ruleIndex")
-        rule_id = get("ruleId")
-        rule: _Rule | None
-        if type(idx) is int and 0 <= idx < n_driver and "rule" not in res and driver[idx].id == rule_id:
-            rule = driver[idx]
-        else:
-            rule, rule_id = rules.resolve(res, f"{where}.results[{i}]")
-        lv = get("level")
-        level = _LEVELS.get(lv) if type(lv) is str else None
-        if level is None:
-            level = _result_level(res, rule, f"{where}.results[{i}]")
-        msg = get("message")
-        text = msg.get("text") if type(msg) is dict else None
-        if type(text) is not str:
-            text = _message_text(msg)
-
-        props = get("properties")
-        scanner: Severity | None
-        if rule is not None and not props and rule.scanner is not None:
-            cvss, scanner, security, effort, severity = (
-                rule.cvss,
-                rule.scanner,
-                rule.security,
-                rule.effort,
-                rule.band,
-            )
-        else:
-            cvss, scanner, security, effort = _severity(rule, props, text, f"{where}.results[{i}]", warnings)
-            severity = cvss_band(cvss) if cvss is not None else scanner or Severity.NONE
-        if level is Level.NONE and get("kind", "fail") != "fail":
-            severity = Severity.NONE  # a "pass"/"notApplicable"/... result reports no problem (§3.27.9)
-
-        file, line, column = _location(get("locations"), artifacts, where, i)
-        sups = get("suppressions")
-        append(
-            Finding(
-                rule_id=rule_id,
-                level=level,
-                severity=severity,
-                message=text,
-                tool=tool_name,
-                scanner_severity=scanner,
-                cvss=cvss,
-                security=security,
-                path=file,
-                line=line,
-                column=column,
-                fingerprint=_fingerprint(res)
-                if "partialFingerprints" in res or "fingerprints" in res
-                else None,
-                suppressed=bool(sups) and _suppressed(sups, f"{where}.results[{i}]"),
-                fixed=_fixed(text) if "Fixed Version:" in text else None,
-                effort_min=effort,
-            )
-        )
+        append(finding(res, i))
     if rules.unresolved:
         warnings.append(f"{where}: {rules.unresolved} result(s) have a ruleIndex outside the rules array")
     return tool_name
+
+
+class _ResultReader:
+    """Turns the results of one run into :class:`Finding` objects.
+
+    Each step has a fast path for the common case -- a ``ruleIndex`` that matches its ``ruleId``, a
+    ``level``, a text message, no result properties -- and leaves the rest to helpers. The ``where``
+    strings for messages (``runs[0].results[17]``) are built only when a message needs one.
+    """
+
+    __slots__ = ("artifacts", "rules", "tool", "warnings", "where")
+
+    def __init__(
+        self, where: str, tool: str, rules: _RuleTable, artifacts: list[Any], warnings: list[str]
+    ) -> None:
+        self.where = where
+        self.tool = tool
+        self.rules = rules
+        self.artifacts = artifacts
+        self.warnings = warnings
+
+    def finding(self, res: Any, i: int) -> Finding:
+        """``results[i]`` as a Finding."""
+        where = self.where
+        if type(res) is not dict:
+            raise _Fail(f"{where}.results[{i}]: expected an object, got {type_name(res)}")
+        get = res.get
+        rule, rule_id = self.rules.of(res, where, i)
+        level = _result_level(res, rule, where, i)
+        text = _message_text(get("message"))
+        cvss, scanner, security, effort, severity = self._severity(rule, get("properties"), text, i)
+        if level is Level.NONE and get("kind", "fail") != "fail":
+            severity = Severity.NONE  # a "pass"/"notApplicable"/... result reports no problem (§3.27.9)
+        file, line, column = _location(get("locations"), self.artifacts, where, i)
+        sups = get("suppressions")
+        return Finding(
+            rule_id=rule_id,
+            level=level,
+            severity=severity,
+            message=text,
+            tool=self.tool,
+            scanner_severity=scanner,
+            cvss=cvss,
+            security=security,
+            path=file,
+            line=line,
+            column=column,
+            fingerprint=_fingerprint(res) if "partialFingerprints" in res or "fingerprints" in res else None,
+            suppressed=bool(sups) and _suppressed(sups, f"{where}.results[{i}]"),
+            fixed=_fixed(text) if "Fixed Version:" in text else None,
+            effort_min=effort,
+        )
+
+    def _severity(self, rule: _Rule | None, props: object, text: str, i: int) -> _SeverityFields:
+        """``(cvss, scanner_severity, security, effort_min, severity)`` of ``results[i]``: the rule's as they
+        are when the result has no properties and the rule names a severity (Trivy), else completed."""
+        if rule is not None and not props and rule.scanner is not None:
+            return rule.fields
+        return _completed_severity(rule, props, text, f"{self.where}.results[{i}]", self.warnings)
 
 
 def _mark_ruff_security(findings: list[Finding]) -> None:
@@ -388,38 +445,52 @@ def _mark_ruff_security(findings: list[Finding]) -> None:
             f.security = True
 
 
-def _severity(
+def _completed_severity(
     rule: _Rule | None, props: object, text: str, where: str, warnings: list[str]
-) -> tuple[float | None, Severity | None, bool, float | None]:
-    """``(cvss, scanner_severity, security, effort_min)``: the rule's, completed from the result."""
-    cvss = scanner = effort = None
-    security = False
-    if rule is not None:
-        cvss, scanner, security, effort = rule.cvss, rule.scanner, rule.security, rule.effort
+) -> _SeverityFields:
+    """The rule's severity fields completed from the result's ``properties`` and, where there is still no
+    scanner severity, from a ``Severity:`` line of the message (Trivy repeats its own word there)."""
+    inherited = rule.inherited if rule is not None else _NOTHING_INHERITED
     if type(props) is dict and props:
-        if cvss is None and "security-severity" in props:
-            cvss = _cvss(props["security-severity"], f"{where}.properties", warnings)
-            security = security or cvss is not None
-        if "effort" in props:
-            effort = parse_effort(props["effort"]) or effort
-        if scanner is None and type(props.get("issue_severity")) is str:
-            # bandit's own per-result severity (bandit/formatters/sarif.py: properties.issue_severity);
-            # its rules carry neither a security-severity nor a severity tag
-            scanner = _SEVERITY_WORDS.get(props["issue_severity"].upper())
-    if scanner is None and "Severity:" in text:  # Trivy's message repeats its own severity word
-        m = _SEVERITY_LINE.search(text)
-        if m:
-            scanner = _SEVERITY_WORDS.get(m.group(1).upper())
+        inherited = _with_result_properties(props, inherited, where, warnings)
+    cvss, scanner, security, effort = inherited
+    if scanner is None and "Severity:" in text:
+        scanner = _severity_in_message(text)
+    return cvss, scanner, security, effort, _band(cvss, scanner)
+
+
+def _with_result_properties(
+    props: dict[str, Any], inherited: _Inherited, where: str, warnings: list[str]
+) -> _Inherited:
+    """What the rule gave, completed from the result's own ``properties``: a ``security-severity`` when the
+    rule has none, an ``effort`` (which wins), bandit's ``issue_severity`` when the rule names none."""
+    cvss, scanner, security, effort = inherited
+    if cvss is None and "security-severity" in props:
+        cvss = _cvss(props["security-severity"], f"{where}.properties", warnings)
+        security = security or cvss is not None
+    if "effort" in props:
+        effort = parse_effort(props["effort"]) or effort
+    if scanner is None and type(props.get("issue_severity")) is str:
+        # bandit's own per-result severity (bandit/formatters/sarif.py: properties.issue_severity);
+        # its rules carry neither a security-severity nor a severity tag
+        scanner = _SEVERITY_WORDS.get(props["issue_severity"].upper())
     return cvss, scanner, security, effort
 
 
-def _result_level(res: dict[str, Any], rule: _Rule | None, where: str) -> Level:
+def _severity_in_message(text: str) -> Severity | None:
+    """Trivy's own severity word from the ``Severity: HIGH`` line of its message."""
+    m = _SEVERITY_LINE.search(text)
+    return _SEVERITY_WORDS.get(m.group(1).upper()) if m else None
+
+
+def _result_level(res: dict[str, Any], rule: _Rule | None, where: str, i: int) -> Level:
+    """``level``; else ``none`` for a result whose ``kind`` is not ``fail``; else the rule's default level;
+    else ``warning``."""
     lv = res.get("level")
+    if type(lv) is str and lv in _LEVELS:
+        return _LEVELS[lv]
     if lv is not None:
-        level = _LEVELS.get(lv) if type(lv) is str else None
-        if level is None:
-            raise _Fail(f"{where}.level: expected one of {', '.join(_LEVELS)}, got {lv!r}")
-        return level
+        raise _Fail(f"{where}.results[{i}].level: expected one of {', '.join(_LEVELS)}, got {lv!r}")
     kind = res.get("kind")
     if kind is not None and kind != "fail":
         return Level.NONE
@@ -439,27 +510,41 @@ def _location(
         raise _Fail(f"{where}.results[{i}].locations: expected an array, got {type_name(locs)}")
     for loc in locs:
         phys = loc.get("physicalLocation") if type(loc) is dict else None
-        if type(phys) is not dict:
-            continue
-        file = line = column = None
-        art = phys.get("artifactLocation")
-        if type(art) is dict:
-            uri = art.get("uri")
-            index = art.get("index")
-            if uri is None and type(index) is int and 0 <= index < len(artifacts):
-                a = artifacts[index]  # §3.4.5: the location lives in run.artifacts[index]
-                al = a.get("location") if type(a) is dict else None
-                uri = al.get("uri") if type(al) is dict else None
-            if type(uri) is str:
-                file = _uri_to_path(uri)
-        region = phys.get("region")
-        if type(region) is dict:
-            sl = region.get("startLine")
-            line = sl if type(sl) is int else None
-            sc = region.get("startColumn")
-            column = sc if type(sc) is int else None
-        return file, line, column
+        if type(phys) is dict:
+            return _physical_location(phys, artifacts)
     return None, None, None
+
+
+def _physical_location(
+    phys: dict[str, Any], artifacts: list[Any]
+) -> tuple[str | None, int | None, int | None]:
+    """Path, ``region.startLine`` and ``region.startColumn`` of one ``physicalLocation``."""
+    file = _artifact_path(phys.get("artifactLocation"), artifacts)
+    region = phys.get("region")
+    if type(region) is not dict:
+        return file, None, None
+    sl = region.get("startLine")
+    sc = region.get("startColumn")
+    return file, sl if type(sl) is int else None, sc if type(sc) is int else None
+
+
+def _artifact_path(art: object, artifacts: list[Any]) -> str | None:
+    """The path of an ``artifactLocation``: its ``uri``, else that of ``run.artifacts[index]`` (§3.4.5)."""
+    if type(art) is not dict:
+        return None
+    uri = art.get("uri")
+    if uri is None:
+        uri = _artifact_uri(art.get("index"), artifacts)
+    return _uri_to_path(uri) if type(uri) is str else None
+
+
+def _artifact_uri(index: object, artifacts: list[Any]) -> object:
+    """``run.artifacts[index].location.uri`` (any JSON value), None when there is none."""
+    if type(index) is not int or not 0 <= index < len(artifacts):
+        return None
+    a = artifacts[index]
+    al = a.get("location") if type(a) is dict else None
+    return al.get("uri") if type(al) is dict else None
 
 
 def _fingerprint(res: dict[str, Any]) -> str | None:
