@@ -11,13 +11,20 @@ a disagreement becomes a warning (Istanbul's root counts branches its ``<line>``
 ``branches-valid="0"`` (or absent) with no branch line means branches were not measured: coverage.py writes
 ``branch-rate="0"`` for a run without ``--branch`` (coverage/xmlreport.py, ``has_arcs``), which is not 0 %.
 
-Speed: the file is streamed with the tag filter inside lxml (``xmlsafe.iterparse_tagged``), so Python sees
-one event per ``<class>``, never one per ``<line>``; each class's lines are read as attribute value lists
-(``_Element.values`` mapped in C) and converted column-wise into ``array('q')``. The fast path relies on
+Speed: two readers that must give the same answer (tests/test_parse_cobertura.py pins them together).
+The **fast path** (``_parse_fast``, see the comment above ``_FastScan``) reads plain producer output without
+an XML tree: an expat pass in 1 MiB blocks checks well-formedness and the xmlsafe guarantees (no entity
+declared, nothing fetched) while a byte scan cuts each ``<class>`` out of the checked bytes and reads its
+``<line>`` elements with two regular expressions, verified by counting every tag and every ``branch``
+attribute; a class in another shape is parsed alone by lxml, and a document in another shape goes to the
+**careful path** (``_parse_careful``): lxml with the tag filter inside (``xmlsafe.iterparse_tagged``), so
+Python sees one event per ``<class>``, never one per ``<line>``; each class's lines are read as attribute
+value lists (``_Element.values`` mapped in C) and converted column-wise into arrays. That reader relies on
 ``number`` and ``hits`` being a line's first two attributes, which every producer above writes (coverage.py
 ``xmlreport.py``, istanbul-reports ``lib/cobertura/index.js``, gcovr ``cobertura.py``, coverlet
 ``CoberturaReporter.cs``); it is checked on the first, middle and last line of each class, and any class
-that fails a check or a conversion is re-read attribute by attribute, which also locates errors.
+that fails a check or a conversion is re-read attribute by attribute, which also locates errors. Every
+error is reported by the careful path.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import re
 from array import array
 from collections.abc import Callable, Sequence
 from functools import cache
-from itertools import chain, compress
+from itertools import chain, compress, islice
 from operator import itemgetter, lt
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +47,7 @@ from qualitygate.parsers import xmlsafe
 if TYPE_CHECKING:
     from lxml import etree
 
-    _Columns = tuple[array[int], array[int], array[int], array[int], array[int]]
+    _Columns = tuple[array[int], array[int], array[int], array[int], array[int], bool]
 
 KIND = "cobertura"
 
@@ -136,6 +143,9 @@ def _report(
 #    safe settings and read by ``_read_class``; anything that would make that differ from the careful path
 #    (a ``<package>``/``<sources>`` inside a class, tags between classes other than the package scaffolding)
 #    abandons the fast path. Any error also goes to the careful path, which reports it with lxml's message.
+# 3. For big files with a core idle, the expat pass of step 1 runs in a forked child (``_ExpatChild``) while
+#    this process reads only the header with expat and scans; the report is returned only once the child
+#    has confirmed the whole file (its refusal, or anything odd, wins).
 
 _BLOCK = 1 << 20
 _CLASS_OPEN = re.compile(rb"<class[\s/>]")
@@ -326,7 +336,7 @@ class _FastScan:
                     raise _NotPlain
                 return i
             if m.group(2):  # <class .../>
-                self._class(data, m, i, m.end())
+                self._class(data, m, i, m.end(), m.end())
                 pos = m.end()
                 continue
             j = data.find(b"</class>", m.end())
@@ -334,16 +344,17 @@ class _FastScan:
                 if final:
                     raise _NotPlain
                 return i
-            self._class(data, m, i, j)
+            self._class(data, m, i, j, j + 8)
             pos = j + 8
 
-    def _class(self, data: bytes, m: re.Match[bytes], i: int, j: int) -> None:
+    def _class(self, data: bytes, m: re.Match[bytes], i: int, j: int, end: int) -> None:
+        """The class ``data[i:end]``; its body is ``data[m.end():j]``."""
         filename = _class_file(m.group(1))
         got = _fast_lines(data, m.end(), j) if filename is not None else None
         if got is None:
-            self._careful_class(data[i : j + 8] if j > m.end() else data[i:j], m.end() - i)
+            self._careful_class(data[i:end], m.end() - i)
             return
-        nums, hits, bl, bc, bt = got
+        nums, hits, bl, bc, bt, ordered = got
         fpath = _file_path(filename or "", self.header.sources)
         _add_file(
             self.files,
@@ -355,6 +366,7 @@ class _FastScan:
                 branch_covered=bc,
                 branch_total=bt,
             ),
+            ordered,
         )
 
     def _careful_class(self, chunk: bytes, body_start: int) -> None:
@@ -368,9 +380,10 @@ class _FastScan:
             raise _NotPlain from None  # the careful path reports it with the right line
 
 
-# Files from this size on are checked by expat in a child process while this one scans (the expat pass
-# costs about a third of the work; with a second core free it runs alongside). Smaller files, no fork(),
-# threads in this process, or QUALITYGATE_NO_FORK set: one process does both, block by block.
+# Files from this size on are checked by expat in a child process while this one scans, when a core is
+# idle (1-minute load average at most cores - 1): the expat pass is about a third of the work. Smaller
+# files, no fork(), threads in this process, a busy machine or QUALITYGATE_NO_FORK set: one process does
+# both, block by block.
 _PARALLEL_MIN_BYTES = 8 << 20
 
 
@@ -381,7 +394,10 @@ def _parallel_ok(path: str) -> bool:
     if not hasattr(os, "fork") or threading.active_count() > 1 or os.environ.get("QUALITYGATE_NO_FORK"):
         return False
     try:
-        return os.path.getsize(path) >= _PARALLEL_MIN_BYTES
+        if os.path.getsize(path) < _PARALLEL_MIN_BYTES:
+            return False
+        # a second process only pays when a core is idle: on a saturated machine it just takes turns
+        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 1
     except OSError:
         return False
 
@@ -497,8 +513,9 @@ def _ints(parts: list[bytes], sep: bytes) -> list[int] | None:
 
 
 def _fast_lines(data: bytes, start: int, end: int) -> _Columns | None:
-    """(numbers, hits, branch lines, covered, total) of the class body ``data[start:end]`` if it has the
-    verified shape (``<methods/>`` and one ``<lines>`` of ``<line number=".." hits=".."`` only), else None.
+    """(numbers, hits, branch lines, covered, total, strictly increasing) of the class body
+    ``data[start:end]`` if it has the verified shape (``<methods/>`` and one ``<lines>`` of
+    ``<line number=".." hits=".."`` only), else None.
     Every ``<`` in it starts a tag, so counting them accounts for every element."""
     if data.find(b":", start, end) >= 0:
         return None  # a prefixed name, or a colon in some value: lxml decides
@@ -507,7 +524,7 @@ def _fast_lines(data: bytes, start: int, end: int) -> _Columns | None:
         tags = data.count(b"<", start, end)
         if tags and tags != data.count(b"<methods/>", start, end) + data.count(b"<lines/>", start, end):
             return None
-        return array("q"), array("q"), array("q"), array("q"), array("q")
+        return array("q"), array("q"), array("q"), array("q"), array("q"), True
     le = data.rfind(b"</lines>", li, end)
     if le < 0:
         return None
@@ -522,8 +539,11 @@ def _fast_lines(data: bytes, start: int, end: int) -> _Columns | None:
     branches = _fast_branches(data, a, le)
     if flat is None or branches is None:
         return None
+    nums = flat[0::2]
+    # strictly increasing (sorted, no repeats), checked on the list's ints before they go into an array
+    ordered = all(map(lt, nums, islice(nums, 1, None)))
     try:  # line numbers in 4 bytes, as lcov.py keeps them (hits may be execution counts: 8)
-        return array("i", flat[0::2]), array("q", flat[1::2]), *branches
+        return array("i", nums), array("q", flat[1::2]), *branches, ordered
     except OverflowError:
         return None
 
@@ -637,10 +657,12 @@ def _read_class(path: str, cls: etree._Element, sources: list[str], files: dict[
     return has_methods
 
 
-def _add_file(files: dict[str, FileCoverage], fc: FileCoverage) -> None:
+def _add_file(files: dict[str, FileCoverage], fc: FileCoverage, ordered: bool | None = None) -> None:
     nums = fc.line_numbers
     # One class's lines are normally sorted and distinct (strictly increasing): check in C before trusting it.
-    if len(nums) > 1 and not all(map(lt, nums, nums[1:])):
+    if ordered is None:
+        ordered = all(map(lt, nums, islice(nums, 1, None)))
+    if not ordered:
         fc = _merge(FileCoverage(path=fc.path), fc)
     prev = files.get(fc.path)
     files[fc.path] = fc if prev is None else _merge(prev, fc)

@@ -190,7 +190,7 @@ def expat_checker(path: str) -> Any:
     so a ``<!DOCTYPE coverage SYSTEM "...dtd">`` is accepted and never fetched; an external entity reference
     raises too. Set a ``SkippedEntityHandler`` if the caller must know about references to undeclared
     entities (expat skips them when the document names an external subset). ``ExpatError`` is left to the
-    caller (see :func:`expat_error`).
+    caller.
     """
     import pyexpat
 
@@ -200,15 +200,6 @@ def expat_checker(path: str) -> Any:
     p.UnparsedEntityDeclHandler = _refuse_entity(path)
     p.ExternalEntityRefHandler = _refuse_external(path)
     return p
-
-
-def expat_error(path: str, exc: Any) -> ReportFormatError:
-    """The InputError for a ``pyexpat.ExpatError`` (line and 1-based column, as for lxml errors)."""
-    from pyexpat import ErrorString
-
-    return ReportFormatError(
-        path, f"not well-formed XML: {ErrorString(exc.code)}", line=exc.lineno, column=exc.offset + 1
-    )
 
 
 def parse_fragment(path: str, data: bytes, *, remove_blank_text: bool = False) -> etree._Element:
