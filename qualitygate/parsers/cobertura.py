@@ -381,7 +381,7 @@ class _FastScan:
 
 
 # Files from this size on are checked by expat in a child process while this one scans, when a core is
-# idle (1-minute load average at most cores - 1): the expat pass is about a third of the work. Smaller
+# likely idle (1-minute load average below the usable cores): the expat pass is a third of the work. Smaller
 # files, no fork(), threads in this process, a busy machine or QUALITYGATE_NO_FORK set: one process does
 # both, block by block.
 _PARALLEL_MIN_BYTES = 8 << 20
@@ -397,7 +397,8 @@ def _parallel_ok(path: str) -> bool:
         if os.path.getsize(path) < _PARALLEL_MIN_BYTES:
             return False
         # a second process only pays when a core is idle: on a saturated machine it just takes turns
-        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 1
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return cpus > 1 and os.getloadavg()[0] < cpus
     except OSError:
         return False
 
