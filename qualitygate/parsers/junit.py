@@ -22,7 +22,7 @@ import gc
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import TestCase, TestReport, TestStatus, new_test_case
@@ -41,6 +41,8 @@ _SKIPPED = TestStatus.SKIPPED
 # the child elements that decide a case's outcome, in precedence order
 _DECIDERS = {"failure": _FAILED, "error": _ERROR, "skipped": _SKIPPED}
 _FLAKY_TAGS = frozenset(("flakyFailure", "flakyError"))
+_OUTCOME_TAGS = _FLAKY_TAGS.union(_DECIDERS)
+_TAGS = ("testsuites", "testsuite", "testcase")
 
 # Surefire 3.1.0 formatted times with a thousands separator ("2,120.532", SUREFIRE-2176 /
 # apache/maven-surefire#2707); so do some JUnit 5 and xunit loggers (junit-team/junit-framework#1381).
@@ -50,6 +52,7 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _SUFFIXED = re.compile(r"(.*?)\s*(us|µs|ms|s)")
 _SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6}
 _MAX_TIME = 1e9  # ~31 years: anything above (or inf/nan/negative) is a corrupt value, not a duration
+_TIMES_KEPT = 4096  # distinct time attributes remembered per file (_Oddities.times)
 
 
 def sniff(head: str) -> bool:
@@ -101,6 +104,23 @@ class _Oddities:
     suite_sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_SUITE_KEYS, 0))
     suite_declared: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(_SUITE_KEYS, True))
     top_suites: int = 0
+    # time attribute -> seconds, for the values float() reads in range (pytest, jest and Surefire write a few
+    # hundred distinct ones): the parse loop looks each time up here before calling seconds(); None: no time
+    times: dict[str | None, float | None] = field(default_factory=lambda: {None: None})
+
+    def seconds(self, raw: str | None, name: str) -> float | None:
+        """A time attribute not looked up before: ``float()``, remembered, or the slow path (``time()``)."""
+        if raw is None:
+            return None
+        try:
+            seconds = float(raw)
+        except ValueError:
+            return self.time(raw, name)
+        if not 0.0 <= seconds < _MAX_TIME:  # also true for nan
+            return self.time(raw, name)
+        if len(self.times) < _TIMES_KEPT:
+            self.times[raw] = seconds
+        return seconds
 
     def time(self, raw: str, name: str) -> float | None:
         """The slow path for a time ``float()`` refused or found out of range."""
@@ -143,44 +163,45 @@ class _Oddities:
                 f"{self.bad_lines} test case(s) have an unreadable line attribute ({self.bad_line_example})"
             )
         if self.top_suites:
-            by_status = Counter(c.status for c in report.cases)  # one pass, not report.count() x 3
-            counted = {
-                "tests": len(report.cases),
-                "failures": by_status[_FAILED],
-                "errors": by_status[_ERROR],
-                "skipped": by_status[_SKIPPED],
-            }
-            keys = [k for k in _SUITE_KEYS if self.suite_declared[k] and self.suite_sums[k] != counted[k]]
-            if keys:
-                said = " ".join(f"{k}={self.suite_sums[k]}" for k in keys)
-                got = " ".join(f"{k}={counted[k]}" for k in keys)
-                out.append(
-                    f"suite attributes say {said} but the test cases count {got}; the counts from the test "
-                    "cases are used"
-                )
+            out.extend(self._suite_mismatch(report))
         return out
+
+    def _suite_mismatch(self, report: TestReport) -> list[str]:
+        """The warning when the top-level suites' declared counts differ from the test cases' (or none)."""
+        by_status = Counter(c.status for c in report.cases)  # one pass, not report.count() x 3
+        counted = {
+            "tests": len(report.cases),
+            "failures": by_status[_FAILED],
+            "errors": by_status[_ERROR],
+            "skipped": by_status[_SKIPPED],
+        }
+        keys = [k for k in _SUITE_KEYS if self.suite_declared[k] and self.suite_sums[k] != counted[k]]
+        if not keys:
+            return []
+        said = " ".join(f"{k}={self.suite_sums[k]}" for k in keys)
+        got = " ".join(f"{k}={counted[k]}" for k in keys)
+        return [
+            f"suite attributes say {said} but the test cases count {got}; the counts from the test "
+            "cases are used"
+        ]
 
 
 def _judge(case: TestCase, elem: etree._Element) -> None:
     """Set the outcome of a <testcase> that has children: status, message, skip type, flaky."""
-    found: dict[str, etree._Element] = {}
-    flaky = False
-    # plain iteration: measured cheaper than iterchildren(*tags), which builds a tag matcher per call
-    for child in elem:
-        tag = child.tag
-        if tag in _DECIDERS:
-            found.setdefault(tag, child)
-        elif tag in _FLAKY_TAGS:
-            flaky = True
+    # the first child of each tag (built backwards, so an earlier child overwrites a later one); plain
+    # iteration: measured cheaper than iterchildren(*tags), which builds a tag matcher per call
+    firsts = {child.tag: child for child in reversed(elem)}
+    if _OUTCOME_TAGS.isdisjoint(firsts):  # only <properties>, <system-out>...: passed, as built
+        return
     for tag, status in _DECIDERS.items():
-        decider = found.get(tag)
+        decider = firsts.get(tag)
         if decider is not None:
             case.status = status
             case.message = _message(decider)
             if status is _SKIPPED:
                 case.skip_type = decider.get("type")
             return
-    case.flaky = flaky
+    case.flaky = not _FLAKY_TAGS.isdisjoint(firsts)
 
 
 def parse(path: str) -> TestReport:
@@ -211,52 +232,39 @@ def parse(path: str) -> TestReport:
     return report
 
 
-def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:  # noqa: C901  # one hot loop, one frame
+def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:
     """Append one TestCase per <testcase> to ``cases``; return whether any JUnit element was seen.
 
-    This loop runs once per test case (200k in a monorepo run): attributes come from one ``items()`` call
-    (each ``get()`` re-parses its key in lxml), the rare paths (children, odd times) are functions.
+    This loop runs once per test case (200k in a monorepo run): three to five ``get()`` calls (as cheap as
+    one ``items()`` call and a loop over it), times looked up among those already read, and functions only
+    for what is rare or per suite (a new enclosing suite, a suite's end, a case with children, odd values).
     """
     append = cases.append
     new_case = new_test_case
+    times = odd.times.get
     seen = False
     parent: etree._Element | None = None
     suite = ""
-    for _, el in xmlsafe.iterparse_tags(path, ("testsuites", "testsuite", "testcase")):
+    for _, el in xmlsafe.iterparse_tags(path, _TAGS):
         up = el.getparent()
         if el.tag != "testcase":
             seen = True
-            if el.tag == "testsuite" and (up is None or up.tag == "testsuites"):
-                odd.top_level_suite(el)
+            _suite_end(el, up, odd)
         else:
             if up is not parent:
                 # lxml returns the same proxy for a node while one is alive (we hold `parent`), so identity
                 # tells a new enclosing suite. The innermost suite is the direct parent in every producer.
                 parent = up
-                suite = (up.get("name") or "") if up is not None and up.tag == "testsuite" else ""
-            name = classname = ""
-            raw_time = file = raw_line = None
-            for key, value in cast("list[tuple[str, str]]", el.items()):
-                if key == "name":
-                    name = value
-                elif key == "classname":
-                    classname = value
-                elif key == "time":
-                    raw_time = value
-                elif key == "file":
-                    file = value
-                elif key == "line":
-                    raw_line = value
-            time_s = None
-            if raw_time is not None:
-                try:
-                    time_s = float(raw_time)
-                except ValueError:
-                    time_s = -1.0
-                if not 0.0 <= time_s < _MAX_TIME:  # also false for nan
-                    time_s = odd.time(raw_time, name)
+                suite = _suite_name(up)
+            get = el.get
+            name = get("name", "")
+            raw_time = get("time")
+            time_s = times(raw_time, -1.0)  # -1.0: not met yet (never a remembered value)
+            if time_s == -1.0:
+                time_s = odd.seconds(raw_time, name)
+            raw_line = get("line")
             line = None if raw_line is None else odd.line(raw_line, name)
-            case = new_case(suite, classname, name, _PASSED, time_s, file, line)
+            case = new_case(suite, get("classname", ""), name, _PASSED, time_s, get("file"), line)
             if len(el):
                 _judge(case, el)
             append(case)
@@ -267,3 +275,16 @@ def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:  # noqa: C9
             while el.getprevious() is not None:
                 del up[0]
     return seen
+
+
+def _suite_name(up: etree._Element | None) -> str:
+    """The suite of the test cases under ``up``: its name if it is a <testsuite>, else ""."""
+    if up is not None and up.tag == "testsuite":
+        return up.get("name") or ""
+    return ""
+
+
+def _suite_end(el: etree._Element, up: etree._Element | None, odd: _Oddities) -> None:
+    """A <testsuite> or <testsuites> ended: a top-level suite's count attributes are noted for the check."""
+    if el.tag == "testsuite" and (up is None or up.tag == "testsuites"):
+        odd.top_level_suite(el)

@@ -30,9 +30,11 @@ import json
 import re
 from array import array
 from collections import Counter, _count_elements  # type: ignore[attr-defined]
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, islice, repeat
-from operator import ge, itemgetter, lt
+from operator import ge, itemgetter, lt, methodcaller
+from typing import BinaryIO
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import CoverageReport, FileCoverage, to_posix
@@ -46,6 +48,7 @@ _RECORDS = frozenset(
 _DIGIT_START = re.compile(r"\n\d")  # FN:<start>,<end>,<name>: names never start with a digit
 _first = itemgetter(0)
 _third = itemgetter(2)
+_count_newlines = methodcaller("count", "\n")
 
 
 def sniff(head: str) -> bool:
@@ -122,29 +125,35 @@ def _read(path: str, st: _State) -> None:
     with fh:
         carry = ""
         line_no = 1  # line number of the first line of `carry`
-        first = True
-        while True:
-            block = fh.read(_BLOCK)
-            if not block:
-                break
-            if first:
-                first = False
-                if block.startswith(b"\xef\xbb\xbf"):
-                    block = block[3:]
-            if not block.endswith(b"\n"):
-                block += fh.readline()  # whole lines only: a block may end inside a UTF-8 sequence
+        for block in _blocks(fh):
             text = carry + _decode(path, block, line_no + carry.count("\n"))
-            end = text.rfind("\nend_of_record\n") + 15  # complete records: up to the last end_of_record line
-            if end > 14 and _fast_chunk(text[:end], st):
-                line_no += text.count("\n", 0, end)
-                carry = text[end:]
-            else:
-                carry, line_no = _records(path, text, line_no, st)
+            carry, line_no = _consume(path, text, line_no, st)
         if carry.strip():
             st.warnings.append(
                 f"{path}:{line_no}: the last record has no end_of_record (truncated file?); read anyway"
             )
             _records(path, carry + "\nend_of_record\n", line_no, st)
+
+
+def _blocks(fh: BinaryIO) -> Iterator[bytes]:
+    """The file in blocks of about ``_BLOCK`` bytes, each extended to a whole line (a block could otherwise
+    end inside a UTF-8 sequence), without the UTF-8 byte order mark at the start of the file."""
+    block = fh.read(_BLOCK)
+    if block.startswith(b"\xef\xbb\xbf"):
+        block = block[3:]
+    while block:
+        if not block.endswith(b"\n"):
+            block += fh.readline()
+        yield block
+        block = fh.read(_BLOCK)
+
+
+def _consume(path: str, text: str, line_no: int, st: _State) -> tuple[str, int]:
+    """Read the complete records of ``text`` (fast path first); return the unfinished rest and its line."""
+    end = text.rfind("\nend_of_record\n") + 15  # complete records: up to the last end_of_record line
+    if end > 14 and _fast_chunk(text[:end], st):
+        return text[end:], line_no + text.count("\n", 0, end)
+    return _records(path, text, line_no, st)
 
 
 def _decode(path: str, data: bytes, line_no: int) -> str:
@@ -180,14 +189,22 @@ def _record(path: str, body: str, line_no: int, st: _State) -> None:
     n_sf = s.count("\nSF:")
     if n_sf == 1:
         _one_record(path, body, line_no, st)
-        return
-    if n_sf == 0:
-        # only TN/comment lines may stand outside an SF section
-        for i, ln in enumerate(body.split("\n")):
-            if ln.strip() and not ln.startswith(("TN:", "#")):
-                raise ReportFormatError(path, "record outside an SF section", line=line_no + i)
-        return
-    # An end_of_record is missing between two files: split before each SF (the first piece keeps the TN).
+    elif n_sf == 0:
+        _check_outside(path, body, line_no)
+    else:
+        _split_records(path, s, line_no, st)
+
+
+def _check_outside(path: str, body: str, line_no: int) -> None:
+    """Only TN/comment lines may stand outside an SF section."""
+    for i, ln in enumerate(body.split("\n")):
+        if ln.strip() and not ln.startswith(("TN:", "#")):
+            raise ReportFormatError(path, "record outside an SF section", line=line_no + i)
+
+
+def _split_records(path: str, s: str, line_no: int, st: _State) -> None:
+    """An end_of_record is missing between two files: split ``s`` ("\\n" + the section) before each SF;
+    the first piece keeps the TN."""
     starts = []
     i = s.find("\nSF:")
     while i >= 0:
@@ -195,12 +212,11 @@ def _record(path: str, body: str, line_no: int, st: _State) -> None:
         i = s.find("\nSF:", i + 1)
     starts[0] = 0
     starts.append(len(s))
-    for k in range(len(starts) - 1):
-        piece = s[starts[k] : starts[k + 1]].lstrip("\n") if k == 0 else s[starts[k] + 1 : starts[k + 1]]
+    _one_record(path, s[: starts[1]].lstrip("\n"), line_no, st)
+    for k in range(1, len(starts) - 1):
         where = line_no + s.count("\n", 0, starts[k])
-        if k:
-            st.warnings.append(f"{path}:{where}: SF without end_of_record before it; records split there")
-        _one_record(path, piece, where if k else line_no, st)
+        st.warnings.append(f"{path}:{where}: SF without end_of_record before it; records split there")
+        _one_record(path, s[starts[k] + 1 : starts[k + 1]], where, st)
 
 
 def _take(s: str, prefix: str) -> tuple[list[str], str]:
@@ -404,30 +420,41 @@ def _merged_lines(nums: array[int], hits: array[int]) -> tuple[array[int], array
 def _functions(
     fn: list[str], fnda: list[str], fpath: str, st: _State
 ) -> tuple[list[str], array[int], array[int]]:
-    names: list[str] = []
-    flines = array("q")
-    fhits = array("q")
-    if fn:
-        parts = list(map(str.partition, fn, repeat(",")))
-        flines = _ints(list(map(_first, parts)))
-        names = list(map(_third, parts))
-        if _DIGIT_START.search("\n" + "\n".join(names)):
-            # FN:<start>,<end>,<name> (coverage.py, lcov 2.x): drop the end line
-            names = [n.partition(",")[2] if n[:1].isdigit() else n for n in names]
-        if "\r" in "".join(names):
-            names = [n.rstrip("\r") for n in names]
+    """FN and FNDA payloads -> one name, line and count per FN (each FN is one function)."""
+    if not fn:
+        names: list[str] = []
+        flines = array("q")
+        fhits = array("q")
+    else:
+        names, flines = _fn_payloads(fn)
         fhits = array("q", [0]) * len(names)
     if fnda:
         dparts = list(map(str.partition, fnda, repeat(",")))
         counts = _ints(list(map(_first, dparts)))
-        dnames = list(map(_third, dparts))
-        if "\r" in "".join(dnames):
-            dnames = [n.rstrip("\r") for n in dnames]
+        dnames = _without_cr(list(map(_third, dparts)))
         if dnames == names:
             fhits = counts  # Istanbul and geninfo write FNDA in FN order
         else:
             _match_fnda(names=names, fhits=fhits, counts=counts, dnames=dnames, fpath=fpath, st=st)
     return names, flines, fhits
+
+
+def _fn_payloads(fn: list[str]) -> tuple[list[str], array[int]]:
+    """FN:<line>[,<end>],<name> payloads -> names and start lines."""
+    parts = list(map(str.partition, fn, repeat(",")))
+    flines = _ints(list(map(_first, parts)))
+    names = list(map(_third, parts))
+    if _DIGIT_START.search("\n" + "\n".join(names)):
+        # FN:<start>,<end>,<name> (coverage.py, lcov 2.x): drop the end line
+        names = [n.partition(",")[2] if n[:1].isdigit() else n for n in names]
+    return _without_cr(names), flines
+
+
+def _without_cr(names: list[str]) -> list[str]:
+    """``names`` without the "\\r" of CRLF line ends."""
+    if "\r" in "".join(names):
+        return [n.rstrip("\r") for n in names]
+    return names
 
 
 def _match_fnda(
@@ -650,60 +677,80 @@ def _locate_error(path: str, body: str, line_no: int) -> None:
 # position, and any mismatch sends the whole block to the general reader above (_records), unchanged.
 
 
-def _fast_regions(recs: list[str]) -> tuple[list[str], ...] | None:  # noqa: C901  # one hot loop
+def _fast_regions(recs: list[str]) -> _Regions | None:
     """Cut each record into SF, its six summary values and its four regions; None if one does not fit."""
-    sfs: list[str] = []
-    summ: list[str] = []
-    fn: list[str] = []
-    fnda: list[str] = []
-    da: list[str] = []
-    br: list[str] = []
+    cuts = []
     for rec in recs:
-        if rec.startswith("TN:"):
-            p = rec.find("\n") + 1
-            if not rec.startswith("SF:", p):
-                return None
-        elif rec.startswith("SF:"):
-            p = 0
-        else:
+        cut = _cut_record(rec)
+        if cut is None:
             return None
-        q = rec.find("\n", p)
-        sfs.append(rec[p + 3 : q])
-        f = rec.find("\nFNF:", q)
-        g = rec.find("\n", f + 5)
-        if f < 0 or not rec.startswith("\nFNH:", g):
-            return None
-        h = rec.find("\n", g + 5)
-        lf = rec.find("\nLF:", h)
-        if lf < 0:
-            return None
-        d = rec.find("\nDA:", h, lf)
-        if d < 0:
-            d = lf
-        m = rec.find("\n", lf + 4)
-        if not rec.startswith("\nLH:", m):
-            return None
-        o = rec.find("\n", m + 4)
-        b = rec.find("\nBRF:", o)
-        c = rec.find("\n", b + 5)
-        if b < 0 or not rec.startswith("\nBRH:", c):
-            return None
-        e = rec.find("\n", c + 5)
-        if e != len(rec) - 1:
-            return None
-        fn.append(rec[q:f])
-        fnda.append(rec[h:d])
-        da.append(rec[d:lf])
-        br.append(rec[o:b])
-        summ += (  # in _SUMMARY order: LF LH BRF BRH FNF FNH
-            rec[lf + 4 : m],
-            rec[m + 4 : o],
-            rec[b + 5 : c],
-            rec[c + 5 : e],
-            rec[f + 5 : g],
-            rec[g + 5 : h],
-        )
-    return sfs, summ, fn, fnda, da, br
+        cuts.append(cut)
+    sfs, summ, fn, fnda, da, br = map(list, zip(*cuts, strict=True))
+    return _Regions(sfs, summ, fn, fnda, da, br)
+
+
+@dataclass(slots=True)
+class _Regions:
+    """A block's records cut apart: per record its SF path, its summary values (LF LH BRF BRH FNF FNH, as
+    text) and the text of its FN, FNDA, DA and BRDA regions (each region's lines with their leading "\\n")."""
+
+    sfs: list[str]
+    summ: list[tuple[str, ...]]
+    fn: list[str]
+    fnda: list[str]
+    da: list[str]
+    br: list[str]
+
+
+def _sf_start(rec: str) -> int:
+    """Where the SF line of an Istanbul record starts (after an optional TN line), or -1."""
+    if rec.startswith("SF:"):
+        return 0
+    if rec.startswith("TN:"):
+        p = rec.find("\n") + 1
+        if rec.startswith("SF:", p):
+            return p
+    return -1
+
+
+def _cut_record(rec: str) -> tuple[str, tuple[str, ...], str, str, str, str] | None:
+    """One record's SF, summary values and four regions (see _Regions), or None unless it is laid out the
+    way Istanbul writes it: FN* FNF FNH FNDA* DA* LF LH BRDA* BRF BRH, the last line ending the record."""
+    p = _sf_start(rec)
+    if p < 0:
+        return None
+    q = rec.find("\n", p)
+    f = rec.find("\nFNF:", q)
+    g = rec.find("\n", f + 5)
+    if f < 0 or not rec.startswith("\nFNH:", g):
+        return None
+    h = rec.find("\n", g + 5)
+    lf = rec.find("\nLF:", h)
+    if lf < 0:
+        return None
+    d = rec.find("\nDA:", h, lf)
+    if d < 0:
+        d = lf
+    m = rec.find("\n", lf + 4)
+    if not rec.startswith("\nLH:", m):
+        return None
+    o = rec.find("\n", m + 4)
+    b = rec.find("\nBRF:", o)
+    c = rec.find("\n", b + 5)
+    if b < 0 or not rec.startswith("\nBRH:", c):
+        return None
+    e = rec.find("\n", c + 5)
+    if e != len(rec) - 1:
+        return None
+    summary = (  # in _SUMMARY order: LF LH BRF BRH FNF FNH
+        rec[lf + 4 : m],
+        rec[m + 4 : o],
+        rec[b + 5 : c],
+        rec[c + 5 : e],
+        rec[f + 5 : g],
+        rec[g + 5 : h],
+    )
+    return rec[p + 3 : q], summary, rec[q:f], rec[h:d], rec[d:lf], rec[o:b]
 
 
 def _json_list(text: str, per_line: int, lines: int) -> list[int] | None:
@@ -754,82 +801,137 @@ def _per_line(lines: array[int], taken: array[int]) -> tuple[array[int], array[i
     return bl, array("q", map(covered.get, bl, repeat(0))), array("q", map(total.__getitem__, bl))
 
 
-def _fast_chunk(chunk: str, st: _State) -> bool:  # noqa: C901  # one loop over the records, one frame
+def _fast_chunk(chunk: str, st: _State) -> bool:
     """Read a block of complete records laid out as Istanbul writes them; False (nothing read) otherwise."""
     if "\r" in chunk:
         return False
     recs = chunk.split("end_of_record\n")
     recs.pop()  # "" after the last end_of_record
-    got = _fast_regions(recs)
-    if got is None:
+    regions = _fast_regions(recs)
+    if regions is None:
         return False
-    sfs, summ, fn_r, fnda_r, da_r, br_r = got
-    n_da = [r.count("\n") for r in da_r]
-    n_br = [r.count("\n") for r in br_r]
-    n_fn = [r.count("\n") for r in fn_r]
-    n_fnda = [r.count("\n") for r in fnda_r]
-    said = _json_list("," + ",".join(summ), 6, len(recs))
-    da_all = _json_list("".join(da_r).replace("\nDA:", ","), 2, sum(n_da))
-    br_text = "".join(br_r)
+    cols = _fast_columns(regions)
+    if cols is None:
+        return False
+    _fast_records(regions, cols, st)
+    return True
+
+
+@dataclass(slots=True)
+class _Columns:
+    """A block's values, each kind converted by one JSON scan, and how many lines of each kind per record."""
+
+    said: list[int]  # six summary values per record, in _SUMMARY order
+    da_nums: array[int]  # 'i' when every line number fits (4 bytes a line less to hold), else 'q'
+    da_hits: array[int]
+    br_lines: array[int]
+    br_taken: array[int]
+    fn_lines: array[int]
+    fn_names: list[str]
+    fnda_counts: array[int]
+    fnda_names: list[str]
+    n_da: list[int]
+    n_br: list[int]
+    n_fn: list[int]
+    n_fnda: list[int]
+    # adjacent DA lines within a record that are not strictly increasing (0: no record needs a merge)
+    suspects: int = 0
+
+
+def _fast_columns(rg: _Regions) -> _Columns | None:
+    """Convert the regions of a block column-wise (see _json_list/_json_named); None if any does not fit."""
+    n_da = _line_counts(rg.da)
+    n_br = _line_counts(rg.br)
+    n_fn = _line_counts(rg.fn)
+    n_fnda = _line_counts(rg.fnda)
+    said = _json_list("," + ",".join(map(",".join, rg.summ)), 6, len(rg.sfs))
+    da_all = _json_list("".join(rg.da).replace("\nDA:", ","), 2, sum(n_da))
+    br_text = "".join(rg.br)
     br_all = _json_list((br_text + "\n").replace(",-\n", ",0\n").replace("\nBRDA:", ","), 4, sum(n_br))
-    fn_all = _json_named("".join(fn_r), "FN", sum(n_fn))
-    fnda_all = _json_named("".join(fnda_r), "FNDA", sum(n_fnda))
+    fn_all = _json_named("".join(rg.fn), "FN", sum(n_fn))
+    fnda_all = _json_named("".join(rg.fnda), "FNDA", sum(n_fnda))
     if said is None or da_all is None or br_all is None or fn_all is None or fnda_all is None:
-        return False
+        return None
     nums_l = da_all[0::2]
     try:
-        said_a = array("q", said)
-        try:  # line numbers fit 32 bits (4 bytes a line less to hold); consumers only iterate the columns
-            all_nums = array("i", nums_l)
-        except OverflowError:
-            all_nums = array("q", nums_l)
-        all_hits = array("q", da_all[1::2])
-        br_lines = array("q", br_all[0::4])
-        br_taken = array("q", br_all[3::4])
-    except (TypeError, OverflowError):  # a float, a string, null, a list, beyond int64
-        return False
-    # Lines strictly increasing within each record: one comparison pass over the block counts the pairs that
-    # are not; those that straddle two records are expected, any other one sends its record to the merge.
-    suspects = sum(map(ge, nums_l, islice(nums_l, 1, None)))
-    fn_lines, fn_names = fn_all
+        array("q", said)  # checked here: a float, a string, null, a list, beyond int64 send the block away
+        cols = _Columns(
+            said=said,
+            da_nums=_line_numbers(nums_l),
+            da_hits=array("q", da_all[1::2]),
+            br_lines=array("q", br_all[0::4]),
+            br_taken=array("q", br_all[3::4]),
+            fn_lines=fn_all[0],
+            fn_names=fn_all[1],
+            fnda_counts=fnda_all[0],
+            fnda_names=fnda_all[1],
+            n_da=n_da,
+            n_br=n_br,
+            n_fn=n_fn,
+            n_fnda=n_fnda,
+        )
+    except (TypeError, OverflowError):
+        return None
+    cols.suspects = _unordered_pairs(nums_l, n_da)
+    return cols
+
+
+def _line_counts(regions: list[str]) -> list[int]:
+    """How many lines each region holds (each of its lines starts with a newline)."""
+    return list(map(_count_newlines, regions))
+
+
+def _line_numbers(nums: list[int]) -> array[int]:
+    """Line numbers fit 32 bits (4 bytes a line less to hold); consumers only iterate the columns."""
+    try:
+        return array("i", nums)
+    except OverflowError:
+        return array("q", nums)
+
+
+def _unordered_pairs(nums: list[int], n_da: list[int]) -> int:
+    """Adjacent DA line numbers of a block that are not strictly increasing within one record.
+
+    One comparison pass over the block counts the pairs that are not; those that straddle two records are
+    expected and taken off, any other one sends its record to the merge (_fast_lines)."""
+    suspects: int = sum(map(ge, nums, islice(nums, 1, None)))
+    if suspects:
+        n = len(nums)
+        suspects -= sum(nums[o - 1] >= nums[o] for o in set(accumulate(n_da)) if 0 < o < n)
+    return suspects
+
+
+def _fast_records(rg: _Regions, cols: _Columns, st: _State) -> None:
+    """One FileCoverage per record of a converted block, with the summary recount and the merge of repeats."""
+    all_nums, all_hits, br_lines, br_taken = cols.da_nums, cols.da_hits, cols.br_lines, cols.br_taken
+    fn_lines, fnda_counts, fnda_names = cols.fn_lines, cols.fnda_counts, cols.fnda_names
+    n_da, n_br, n_fn, n_fnda, suspects = cols.n_da, cols.n_br, cols.n_fn, cols.n_fnda, cols.suspects
     intern = st.names.setdefault
-    fn_names = list(map(intern, fn_names, fn_names))  # Istanbul's "(anonymous_N)" names repeat in every file
-    fnda_counts, fnda_names = fnda_all
-    if suspects:  # minus the pairs that straddle two records
-        n = len(all_nums)
-        suspects -= sum(nums_l[o - 1] >= nums_l[o] for o in set(accumulate(n_da)) if 0 < o < n)
-    files = st.files
-    sm = st.summary
-    counted: list[int] = []
+    fn_names = list(
+        map(intern, cols.fn_names, cols.fn_names)
+    )  # Istanbul's "(anonymous_N)" repeat in every file
     hits_nonneg = not all_hits or min(all_hits) >= 0
     fnda_nonneg = not fnda_counts or min(fnda_counts) >= 0
+    said = cols.said
+    sm = st.summary
+    counted: list[int] = []
     oda = obr = ofn = ofnda = 0
-    for i, sf in enumerate(sfs):
+    for i, sf in enumerate(rg.sfs):
         fpath = to_posix(sf)
         k = n_da[i]
-        nums = all_nums[oda : oda + k]
-        hits = all_hits[oda : oda + k]
+        nums, hits, merged = _fast_lines(all_nums[oda : oda + k], all_hits[oda : oda + k], suspects)
         oda += k
-        merged = suspects and k > 1 and not all(map(lt, nums, islice(nums, 1, None)))
-        if merged:
-            nums, hits = _merged_lines(nums, hits)
         nb = n_br[i]
-        bl, bc, bt = _per_line(br_lines[obr : obr + nb], br_taken[obr : obr + nb])
+        taken = br_taken[obr : obr + nb]
+        bl, bc, bt = _per_line(br_lines[obr : obr + nb], taken)
         obr += nb
         k = n_fn[i]
         names = fn_names[ofn : ofn + k]
         flines = fn_lines[ofn : ofn + k]
         ofn += k
         kd = n_fnda[i]
-        dnames = fnda_names[ofnda : ofnda + kd]
-        counts = fnda_counts[ofnda : ofnda + kd]
+        fhits = _fast_hits(names, fnda_names[ofnda : ofnda + kd], fnda_counts[ofnda : ofnda + kd], fpath, st)
         ofnda += kd
-        if dnames == names:
-            fhits = counts
-        else:
-            fhits = array("q", [0]) * len(names)
-            if kd:
-                _match_fnda(names=names, fhits=fhits, counts=counts, dnames=dnames, fpath=fpath, st=st)
         fc = FileCoverage(
             path=fpath,
             line_numbers=nums,
@@ -844,22 +946,47 @@ def _fast_chunk(chunk: str, st: _State) -> bool:  # noqa: C901  # one loop over 
         # the recount the general reader's _check_summary makes, from counts at hand
         lh = len(hits) - hits.count(0) if hits_nonneg and not merged else _covered(hits)
         fnh = len(fhits) - fhits.count(0) if fnda_nonneg else _covered(fhits)
-        row = (len(nums), lh, nb, nb - br_taken[obr - nb : obr].count(0), len(names), fnh)
+        row = (len(nums), lh, nb, nb - taken.count(0), len(names), fnh)
         counted += row
         if sm.first_bad is None and said[6 * i : 6 * i + 6] != list(row):
             sm.first_bad = fpath
-        st.records += 1
-        prev = files.get(fpath)
-        if prev is None:
-            files[fpath] = fc
-            if nb:
-                if st.keep_arms:
-                    st.arms[fpath] = br_r[i]  # kept as read ("\nBRDA:..." lines)
-                else:
-                    st.armless.add(fpath)
-        else:
-            _merge_into(st, prev, fc, _arm_payloads(br_r[i]) if nb else [])
+        _add_file(st, fc, rg.br[i], nb)
     for j in range(6):
-        sm.said[j] += sum(said_a[j::6])
+        sm.said[j] += sum(said[j::6])
         sm.counted[j] += sum(counted[j::6])
-    return True
+
+
+def _fast_lines(nums: array[int], hits: array[int], suspects: int) -> tuple[array[int], array[int], bool]:
+    """A record's DA columns, merged (sorted, counts of a repeated line summed) if its lines are not strictly
+    increasing, and whether they were. Only looked at when the block has ``suspects``."""
+    if suspects and len(nums) > 1 and not all(map(lt, nums, islice(nums, 1, None))):
+        nums, hits = _merged_lines(nums, hits)
+        return nums, hits, True
+    return nums, hits, False
+
+
+def _fast_hits(names: list[str], dnames: list[str], counts: array[int], fpath: str, st: _State) -> array[int]:
+    """A record's function counts in FN order, from its FNDA names and counts."""
+    if dnames == names:
+        return counts
+    fhits = array("q", [0]) * len(names)
+    if dnames:
+        _match_fnda(names=names, fhits=fhits, counts=counts, dnames=dnames, fpath=fpath, st=st)
+    return fhits
+
+
+def _add_file(st: _State, fc: FileCoverage, br_lines: str, nb: int) -> None:
+    """Store a file the fast path read, or merge it into the same SF read before (``br_lines``: its BRDA
+    lines as read, ``nb`` of them)."""
+    st.records += 1
+    prev = st.files.get(fc.path)
+    if prev is not None:
+        _merge_into(st, prev, fc, _arm_payloads(br_lines) if nb else [])
+        return
+    st.files[fc.path] = fc
+    if not nb:
+        return
+    if st.keep_arms:
+        st.arms[fc.path] = br_lines  # kept as read ("\nBRDA:..." lines)
+    else:
+        st.armless.add(fc.path)
