@@ -88,22 +88,31 @@ def _parse_careful(path: str) -> CoverageReport:
     for event, el in xmlsafe.iterparse_tagged(
         path, ("coverage", "sources", "class", "package"), remove_blank_text=True
     ):
-        tag = el.tag
-        if event == "start":
-            if tag == "coverage" and not saw_root:
-                saw_root = True
-                root_attrs = {str(k): str(v) for k, v in el.items()}
-            continue
-        if tag == "class":
-            saw_method |= _read_class(path, el, sources, files)
-            _drop(el)
-        elif tag == "package":
-            _drop(el)
-        elif tag == "sources":
-            sources = [to_posix((s.text or "").strip()) for s in el.iterchildren("source")]
+        if event != "start":
+            sources, has_methods = _careful_end(path, el, sources, files)
+            saw_method |= has_methods
+        elif el.tag == "coverage" and not saw_root:
+            saw_root = True
+            root_attrs = {str(k): str(v) for k, v in el.items()}
     if not saw_root:
         raise ReportFormatError(path, "not a Cobertura report: no <coverage> root element")
     return _report(path, root_attrs, sources, files, saw_method)
+
+
+def _careful_end(
+    path: str, el: etree._Element, sources: list[str], files: dict[str, FileCoverage]
+) -> tuple[list[str], bool]:
+    """Consume an element at its end event; return the sources in force and whether it had methods."""
+    tag = el.tag
+    if tag == "class":
+        has_methods = _read_class(path, el, sources, files)
+        _drop(el)
+        return sources, has_methods
+    if tag == "package":
+        _drop(el)
+    elif tag == "sources":
+        sources = [to_posix((s.text or "").strip()) for s in el.iterchildren("source")]
+    return sources, False
 
 
 def _report(
@@ -207,14 +216,15 @@ class _Header:
             self.first_class = self.p.CurrentByteIndex
             self.p.StartElementHandler = self.p.EndElementHandler = self.p.CharacterDataHandler = None
             return
-        elif _HEADER_PARENT.get(name) != self.stack[-1]:
-            raise _NotPlain
-        if name == "sources":
-            if self.texts:
-                raise _NotPlain
-        elif name == "source":
-            self.cur = []
+        else:
+            self._header_element(name)
         self.stack.append(name)
+
+    def _header_element(self, name: str) -> None:
+        if _HEADER_PARENT.get(name) != self.stack[-1] or (name == "sources" and self.texts):
+            raise _NotPlain  # an element out of place, or a second <sources>
+        if name == "source":
+            self.cur = []
 
     def end(self, name: str) -> None:
         self.stack.pop()
@@ -271,21 +281,15 @@ class _FastScan:
     def _read(self, *, check_all: bool) -> CoverageReport:
         """The block loop. ``check_all``: expat reads every block here; else only the header (a child
         process checks the whole file meanwhile)."""
-        import pyexpat
-
-        parse = self.parser.Parse
         data = b""
         pos = -1  # index in data of the next unscanned byte once the first <class> is known
         with open(self.path, "rb") as fh:
             while True:
                 block = fh.read(_BLOCK)
-                if not data and (block[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in block[:4]):
-                    raise _NotPlain  # UTF-16/32: the byte patterns below are UTF-8
+                if not data:
+                    _check_utf8(block)
                 if check_all or pos < 0:
-                    try:
-                        parse(block, not block)
-                    except pyexpat.ExpatError:
-                        raise _NotPlain from None  # the careful path reports it, in lxml's words
+                    self._expat(block)
                 if pos < 0:
                     data += block
                     pos = self._header_end(data, bool(block))
@@ -294,14 +298,25 @@ class _FastScan:
                 else:
                     data = data[pos:] + block
                     pos = 0
-                start = pos
-                pos = self._scan(data, pos, not block)
-                if data.find(b"xmlns", start, len(data) if not block else pos) >= 0:
-                    raise _NotPlain
+                pos = self._scan_block(data, pos, not block)
                 if not block:
                     break
         assert self.header.root is not None
         return _report(self.path, self.header.root, self.header.sources, self.files, self.saw_method)
+
+    def _expat(self, block: bytes) -> None:
+        import pyexpat
+
+        try:
+            self.parser.Parse(block, not block)
+        except pyexpat.ExpatError:
+            raise _NotPlain from None  # the careful path reports it, in lxml's words
+
+    def _scan_block(self, data: bytes, pos: int, final: bool) -> int:
+        end = self._scan(data, pos, final)
+        if data.find(b"xmlns", pos, end) >= 0:
+            raise _NotPlain  # namespaces: see _Header.start
+        return end
 
     def _header_end(self, data: bytes, more: bool) -> int:
         """The offset of the first <class> once expat has seen it, else -1."""
@@ -479,6 +494,11 @@ def _parse_fast(path: str) -> CoverageReport | None:
         return None
 
 
+def _check_utf8(head: bytes) -> None:
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:4]:
+        raise _NotPlain  # UTF-16/32: the byte patterns of the fast path are UTF-8
+
+
 def _check_gap(gap: bytes) -> None:
     """Between classes only the package scaffolding may appear (the careful path ignores it)."""
     if b":" in gap:
@@ -527,12 +547,19 @@ def _fast_lines(data: bytes, start: int, end: int) -> _Columns | None:
             return None
         return array("q"), array("q"), array("q"), array("q"), array("q"), True
     le = data.rfind(b"</lines>", li, end)
-    if le < 0:
-        return None
-    outside = data.count(b"<", start, li) + data.count(b"<", le + 8, end)
-    if outside and outside != data.count(b"<methods/>", start, li) + data.count(b"<methods/>", le + 8, end):
+    if le < 0 or not _only_methods(data, start, li) or not _only_methods(data, le + 8, end):
         return None  # <methods> with content, or another element: the careful reader
-    a = li + 7
+    return _fast_line_columns(data, li + 7, le)
+
+
+def _only_methods(data: bytes, a: int, b: int) -> bool:
+    """``data[a:b]`` holds no tag but ``<methods/>``."""
+    tags = data.count(b"<", a, b)
+    return not tags or tags == data.count(b"<methods/>", a, b)
+
+
+def _fast_line_columns(data: bytes, a: int, le: int) -> _Columns | None:
+    """The columns of the ``<line>`` elements in ``data[a:le]`` (the inside of ``<lines>``)."""
     pairs = _PAIR.findall(data, a, le)
     if data.count(b"<", a, le) != len(pairs):
         return None  # a tag of another shape among the lines
@@ -613,35 +640,15 @@ def _line(el: etree._Element) -> int | None:
 def _read_class(path: str, cls: etree._Element, sources: list[str], files: dict[str, FileCoverage]) -> bool:
     """Read one ``<class>`` into ``files``; return whether it had ``<method>`` elements."""
     fpath = _file_path(cls.get("filename") or cls.get("name") or "", sources)
-    nums: array[int]
-    hits: array[int]
-    bl = array("q")
-    bc = array("q")
-    bt = array("q")
-    lines_el = cls.find("lines")
-    if lines_el is not None and len(lines_el):
-        got = _read_lines_fast(lines_el, bl, bc, bt)
-        if got is None:
-            bl, bc, bt = array("q"), array("q"), array("q")
-            nums, hits = _read_lines_slow(path, lines_el, bl, bc, bt)
-        else:
-            nums, hits = got
-    else:
-        nums, hits = array("q"), array("q")
+    nums, hits, bl, bc, bt = _read_lines(path, cls.find("lines"))
 
     names: list[str] = []
     flines = array("q")
     fhits = array("q")
     methods_el = cls.find("methods")
     has_methods = methods_el is not None and len(methods_el) > 0
-    if has_methods:
-        assert methods_el is not None
-        for m in methods_el.iterchildren("method"):
-            names.append(m.get("name") or "")
-            mnums, mhits = _read_lines_slow(path, m.find("lines"), None, None, None)
-            flines.append(min(mnums) if mnums else 0)
-            h = m.get("hits")  # Istanbul writes the function's own count; Java/gcovr do not
-            fhits.append(_int(path, m, "hits", h) if h is not None else max(mhits, default=0))
+    if methods_el is not None and has_methods:
+        _read_methods(path, methods_el, names, flines, fhits)
 
     fc = FileCoverage(
         path=fpath,
@@ -656,6 +663,29 @@ def _read_class(path: str, cls: etree._Element, sources: list[str], files: dict[
     )
     _add_file(files, fc)
     return has_methods
+
+
+def _read_lines(path: str, lines_el: etree._Element | None) -> tuple[array[int], ...]:
+    """numbers, hits, branch lines, covered, total of a ``<lines>`` element."""
+    bl, bc, bt = array("q"), array("q"), array("q")
+    if lines_el is None or not len(lines_el):
+        return array("q"), array("q"), bl, bc, bt
+    got = _read_lines_fast(lines_el, bl, bc, bt)
+    if got is not None:
+        return *got, bl, bc, bt
+    bl, bc, bt = array("q"), array("q"), array("q")
+    return *_read_lines_slow(path, lines_el, bl, bc, bt), bl, bc, bt
+
+
+def _read_methods(
+    path: str, methods_el: etree._Element, names: list[str], flines: array[int], fhits: array[int]
+) -> None:
+    for m in methods_el.iterchildren("method"):
+        names.append(m.get("name") or "")
+        mnums, mhits = _read_lines_slow(path, m.find("lines"), None, None, None)
+        flines.append(min(mnums) if mnums else 0)
+        h = m.get("hits")  # Istanbul writes the function's own count; Java/gcovr do not
+        fhits.append(_int(path, m, "hits", h) if h is not None else max(mhits, default=0))
 
 
 def _add_file(files: dict[str, FileCoverage], fc: FileCoverage, ordered: bool | None = None) -> None:
@@ -789,34 +819,38 @@ def _read_lines_slow(
 
 def _merge(a: FileCoverage, b: FileCoverage) -> FileCoverage:
     """Union of two descriptions of one file: per line the max of hits, per branch line the max."""
+    out = FileCoverage(path=a.path)
     lines: dict[int, int] = dict(zip(a.line_numbers, a.line_hits, strict=True))
     for n, h in zip(b.line_numbers, b.line_hits, strict=True):
         old = lines.get(n)
         if old is None or h > old:
             lines[n] = h
-    branches: dict[int, tuple[int, int]] = {}
-    for src in (a, b):
-        for n, c, t in zip(src.branch_lines, src.branch_covered, src.branch_total, strict=True):
-            old_b = branches.get(n)
-            branches[n] = (c, t) if old_b is None else (max(old_b[0], c), max(old_b[1], t))
+    for n in sorted(lines):
+        out.line_numbers.append(n)
+        out.line_hits.append(lines[n])
+    _merge_branches(a, b, out)
     funcs: dict[tuple[str, int], int] = {}
     for src in (a, b):
         for name, line, h in zip(src.function_names, src.function_lines, src.function_hits, strict=True):
             funcs[(name, line)] = max(funcs.get((name, line), 0), h)
-    out = FileCoverage(path=a.path)
-    for n in sorted(lines):
-        out.line_numbers.append(n)
-        out.line_hits.append(lines[n])
-    for n in sorted(branches):
-        c, t = branches[n]
-        out.branch_lines.append(n)
-        out.branch_covered.append(c)
-        out.branch_total.append(t)
     for (name, line), h in funcs.items():
         out.function_names.append(name)
         out.function_lines.append(line)
         out.function_hits.append(h)
     return out
+
+
+def _merge_branches(a: FileCoverage, b: FileCoverage, out: FileCoverage) -> None:
+    branches: dict[int, tuple[int, int]] = {}
+    for src in (a, b):
+        for n, c, t in zip(src.branch_lines, src.branch_covered, src.branch_total, strict=True):
+            old_b = branches.get(n)
+            branches[n] = (c, t) if old_b is None else (max(old_b[0], c), max(old_b[1], t))
+    for n in sorted(branches):
+        c, t = branches[n]
+        out.branch_lines.append(n)
+        out.branch_covered.append(c)
+        out.branch_total.append(t)
 
 
 def _tool(path: str, root: dict[str, str]) -> str | None:
