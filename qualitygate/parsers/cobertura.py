@@ -17,7 +17,7 @@ an XML tree: an expat pass in 1 MiB blocks checks well-formedness and the xmlsaf
 declared, nothing fetched) while a byte scan cuts each ``<class>`` out of the checked bytes and reads its
 ``<line>`` elements with two regular expressions, verified by counting every tag and every ``branch``
 attribute; a class in another shape is parsed alone by lxml, and a document in another shape goes to the
-**careful path** (``_parse_careful``): lxml with the tag filter inside (``xmlsafe.iterparse_tagged``), so
+**careful path** (``_parse_careful``): lxml with the tag filter inside (``xmlsafe.iterparse``), so
 Python sees one event per ``<class>``, never one per ``<line>``; each class's lines are read as attribute
 value lists (``_Element.values`` mapped in C) and converted column-wise into arrays. That reader relies on
 ``number`` and ``hits`` being a line's first two attributes, which every producer above writes (coverage.py
@@ -85,8 +85,8 @@ def _parse_careful(path: str) -> CoverageReport:
     root_attrs: dict[str, str] = {}
     sources: list[str] = []
     saw_root = saw_method = False
-    for event, el in xmlsafe.iterparse_tagged(
-        path, ("coverage", "sources", "class", "package"), remove_blank_text=True
+    for event, el in xmlsafe.iterparse(
+        path, ("coverage", "sources", "class", "package"), ("start", "end"), remove_blank_text=True
     ):
         if event != "start":
             sources, has_methods = _careful_end(path, el, sources, files)

@@ -12,7 +12,7 @@ Counts come from the test cases only. Producers' suite attributes lie (Surefire 
 the sums of the top-level suites' attributes are compared with the recount and a disagreement is a warning.
 
 The document is streamed with libxml2 filtering for ``testsuite``/``testcase`` in C
-(``xmlsafe.iterparse_tags``); everything below a test case (tracebacks, ``system-out``) is dropped as soon
+(``xmlsafe.iterparse``); everything below a test case (tracebacks, ``system-out``) is dropped as soon
 as the case is read, so memory stays bounded by the list of ``TestCase`` records (benchmarks/bench_junit.sh).
 """
 
@@ -245,7 +245,7 @@ def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:
     seen = False
     parent: etree._Element | None = None
     suite = ""
-    for _, el in xmlsafe.iterparse_tags(path, _TAGS):
+    for _, el in xmlsafe.iterparse(path, _TAGS):
         up = el.getparent()
         if el.tag != "testcase":
             seen = True

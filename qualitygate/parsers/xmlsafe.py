@@ -11,6 +11,7 @@ defusedxml is not used on this path: its iterparse measured 1.6x slower than pla
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -48,118 +49,56 @@ def check_doctype(path: str, element: etree._Element) -> None:
 
 def iterparse(
     path: str,
+    tags: tuple[str, ...],
     events: tuple[str, ...] = ("end",),
-    tag: str | tuple[str, ...] | None = None,
+    *,
+    remove_blank_text: bool = False,
 ) -> Iterator[tuple[str, etree._Element]]:
-    """Stream ``(event, element)`` pairs from ``path`` safely; translate every lxml error to an InputError.
+    """Stream ``(event, element)`` pairs for the elements named in ``tags``, safely; every lxml error
+    becomes an InputError naming the file and line:column.
 
-    The caller clears elements it has consumed. The first element is always reported with a ``start`` event
-    internally so the DOCTYPE can be inspected before anything is read.
-    """
-    from lxml import etree
-
-    want = set(events)
-    try:
-        ctx = etree.iterparse(path, events=("start", *[e for e in events if e != "start"]), **_safe_kwargs())
-        checked = False
-        for event, elem in ctx:
-            if not checked:
-                check_doctype(path, elem)
-                checked = True
-            if event not in want:
-                continue
-            if tag is not None and not _tag_matches(elem.tag, tag):
-                continue
-            yield event, elem
-    except etree.XMLSyntaxError as exc:
-        line, col = exc.position if exc.position else (None, None)
-        msg = str(exc.msg or exc).split(", line ")[0]
-        if "amplification" in msg or ("entity" in msg.lower() and "external" in msg.lower()):
-            raise UnsafeInputError(path, f"refused: {msg}", line=line, column=col) from None
-        raise ReportFormatError(path, f"not well-formed XML: {msg}", line=line, column=col) from None
-    except OSError as exc:
-        raise ReportNotFoundError(path, f"cannot read: {exc}") from None
-
-
-def iterparse_tags(
-    path: str, tags: tuple[str, ...], events: tuple[str, ...] = ("end",)
-) -> Iterator[tuple[str, etree._Element]]:
-    """Like :func:`iterparse`, but only elements named in ``tags`` ever reach Python.
-
-    The filter runs inside libxml2 (lxml's ``iterparse(tag=...)``), so a format whose interesting elements
-    are a small share of its events (JUnit: ``testcase`` among ``failure``, ``system-out``, ``property``...)
-    does not pay a Python round trip per element, and no ``start`` event is forced on every element. The
-    same safe parser options apply; the DOCTYPE is checked on the first matched event, or after the last
-    byte when nothing matched. Unmatched elements stay in the tree: the caller clears the matched elements
-    it consumed (and deletes their consumed previous siblings) to keep memory bounded.
+    The tag filter runs inside libxml2 (lxml's ``iterparse(tag=...)``): a format whose interesting elements
+    are a small share of the document (JUnit's ``testcase`` among ``failure``, ``system-out``, ``property``;
+    Cobertura's ``class``) does not pay a Python round trip per element. The DOCTYPE is checked on the first
+    event delivered (the prolog is parsed by then), or after the last byte when nothing matched, before the
+    caller can read any value. Unmatched elements stay in the tree: the caller clears what it consumed
+    (through ancestors, deleting consumed previous siblings) to keep memory bounded.
+    ``remove_blank_text`` drops whitespace-only text nodes (indentation) that would be allocated for nothing.
     """
     from lxml import etree
 
     try:
-        ctx = etree.iterparse(path, events=events, tag=tags, **_safe_kwargs())
-        it = iter(ctx)
-        for event, elem in it:
-            check_doctype(path, elem)
-            yield event, elem
-            break
-        else:
-            if ctx.root is not None:
-                check_doctype(path, ctx.root)
-            return
-        yield from it
+        ctx = etree.iterparse(
+            path, events=events, tag=tags, remove_blank_text=remove_blank_text, **_safe_kwargs()
+        )
+        yield from _doctype_checked(path, ctx)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(path, exc) from None
     except OSError as exc:
         raise ReportNotFoundError(path, f"cannot read: {exc}") from None
 
 
+def _doctype_checked(path: str, ctx: Any) -> Iterator[tuple[str, etree._Element]]:
+    """``ctx``'s events, the DOCTYPE checked before the first one (no per-event test after it)."""
+    it = iter(ctx)
+    for event, elem in it:
+        check_doctype(path, elem)
+        yield event, elem
+        break
+    else:
+        if ctx.root is not None:
+            check_doctype(path, ctx.root)
+        return
+    yield from it
+
+
 def _syntax_error(path: str, exc: Any) -> ReportFormatError | UnsafeInputError:
-    """The InputError for an lxml ``XMLSyntaxError`` (same wording as :func:`iterparse`)."""
+    """The InputError for an lxml ``XMLSyntaxError``: entity trouble is a refusal, the rest malformed XML."""
     line, col = exc.position if exc.position else (None, None)
     msg = str(exc.msg or exc).split(", line ")[0]
     if "amplification" in msg or ("entity" in msg.lower() and "external" in msg.lower()):
         return UnsafeInputError(path, f"refused: {msg}", line=line, column=col)
     return ReportFormatError(path, f"not well-formed XML: {msg}", line=line, column=col)
-
-
-def iterparse_tagged(
-    path: str,
-    tag: tuple[str, ...],
-    events: tuple[str, ...] = ("start", "end"),
-    *,
-    remove_blank_text: bool = False,
-) -> Iterator[tuple[str, etree._Element]]:
-    """Like ``iterparse``, but the tag filter runs inside lxml: Python sees only events for ``tag``.
-
-    For big documents where a few element types carry the data (Cobertura's ``<class>``): an event per
-    element costs a proxy object and a Python round trip, about a quarter of the bare loop. The same
-    safe parser settings apply; the DOCTYPE is checked on the first event delivered (the prolog is
-    parsed by then), before the caller can read any value. Elements outside ``tag`` are built into the
-    tree and must be cleared by the caller through their ancestors. ``remove_blank_text`` drops
-    whitespace-only text nodes (indentation) that would otherwise be allocated for nothing.
-    """
-    from lxml import etree
-
-    try:
-        ctx = etree.iterparse(
-            path, events=events, tag=tag, remove_blank_text=remove_blank_text, **_safe_kwargs()
-        )
-        checked = False
-        for event, elem in ctx:
-            if not checked:
-                check_doctype(path, elem)
-                checked = True
-            yield event, elem
-        if not checked and ctx.root is not None:
-            check_doctype(path, ctx.root)
-    except etree.XMLSyntaxError as exc:
-        line, col = exc.position if exc.position else (None, None)
-        msg = str(exc.msg or exc).split(", line ")[0]
-        if "amplification" in msg or ("entity" in msg.lower() and "external" in msg.lower()):
-            raise UnsafeInputError(path, f"refused: {msg}", line=line, column=col) from None
-        raise ReportFormatError(path, f"not well-formed XML: {msg}", line=line, column=col) from None
-    except OSError as exc:
-        raise ReportNotFoundError(path, f"cannot read: {exc}") from None
 
 
 def _refuse_entity(path: str) -> Callable[..., None]:
@@ -214,12 +153,18 @@ def parse_fragment(path: str, data: bytes, *, remove_blank_text: bool = False) -
         raise _syntax_error(path, exc) from None
 
 
-def _tag_matches(actual: Any, wanted: str | tuple[str, ...]) -> bool:
-    if not isinstance(actual, str):
-        return False
-    if isinstance(wanted, str):
-        return actual == wanted
-    return actual in wanted
+def _markup_end(text: str, j: int) -> int:
+    """Where the prolog item at ``text[j]`` (``<?...?>``, ``<!--...-->``, ``<!DOCTYPE ... [...]>``) ends;
+    -1 when it runs past the sniffed bytes."""
+    if text.startswith("<?", j):
+        return text.find("?>", j)
+    if text.startswith("<!--", j):
+        return text.find("-->", j)
+    bracket, end = text.find("[", j), text.find(">", j)
+    if 0 <= bracket < end:  # a DOCTYPE with an internal subset: its own '>' come before the closing ']'
+        close = text.find("]", bracket)
+        return text.find(">", close) if close >= 0 else -1
+    return end
 
 
 def sniff_root(head: str) -> str | None:
@@ -228,30 +173,11 @@ def sniff_root(head: str) -> str | None:
     if not text.startswith("<"):
         return None
     i = 0
-    n = len(text)
-    while i < n:
-        j = text.find("<", i)
-        if j < 0 or j + 1 >= n:
-            return None
-        nxt = text[j + 1]
-        if nxt == "?":
-            i = text.find("?>", j)
-        elif text.startswith("<!--", j):
-            i = text.find("-->", j)
-        elif nxt == "!":
-            # DOCTYPE, possibly with an internal subset [...]
-            k = text.find("[", j)
-            end = text.find(">", j)
-            if 0 <= k < end:
-                end = text.find("]", k)
-                end = text.find(">", end) if end >= 0 else -1
-            i = end
-        else:
-            k = j + 1
-            while k < n and text[k] not in " \t\r\n/>":
-                k += 1
-            name = text[j + 1 : k]
-            return name.rsplit(":", 1)[-1]
+    while (j := text.find("<", i)) >= 0 and j + 1 < len(text):
+        if text[j + 1] not in "?!":
+            name = re.match(r"[^\s/>]*", text[j + 1 :])
+            return name.group(0).rsplit(":", 1)[-1] if name else None
+        i = _markup_end(text, j)
         if i < 0:
             return None
         i += 1
