@@ -52,7 +52,9 @@ def load_checked_policy(opts: CheckOptions) -> Policy:
         raise UsageError(f"--root {opts.root}: not a folder")
     if opts.preset:
         return load_policy(str(preset_path(opts.preset)), display=f"preset:{opts.preset}")
-    return load_policy(find_policy(opts.config, opts.root))
+    path = find_policy(opts.config, opts.root)
+    rel = os.path.relpath(path, opts.root)
+    return load_policy(path, display=path if rel.startswith("..") else rel)
 
 
 def use_color(choice: bool | None, stream: object) -> bool:
