@@ -276,7 +276,7 @@ def test_hook_output_is_a_few_lines(repo: Path, capsys: pytest.CaptureFixture[st
     assert code == 1
     assert out.splitlines() == [
         "FAIL   Failing tests 1 exceeds the maximum of 0: first: tests.test_app::test_0.",
-        f"qualitygate: FAIL  1 gate: 1 failed  (policy .github/quality-gates.yml)",
+        "qualitygate: FAIL  1 gate: 1 failed  (policy .github/quality-gates.yml)",
     ]
 
 
