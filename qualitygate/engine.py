@@ -96,6 +96,13 @@ def _sentence(gate: Gate, value: float, ok: bool, measured: Measured) -> str:
     return message + "."
 
 
+def _reason(status: Status, measured: Measured) -> str | None:
+    """The clause that explains a gate that did not pass (what is missing, or the note on the culprits)."""
+    if status is Status.PASS:
+        return None
+    return measured.missing if measured.value is None else measured.note
+
+
 def evaluate_gate(gate: Gate, policy: Policy, data: Collected) -> GateResult:
     measured, inputs = measure(gate, policy, data)
     status, message = _judge(gate, measured)
@@ -112,6 +119,7 @@ def evaluate_gate(gate: Gate, policy: Policy, data: Collected) -> GateResult:
         level=gate.level,
         status=status,
         message=message,
+        reason=_reason(status, measured),
         estimate=measured.estimate,
         inputs=inputs,
         evidence=measured.evidence,

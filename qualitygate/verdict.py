@@ -83,6 +83,9 @@ class GateResult:
     status: Status
     message: str
     """One sentence a person can act on"""
+    reason: str | None = None
+    """For a gate that did not pass, the clause of the message that says why (what is missing, the worst
+    culprit); null for a passing gate"""
     estimate: bool = False
     """The actual value is an estimate (e.g. debt)"""
     inputs: list[str] = field(default_factory=list)

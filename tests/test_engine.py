@@ -89,7 +89,7 @@ def test_coverage_gate_fails_below_minimum_and_names_the_worst_file(tmp_path: Pa
     assert g.status is Status.FAIL and v.status == "fail"
     assert g.actual == pytest.approx(100 * 13 / 17)
     assert g.message == (
-        "Line coverage (backend) 76.47% is below the minimum of 80%: 2 files below it, worst backend/app/b.py."
+        "Line coverage (backend) 76.47% is below the minimum of 80%: worst backend/app/b.py (25%), 2 files below it."
     )
     assert [(e.path, round(e.value or 0, 2), e.line) for e in g.evidence] == [
         ("backend/app/b.py", 25.0, 2),
@@ -259,7 +259,7 @@ def test_complexity_gate_lists_functions_over_the_limit(tmp_path: Path) -> None:
     ]
     assert (
         g.message
-        == "Cyclomatic complexity 23 exceeds the maximum of 10: 2 functions over it, worst bigger (23)."
+        == "Cyclomatic complexity 23 exceeds the maximum of 10: worst bigger (23), 2 functions over it."
     )
 
 
@@ -330,6 +330,18 @@ def test_security_hotspots_use_the_scanners_own_severity_by_default(tmp_path: Pa
     assert g.status is Status.FAIL and g.actual == 1
     assert [e.title for e in g.evidence] == ["CVE-1"]
     assert g.evidence[0].detail == "HIGH: CVE-1 found"
+    assert g.message == (
+        "Security hotspots 1 exceeds the maximum of 0: worst CVE-1 (HIGH); CRITICAL/HIGH by the scanner's severity."
+    )
+    assert g.reason == "worst CVE-1 (HIGH); CRITICAL/HIGH by the scanner's severity"
+
+
+def test_reason_is_the_why_clause_of_a_gate_that_did_not_pass(tmp_path: Path) -> None:
+    policy = policy_of(tmp_path, "quality_gates:\n  coverage: {backend: 80, frontend: 75}\n")
+    cov = CoverageReport(path="c.xml", kind="cobertura", files=[file_cov("backend/a.py", [1, 1, 1, 1, 1])])
+    v = run(policy, {("coverage", "backend"): [cov]})
+    assert gate(v, "coverage.backend").reason is None  # passed
+    assert gate(v, "coverage.frontend").reason == "no coverage report found (looked for somewhere/*.xml)"
 
 
 def test_security_by_cvss_band_and_ignore_unfixed(tmp_path: Path) -> None:

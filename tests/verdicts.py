@@ -247,6 +247,7 @@ def mixed_fail() -> Verdict:
         Status.FAIL,
         78.43,
         message="Line coverage is 78.43%, at least 80% is required (1.57 points short).",
+        reason="worst src/api/export.py (12.5%), 5 files below it",
         evidence=[
             Evidence(kind="file", title=p, path=p, value=v, unit="%", detail=None) for p, v in coverage_files
         ],
@@ -256,6 +257,7 @@ def mixed_fail() -> Verdict:
         Status.FAIL,
         23,
         message="2 functions are over the complexity limit of 15; the worst scores 23.",
+        reason="worst Exporter.render_rows (23), 2 functions over it",
         evidence=[
             Evidence(
                 kind="function",
@@ -280,6 +282,7 @@ def mixed_fail() -> Verdict:
         Status.FAIL,
         3,
         message="3 of 1,204 tests failed.",
+        reason="first: tests/api/test_export.py::test_export_csv_large",
         evidence=[
             Evidence(
                 kind="test",
@@ -303,6 +306,7 @@ def mixed_fail() -> Verdict:
         Status.FAIL,
         2,
         message="2 high or critical findings; none are allowed.",
+        reason="worst CVE-2023-1234 (CRITICAL)",
         evidence=[
             Evidence(
                 kind="finding",
@@ -381,6 +385,7 @@ def error_missing_report() -> Verdict:
         Status.ERROR,
         None,
         message="reports/coverage.xml: no such file; run the tests with coverage before the gate.",
+        reason="no coverage report found (looked for reports/coverage.xml)",
     )
     k6 = k6_gate(
         Status.SKIP,

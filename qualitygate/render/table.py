@@ -80,12 +80,12 @@ def _gate_table(gates: list[GateResult], word: _Word, width: int) -> str:
             truncate(one_line(g.title), _TITLE_WIDTH),
             truncate(fmt_actual(g, missing="-"), _VALUE_WIDTH),
             truncate(fmt_threshold(g, unicode=False), _VALUE_WIDTH),
-            one_line(g.message),
+            one_line(g.reason or ""),
         ]
         for g in gates
     ]
     # Lay the table out once with empty messages to learn how many columns the others take.
-    prefix = _tabulate([[*r[:4], ""] for r in rows]).splitlines()[0].index("message")
+    prefix = _tabulate([[*r[:4], ""] for r in rows]).splitlines()[0].index("why")
     message_width = max(width - prefix, _MIN_MESSAGE_WIDTH)
     for r in rows:
         r[4] = truncate(r[4], message_width)
@@ -95,7 +95,7 @@ def _gate_table(gates: list[GateResult], word: _Word, width: int) -> str:
 def _tabulate(rows: list[list[str]]) -> str:
     return tabulate(
         rows,
-        headers=["status", "gate", "actual", "threshold", "message"],
+        headers=["status", "gate", "actual", "threshold", "why"],
         tablefmt="simple",
         disable_numparse=True,
         colalign=("left", "left", "right", "left", "left"),

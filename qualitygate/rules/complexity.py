@@ -31,7 +31,7 @@ def _over_the_limit(gate: Gate, blocks: list[ComplexityBlock]) -> list[Complexit
 def _note(over: list[ComplexityBlock], errors: list[FileProblem]) -> str | None:
     parts = []
     if over:
-        parts.append(f"{plural(len(over), 'function')} over it, worst {over[0].qualname} ({over[0].score})")
+        parts.append(f"worst {over[0].qualname} ({over[0].score}), {plural(len(over), 'function')} over it")
     if errors:
         parts.append(f"{plural(len(errors), 'file')} not analysed")
     return "; ".join(parts) or None

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from qualitygate.model import CoverageReport, FileCoverage, Report
 from qualitygate.policy import Gate, Policy
 from qualitygate.rules.base import Measured, in_scope, missing, of_type, plural, violates
+from qualitygate.units import format_value
 from qualitygate.verdict import Evidence
 
 MAX_FILES = 10
@@ -137,7 +138,10 @@ def _explain(gate: Gate, value: float, rows: list[Row], what: str) -> Measured:
     """The files below the gate's bound (else the least covered ones) as evidence."""
     under = [r for r in rows if violates(r[0], gate)]
     shown = under or rows
-    note = f"{plural(len(under), 'file')} below it, worst {under[0][2].path}" if under else None
+    note = None
+    if under:
+        worst = under[0]
+        note = f"worst {worst[2].path} ({format_value(worst[0], '%')}), {plural(len(under), 'file')} below it"
     return Measured(
         value,
         evidence=[_evidence(r, what) for r in shown[:MAX_FILES]],

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qualitygate.model import DuplicationReport, Report
+from qualitygate.model import Clone, DuplicationReport, Report
 from qualitygate.policy import Gate, Policy
 from qualitygate.rules.base import MAX_EVIDENCE, Measured, missing, of_type
 from qualitygate.verdict import Evidence
+
+
+def _note(gate: Gate, clones: list[Clone]) -> str | None:
+    parts = []
+    if clones:
+        c = clones[0]
+        parts.append(f"largest clone {c.lines} lines at {c.first.file}:{c.first.start}-{c.first.end}")
+    if gate.paths:
+        parts.append("jscpd's percentage covers every file it scanned; path scopes do not apply to it")
+    return "; ".join(parts) or None
 
 
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
@@ -24,9 +34,7 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     if value is None:
         return missing("the duplication report measured no source lines")
     clones = sorted(merged.clones, key=lambda c: (-c.lines, c.first.file, c.first.start))
-    note = None
-    if gate.paths:
-        note = "jscpd's percentage covers every file it scanned; path scopes do not apply to it"
+    note = _note(gate, clones)
     return Measured(
         float(value),
         evidence=[

@@ -60,9 +60,10 @@ def blocking(findings: Sequence[Finding], spec: Security) -> list[tuple[Finding,
 def _security(policy: Policy, findings: list[Finding]) -> Measured:
     hits = blocking(findings, policy.security)
     source = "scanner" if policy.security.source == "scanner" else "CVSS"
-    note = f"{'/'.join(policy.security.severity)} by the {source} severity"
+    note = f"{'/'.join(policy.security.severity)} by the {source}'s severity"
     if hits:
-        note += f", worst {hits[0][0].rule_id}"
+        worst, severity = hits[0]
+        note = f"worst {worst.rule_id} ({severity.value.upper()}); {note}"
     return Measured(
         float(len(hits)),
         evidence=[_evidence(f, s) for f, s in hits[:MAX_EVIDENCE]],
