@@ -32,7 +32,8 @@ def _guard(fn: Callable[[], int], debug: bool = False) -> int:
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
     except BrokenPipeError:
-        return int(ExitCode.OK)
+        # the reader went away (`qualitygate check | head`): never report that as a pass
+        return 141  # 128 + SIGPIPE, as a shell reports it
     except Exception as exc:  # the last line of defence: never a bare traceback
         if debug or os.environ.get("QUALITYGATE_DEBUG"):
             raise

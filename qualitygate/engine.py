@@ -14,7 +14,7 @@ from qualitygate.inputs import Collected
 from qualitygate.model import Report
 from qualitygate.policy import Gate, Missing, Policy, role_for_metric, source_key
 from qualitygate.rules import complexity, coverage, duplication, findings, k6, tests
-from qualitygate.rules.base import Measured, missing
+from qualitygate.rules.base import Measured, holds, missing
 from qualitygate.units import format_value
 from qualitygate.verdict import GateResult, Status, Verdict, overall_status, summarize
 
@@ -46,16 +46,6 @@ _FAIL_WORDS = {
 
 _MISSING_STATUS = {Missing.FAIL: Status.ERROR, Missing.WARN: Status.WARN, Missing.SKIP: Status.SKIP}
 _MISSING_VERB = {Status.ERROR: "cannot be evaluated", Status.WARN: "not evaluated", Status.SKIP: "skipped"}
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": lambda v, t: v >= t,
-    ">": lambda v, t: v > t,
-    "<=": lambda v, t: v <= t,
-    "<": lambda v, t: v < t,
-}
-
-
-def holds(value: float, op: str, threshold: float) -> bool:
-    return _OPS[op](value, threshold)
 
 
 def measure(gate: Gate, policy: Policy, data: Collected) -> tuple[Measured, list[str]]:

@@ -8,8 +8,9 @@ report made in ``frontend/`` names ``src/x.js``. The rules, in order:
 2. an absolute path under the repository root is made relative to it;
 3. a relative path is tried against the repository root, then the report's own folder, then the
    component's folders;
-4. ``auto`` (on by default): leading segments are stripped until the rest exists in the working tree; the
-   stripped prefix is remembered, so the next path of the same report costs one ``stat``.
+4. ``auto`` (on by default): leading segments are stripped until the rest (a folder and a file at least)
+   exists in the working tree; the stripped prefix is remembered, so the next path of the same report costs
+   one ``stat``.
 
 A path that maps to nothing that exists keeps its best guess and is counted as not found; the verdict lists
 how many of each coverage report's files were found and which were not.
@@ -81,7 +82,9 @@ class PathMapper:
 
     def _by_suffix(self, path: str) -> str | None:
         parts = [p for p in path.split("/") if p]
-        for i in range(1, len(parts)):
+        # keep at least one folder: a bare file name (__init__.py, index.ts) would match the wrong file,
+        # and the prefix learned from it would then send every later path astray
+        for i in range(1, len(parts) - 1):
             suffix = "/".join(parts[i:])
             for base in ("", *self.bases):
                 c = posixpath.join(base, suffix) if base else suffix

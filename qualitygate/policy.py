@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, cast
 
+from qualitygate.units import split_k6_metric
+
 
 class Missing(StrEnum):
     """What a gate does when its data is missing: always visible in the verdict."""
@@ -107,7 +109,6 @@ class Policy:
     mapping: Mapping
     security: Security
     smells: Smells
-    warnings: tuple[str, ...] = field(default=())
 
 
 # Documented defaults (README, "Where reports are looked for").
@@ -151,20 +152,6 @@ def parse_k6_expression(metric: str, expr: str) -> tuple[str, Op, float]:
             f"k6 threshold {expr!r}: equality thresholds are not supported as gates; use <= and >="
         )
     return f"k6.{metric}.{stat}", cast(Op, op), float(value)
-
-
-def split_k6_metric(metric: str) -> tuple[str, str]:
-    """``k6.http_req_duration{expected_response:true}.p(99.9)`` -> (name with tags, stat)."""
-    body = metric[len("k6.") :]
-    if "}" in body:
-        close = body.rindex("}")
-        return body[: close + 1], body[close + 2 :]
-    if body.endswith(")") and "(" in body:
-        open_ = body.rindex("(")
-        dot = body.rindex(".", 0, open_)
-        return body[:dot], body[dot + 1 :]
-    name, _, stat = body.rpartition(".")
-    return name, stat
 
 
 _METRIC_TITLES = {
@@ -237,7 +224,8 @@ def source_key(gate: Gate) -> tuple[str, str | None]:
 
 # ------------------------------------------------------------------------------ serialised (cache)
 
-POLICY_CACHE_FORMAT = 1
+POLICY_CACHE_FORMAT = 2
+_OP_WORDS = frozenset({"<", "<=", ">", ">="})
 
 
 def policy_to_dict(policy: Policy) -> dict[str, object]:
@@ -245,6 +233,13 @@ def policy_to_dict(policy: Policy) -> dict[str, object]:
     from dataclasses import asdict
 
     return {"format": POLICY_CACHE_FORMAT, **asdict(policy)}
+
+
+def _check_cached_gates(gates: tuple[Gate, ...]) -> None:
+    """A cache entry is trusted only as far as this: at least one gate, each with a known bound and level
+    (anything else makes the caller validate the file afresh)."""
+    if not gates or any(g.op not in _OP_WORDS or g.level not in ("fail", "warn") for g in gates):
+        raise ValueError("not a policy this version would write")
 
 
 def policy_from_dict(d: dict[str, Any]) -> Policy:
@@ -258,6 +253,7 @@ def policy_from_dict(d: dict[str, Any]) -> Policy:
     gates = tuple(
         Gate(**{**g, "missing": Missing(g["missing"]), "paths": tuple(g["paths"])}) for g in d["gates"]
     )
+    _check_cached_gates(gates)
     components = {
         name: Component(name, tuple(c["paths"]), source(c["coverage"]), source(c["tests"]))
         for name, c in d["components"].items()
@@ -271,5 +267,39 @@ def policy_from_dict(d: dict[str, Any]) -> Policy:
         mapping=Mapping(tuple(PrefixRule(r["from_"], r["to"]) for r in m["rules"]), bool(m["auto"])),
         security=Security(tuple(sec["severity"]), sec["source"], bool(sec["ignore_unfixed"])),
         smells=Smells({str(k): float(v) for k, v in d["smells"]["effort"].items()}),
-        warnings=tuple(d["warnings"]),
     )
+
+
+# Every metric a gate can name (README "Metric names"); k6 metrics follow k6's own naming.
+KNOWN_METRICS: frozenset[str] = frozenset(
+    [f"coverage.{w}.{s}" for w in ("lines", "branches", "functions") for s in ("pct", "covered", "total")]
+    + ["coverage.files"]
+    + [f"tests.{s}" for s in ("total", "passed", "failed", "errors", "skipped", "flaky", "duration_s")]
+    + ["tests.pass_rate", "tests.failing"]
+    + ["complexity.blocks", "complexity.errors"]
+    + [f"complexity.{m}.{s}" for m in ("cyclomatic", "cognitive") for s in ("max", "mean")]
+    + ["duplication.lines.pct", "duplication.lines.duplicated", "duplication.lines.total"]
+    + ["duplication.clones", "duplication.files"]
+    + [f"findings.{s}" for s in ("total", "error", "warning", "note", "suppressed")]
+    + [f"findings.{s}" for s in ("critical", "high", "medium", "low")]
+    + ["security.blocking", "smells.count", "smells.debt", "k6.thresholds.failed"]
+)
+_K6_METRIC = re.compile(
+    r"k6\.[A-Za-z_][\w]*(\{[^{}]*\})?\.(avg|min|med|max|p\(\d+(\.\d+)?\)|rate|count|value|passes|fails)\Z"
+)
+
+
+def check_metric(metric: str) -> None:
+    """ValueError, with the closest known name, for a metric no report produces: a typo must be a policy
+    error, never a gate whose data is 'missing' (which ``missing: warn`` would let pass)."""
+    role_for_metric(metric)
+    if metric in KNOWN_METRICS or _K6_METRIC.match(metric):
+        return
+    import difflib
+
+    close = difflib.get_close_matches(metric, sorted(KNOWN_METRICS), n=1)
+    if metric.startswith("k6."):
+        hint = "k6 metrics are k6.<metric>[{tag:value}].<stat>, e.g. k6.http_req_duration.p(95)"
+    else:
+        hint = f"did you mean {close[0]!r}?" if close else "see README 'Metric names'"
+    raise ValueError(f"unknown metric {metric!r} ({hint})")

@@ -40,10 +40,10 @@ from qualitygate.policy import (
     SeverityWord,
     Smells,
     Source,
+    check_metric,
     component_defaults,
     gate_title,
     parse_k6_expression,
-    role_for_metric,
 )
 from qualitygate.policy import PrefixRule as Rule
 from qualitygate.units import Quantity, UnitError, convert, metric_unit, parse_effort_minutes, parse_quantity
@@ -215,7 +215,7 @@ class GateSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_bound(self) -> GateSpec:
-        role_for_metric(self.metric)  # raises ValueError for an unknown metric family
+        check_metric(self.metric)  # ValueError, with a did-you-mean, for a metric no report has
         given = [k for k in _OPS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of min, max, lt, gt (got {', '.join(given) or 'none'})")
@@ -394,5 +394,6 @@ def normalise(spec: PolicyFile, source: str) -> Policy:
         reports=reports,
         mapping=Mapping(tuple(Rule(r.from_, r.to) for r in spec.path_mapping.rules), spec.path_mapping.auto),
         security=Security(tuple(spec.security.severity), spec.security.source, spec.security.ignore_unfixed),
-        smells=Smells({str(k): v for k, v in spec.smells.effort.items()}),
+        # a partial `smells.effort` overrides the levels it names; the others keep their documented default
+        smells=Smells({**DEFAULT_EFFORT, **{str(k): v for k, v in spec.smells.effort.items()}}),
     )

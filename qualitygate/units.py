@@ -76,10 +76,10 @@ def metric_unit(metric: str) -> str | None:
 
 def _k6_unit(metric: str) -> str | None:
     """``ratio`` for a k6 rate that is a share, ``ms`` for a statistic of a timing trend; else None."""
-    stat = metric.rsplit(".", 1)[-1]
+    name, stat = split_k6_metric(metric)
     if stat == "rate":
         return None if metric.startswith(_K6_COUNTER_RATES) else "ratio"
-    if _is_trend_stat(stat) and _k6_base(metric).endswith(_K6_TIMINGS):
+    if _is_trend_stat(stat) and name.split("{", 1)[0].endswith(_K6_TIMINGS):
         return "ms"
     return None
 
@@ -89,9 +89,18 @@ def _is_trend_stat(stat: str) -> bool:
     return stat in _K6_TREND_STATS or stat.startswith("p(")
 
 
-def _k6_base(metric: str) -> str:
-    """The k6 metric's name: ``k6.http_req_duration{status:200}.p(95)`` gives ``http_req_duration``."""
-    return metric[3:].split("{", 1)[0].rsplit(".", 1)[0]
+def split_k6_metric(metric: str) -> tuple[str, str]:
+    """``k6.http_req_duration{expected_response:true}.p(99.9)`` -> (name with tags, stat)."""
+    body = metric[len("k6.") :]
+    if "}" in body:
+        close = body.rindex("}")
+        return body[: close + 1], body[close + 2 :]
+    if body.endswith(")") and "(" in body:
+        open_ = body.rindex("(")
+        dot = body.rindex(".", 0, open_)
+        return body[:dot], body[dot + 1 :]
+    name, _, stat = body.rpartition(".")
+    return name, stat
 
 
 # For each canonical unit: the factor that converts each unit a threshold may be written in.

@@ -477,3 +477,31 @@ def test_verdict_is_deterministic(tmp_path: Path) -> None:
     policy = policy_of(tmp_path, "k6:\n  http_req_duration: ['p(95)<200']\n")
     reports: dict[tuple[str, str | None], list[Report]] = {("k6", None): [k6_report(100.0, 0.0)]}
     assert verdict_to_json(run(policy, reports)) == verdict_to_json(run(policy, reports))
+
+
+def test_security_gate_without_any_security_scan_is_missing_data(tmp_path: Path) -> None:
+    """A clean ruff run is no security scan: if Trivy's step did not run, the gate must not pass."""
+    policy = policy_of(tmp_path, "quality_gates:\n  security_hotspots: 0\n")
+    ruff = FindingsReport(
+        path="ruff.sarif",
+        kind="sarif",
+        tool="ruff",
+        findings=[finding("E501", security=False, level=Level.ERROR)],
+    )
+    g = gate(run(policy, {("findings", None): [ruff]}), "security_hotspots")
+    assert g.status is Status.ERROR
+    assert "no security scan among the SARIF files (found: ruff)" in g.message
+    empty_trivy = FindingsReport(path="trivy-results.sarif", kind="sarif", tool="Trivy")
+    assert (
+        gate(run(policy, {("findings", None): [ruff, empty_trivy]}), "security_hotspots").status
+        is Status.PASS
+    )
+
+
+def test_each_complexity_gate_reads_its_own_measure_when_a_glob_catches_both(tmp_path: Path) -> None:
+    policy = policy_of(tmp_path, "reports: {complexity: 'reports/*.json'}\ngates:\n  - {metric: complexity.cyclomatic.max, max: 10}\n")
+    cognitive = ComplexityReport(path="reports/complexipy.json", kind="complexipy", measure="cognitive",
+                                 blocks=[block("f", 40)])
+    cyclomatic = ComplexityReport(path="reports/radon-cc.json", kind="radon", blocks=[block("f", 7)])
+    g = gate(run(policy, {("complexity", None): [cognitive, cyclomatic]}), "complexity.cyclomatic.max")
+    assert g.status is Status.PASS and g.actual == 7

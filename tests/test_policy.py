@@ -133,6 +133,15 @@ gates:
             "quality-gates.yml:2:50: gates.0.paths: 'src/[]' is not a valid glob (bad escape \\Z at position 6)",
         ),
         (
+            "defaults: {missing: warn}\ngates:\n  - {metric: tests.failng, max: 0}\n",
+            "quality-gates.yml:3:5: gates.0: unknown metric 'tests.failng' (did you mean 'tests.failing'?)",
+        ),
+        (
+            "gates:\n  - {metric: k6.http_req_duration.p95, lt: 200ms}\n",
+            "quality-gates.yml:2:5: gates.0: unknown metric 'k6.http_req_duration.p95' (k6 metrics are "
+            "k6.<metric>[{tag:value}].<stat>, e.g. k6.http_req_duration.p(95))",
+        ),
+        (
             "- just\n- a list\n",
             "quality-gates.yml:1:1: the policy must be a mapping with 'quality_gates:' or 'gates:'",
         ),
@@ -157,6 +166,8 @@ gates:
         "bad-k6-expression",
         "invalid-yaml",
         "bad-glob",
+        "metric-typo",
+        "k6-metric-typo",
         "not-a-mapping",
         "empty-policy",
         "bad-severity-word",

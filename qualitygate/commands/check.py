@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualitygate import __version__
-from qualitygate.errors import ExitCode, UsageError
+from qualitygate.errors import ExitCode, QualityGateError, UsageError
 from qualitygate.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -24,8 +24,6 @@ class CheckOptions:
     formats: Sequence[str] = ("table",)
     outputs: Sequence[str] = ()
     color: bool | None = None  # None: decide from the terminal and NO_COLOR
-    base_verdict: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)
     hook: bool = False  # pre-push hook mode: compact output, stale reports flagged
     hook_missing: str | None = None  # hook mode: overrides every gate's missing-data setting
 
@@ -95,8 +93,17 @@ def write_outputs(verdict: Verdict, pairs: list[tuple[str, str]], color: bool | 
             if summary:
                 from qualitygate.render.github import step_summary
 
-                with open(summary, "a", encoding="utf-8") as fh:
-                    fh.write(step_summary(verdict))
+                _append_summary(summary, step_summary(verdict))
+
+
+def _append_summary(path: str, text: str) -> None:
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UsageError(
+            f"GITHUB_STEP_SUMMARY={path}: cannot append the job summary: {exc.strerror or exc}"
+        ) from None
 
 
 def run(opts: CheckOptions) -> int:
@@ -134,6 +141,12 @@ def run_and_comment(
     write_outputs(verdict, pairs, opts.color)
     base = comment.load_verdict(base_verdict) if base_verdict else None
     options = comment.CommentOptions(id=comment_id, on_pass=comment.parse_on_pass(on_pass), dry_run=dry_run)
-    posted = comment.post_verdict(verdict, base=base, options=options)
     code = exit_code_for(verdict)
-    return code if code != 0 else posted
+    try:
+        comment.post_verdict(verdict, base=base, options=options)
+    except QualityGateError as exc:
+        if code:  # the failing gate is the news; the comment's trouble is said, not returned
+            sys.stderr.write(f"qualitygate: error: {exc.message}\n")
+            return code
+        raise
+    return code

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -32,16 +32,22 @@ def missing(why: str) -> Measured:
     return Measured(None, missing=why)
 
 
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": lambda v, t: v >= t,
+    ">": lambda v, t: v > t,
+    "<=": lambda v, t: v <= t,
+    "<": lambda v, t: v < t,
+}
+
+
+def holds(value: float, op: str, threshold: float) -> bool:
+    """Does ``value op threshold`` hold? Exact, on unrounded values: 79.999 % is below an 80 % minimum."""
+    return _OPS[op](value, threshold)
+
+
 def violates(value: float, gate: Gate) -> bool:
     """Does one item's value break the gate's bound (for choosing evidence)?"""
-    op, t = gate.op, gate.threshold
-    if op == ">=":
-        return value < t
-    if op == ">":
-        return value <= t
-    if op == "<=":
-        return value > t
-    return value >= t
+    return not holds(value, gate.op, gate.threshold)
 
 
 def scope(gate: Gate, policy: Policy) -> tuple[str, ...]:

@@ -37,16 +37,35 @@ def _note(over: list[ComplexityBlock], errors: list[FileProblem]) -> str | None:
     return "; ".join(parts) or None
 
 
-def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
-    cx = of_type(reports, ComplexityReport)
-    globs = scope(gate, policy)
+def _of_measure(gate: Gate, reports: Sequence[Report]) -> list[ComplexityReport]:
+    """The reports of the gate's measure: a glob may catch both radon's (cyclomatic) and complexipy's
+    (cognitive) reports, and each gate reads its own."""
+    wanted = "cognitive" if gate.metric.startswith("complexity.cognitive.") else "cyclomatic"
+    every = gate.metric in {"complexity.blocks", "complexity.errors"}
+    return [r for r in of_type(reports, ComplexityReport) if every or r.measure == wanted]
+
+
+def _no_blocks(errors: list[FileProblem]) -> Measured:
+    why = "the complexity report lists no function"
+    if errors:
+        why += f"; {plural(len(errors), 'file')} could not be analysed ({errors[0].file})"
+    return missing(why)
+
+
+def _blocks_in_scope(
+    cx: list[ComplexityReport], globs: tuple[str, ...]
+) -> tuple[list[ComplexityBlock], list[FileProblem]]:
     blocks = [b for r in cx for b in r.blocks if in_scope(b.file, globs)]
-    errors = [e for r in cx for e in r.errors]
+    return blocks, [e for r in cx for e in r.errors]
+
+
+def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
+    cx = _of_measure(gate, reports)
+    if not cx:
+        return missing(f"no report of that measure among {', '.join(r.path for r in reports)}")
+    blocks, errors = _blocks_in_scope(cx, scope(gate, policy))
     if not blocks:
-        why = "the complexity report lists no function"
-        if errors:
-            why += f"; {plural(len(errors), 'file')} could not be analysed ({errors[0].file})"
-        return missing(why)
+        return _no_blocks(errors)
     measure_name = cx[0].measure
     value = ComplexityReport(path="", kind="", measure=measure_name, blocks=blocks).metrics().get(gate.metric)
     if value is None:

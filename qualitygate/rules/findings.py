@@ -57,7 +57,40 @@ def blocking(findings: Sequence[Finding], spec: Security) -> list[tuple[Finding,
     return out
 
 
-def _security(policy: Policy, findings: list[Finding]) -> Measured:
+# Scanners whose SARIF is a security scan even when it found nothing (an empty Trivy run is a clean bill,
+# an empty ruff run says nothing about security).
+_SECURITY_TOOLS = (
+    "trivy",
+    "bandit",
+    "codeql",
+    "semgrep",
+    "snyk",
+    "grype",
+    "gitleaks",
+    "checkov",
+    "tfsec",
+    "kics",
+    "gosec",
+    "brakeman",
+    "horusec",
+    "osv-scanner",
+    "dependency-check",
+    "trufflehog",
+    "zap",
+)
+
+
+def _is_security_scan(report: FindingsReport) -> bool:
+    tool = (report.tool or "").lower()
+    return any(name in tool for name in _SECURITY_TOOLS) or any(f.security for f in report.findings)
+
+
+def _security(policy: Policy, reports: list[FindingsReport], findings: list[Finding]) -> Measured:
+    if not any(_is_security_scan(r) for r in reports):
+        tools = ", ".join(sorted({r.tool or r.path for r in reports}))
+        return missing(
+            f"no security scan among the SARIF files (found: {tools}); a linter's clean run is no scan"
+        )
     hits = blocking(findings, policy.security)
     source = "scanner" if policy.security.source == "scanner" else "CVSS"
     note = f"{'/'.join(policy.security.severity)} by the {source}'s severity"
@@ -74,9 +107,10 @@ def _security(policy: Policy, findings: list[Finding]) -> Measured:
 
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     globs = scope(gate, policy)
-    findings = [f for r in of_type(reports, FindingsReport) for f in r.findings if in_scope(f.path, globs)]
+    sarif = of_type(reports, FindingsReport)
+    findings = [f for r in sarif for f in r.findings if in_scope(f.path, globs)]
     if gate.metric == "security.blocking":
-        return _security(policy, findings)
+        return _security(policy, sarif, findings)
     if gate.metric.startswith("smells."):
         return _smells(gate, policy, findings)
     value = FindingsReport(path="", kind="sarif", findings=findings).metrics().get(gate.metric)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualitygate.model import K6Metric, LoadTestReport, Report
-from qualitygate.policy import Gate, Policy, split_k6_metric
+from qualitygate.policy import Gate, Policy
 from qualitygate.rules.base import Measured, missing, of_type
-from qualitygate.units import format_value, metric_unit
+from qualitygate.units import format_value, metric_unit, split_k6_metric
 from qualitygate.verdict import Evidence
 
 
