@@ -413,7 +413,8 @@ def test_duplication_gate_lists_the_largest_clones(tmp_path: Path) -> None:
     )
     g = gate(run(policy, {("duplication", None): [dup]}), "duplications")
     assert g.status is Status.FAIL and g.actual == pytest.approx(4.2)
-    assert [e.title for e in g.evidence] == ["c.py:10-39", "a.py:1-12"]
+    assert [e.title for e in g.evidence] == ["python clone, lines 10-39", "python clone, lines 1-12"]
+    assert [(e.path, e.line) for e in g.evidence] == [("c.py", 10), ("a.py", 1)]
     assert g.evidence[0].detail == "30 lines also at d.py:1-30"
 
 
@@ -499,9 +500,13 @@ def test_security_gate_without_any_security_scan_is_missing_data(tmp_path: Path)
 
 
 def test_each_complexity_gate_reads_its_own_measure_when_a_glob_catches_both(tmp_path: Path) -> None:
-    policy = policy_of(tmp_path, "reports: {complexity: 'reports/*.json'}\ngates:\n  - {metric: complexity.cyclomatic.max, max: 10}\n")
-    cognitive = ComplexityReport(path="reports/complexipy.json", kind="complexipy", measure="cognitive",
-                                 blocks=[block("f", 40)])
+    policy = policy_of(
+        tmp_path,
+        "reports: {complexity: 'reports/*.json'}\ngates:\n  - {metric: complexity.cyclomatic.max, max: 10}\n",
+    )
+    cognitive = ComplexityReport(
+        path="reports/complexipy.json", kind="complexipy", measure="cognitive", blocks=[block("f", 40)]
+    )
     cyclomatic = ComplexityReport(path="reports/radon-cc.json", kind="radon", blocks=[block("f", 7)])
     g = gate(run(policy, {("complexity", None): [cognitive, cyclomatic]}), "complexity.cyclomatic.max")
     assert g.status is Status.PASS and g.actual == 7

@@ -40,7 +40,7 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
         evidence=[
             Evidence(
                 kind="clone",
-                title=f"{c.first.file}:{c.first.start}-{c.first.end}",
+                title=f"{c.format} clone, lines {c.first.start}-{c.first.end}",
                 path=c.first.file,
                 line=c.first.start,
                 value=float(c.lines),
