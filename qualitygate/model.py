@@ -59,7 +59,7 @@ def _int_array() -> array[int]:
     return array("q")
 
 
-def _positive(counts: array[int]) -> int:
+def count_positive(counts: array[int]) -> int:
     """How many counts are > 0: in C when none is negative (``min`` and ``count`` are C loops; the generator
     they replace cost ~70 ns an item, 0.3 s over a 4 M-line report)."""
     if not counts:
@@ -94,7 +94,7 @@ class FileCoverage:
 
     @property
     def lines_covered(self) -> int:
-        return _positive(self.line_hits)
+        return count_positive(self.line_hits)
 
     @property
     def branches_total(self) -> int:
@@ -110,7 +110,7 @@ class FileCoverage:
 
     @property
     def functions_covered(self) -> int:
-        return _positive(self.function_hits)
+        return count_positive(self.function_hits)
 
     def missing_lines(self) -> list[int]:
         return [n for n, h in zip(self.line_numbers, self.line_hits, strict=True) if h == 0]

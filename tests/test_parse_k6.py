@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +139,34 @@ def test_infer_type(values: dict[str, float], mtype: str) -> None:
 )
 def test_sniff(head: str, expected: bool) -> None:
     assert k6_parser.sniff(head) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        # Python's json reads NaN/Infinity/-Infinity; they are not JSON (RFC 8259 §6)
+        (
+            "k6.nan-constant.json",
+            "k6.nan-constant.json:3:66: not valid JSON (NaN is not a JSON value): expected a k6 summary",
+        ),
+        # Python refuses to convert an integer of more than 4300 digits (a ValueError, not a JSONDecodeError)
+        (
+            "k6.integer-over-4300-digits.json",
+            "k6.integer-over-4300-digits.json:4:32: an integer of 5000 digits (Python reads at most 4300)",
+        ),
+    ],
+)
+def test_json_that_python_reads_but_is_not_json_exits_3_with_one_line(name: str, message: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    p = subprocess.run(
+        [sys.executable, "-m", "qualitygate", "parse", str(DATA / name), "--kind", "k6"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert p.returncode == 3, p.stderr
+    assert "Traceback" not in p.stdout + p.stderr
+    [line] = p.stderr.strip().splitlines()
+    assert message in line

@@ -12,7 +12,7 @@ from conftest import REAL_REPORTS, conformance_cases
 
 from qualitygate.cli import main
 from qualitygate.errors import ReportFormatError
-from qualitygate.model import CoverageReport, FileCoverage
+from qualitygate.model import CoverageReport, FileCoverage, count_positive
 from qualitygate.parsers import lcov, parse_report
 
 DATA = Path(__file__).parent / "data" / "lcov"
@@ -216,6 +216,19 @@ def test_missing_end_of_record_at_eof_is_read_with_a_warning() -> None:
     ]
 
 
+def test_last_end_of_record_without_a_newline_is_complete_and_not_truncated() -> None:
+    """Two Istanbul records, the file ending right after the last ``end_of_record`` (no newline): the fast
+    path reads the first block up to the last ``end_of_record\\n``; the rest is a whole record, no warning."""
+    path = DATA / "lcov.last-end-of-record-without-newline.info"
+    assert not path.read_bytes().endswith(b"\n")
+    report = parse(path)
+    assert report.warnings == []
+    assert [(f.path, f.lines_covered, f.lines_total, f.branches_total) for f in report.files] == [
+        ("src/a.js", 1, 2, 0),
+        ("src/b.js", 1, 2, 2),
+    ]
+
+
 def test_missing_end_of_record_between_files_splits_them() -> None:
     path = DATA / "lcov.missing-end-of-record-between-files.info"
     report = parse(path)
@@ -318,3 +331,42 @@ def test_sniff() -> None:
     assert lcov.sniff("\n\nSF:/abs/a.c\nDA:1,1\n")
     assert not lcov.sniff("<?xml version='1.0'?><coverage/>")
     assert not lcov.sniff("Name    Stmts   Miss  Cover\n")
+
+
+# ------------------------------------------- shared parser helpers (xmlsafe has no test file of its own here)
+
+
+def test_huge_tree_only_where_libxml2_keeps_its_amplification_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before libxml2 2.11, XML_PARSE_HUGE (lxml's ``huge_tree``) also switched off the entity-expansion
+    limits: only ask for it from 2.11 on. Decided once per process, on the first parse."""
+    from lxml import etree
+
+    from qualitygate.parsers import xmlsafe
+
+    monkeypatch.setattr(xmlsafe, "_HUGE_TREE_OK", [])
+    assert etree.LIBXML_VERSION >= (2, 11)
+    assert xmlsafe._safe_kwargs()["huge_tree"] is True  # unchanged on the installed libxml2
+    monkeypatch.setattr(etree, "LIBXML_VERSION", (2, 10, 4))
+    assert xmlsafe._safe_kwargs()["huge_tree"] is True  # cached: asked once
+    monkeypatch.setattr(xmlsafe, "_HUGE_TREE_OK", [])
+    assert xmlsafe._safe_kwargs()["huge_tree"] is False
+
+
+def test_lxml_and_expat_refuse_a_declared_entity_with_the_same_message(tmp_path: Path) -> None:
+    from qualitygate.errors import UnsafeInputError
+    from qualitygate.parsers import xmlsafe
+
+    doc = b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e "x">]>\n<r>&e;</r>\n'
+    path = tmp_path / "entity.xml"
+    path.write_bytes(doc)
+    with pytest.raises(UnsafeInputError) as by_lxml:
+        list(xmlsafe.iterparse(str(path), ("r",)))
+    with pytest.raises(UnsafeInputError) as by_expat:
+        xmlsafe.expat_checker(str(path)).Parse(doc, True)
+    assert str(by_lxml.value) == str(by_expat.value)
+    assert "refused: the DOCTYPE declares entity 'e'; reports never need entities" in str(by_lxml.value)
+
+
+def test_lcov_recount_uses_the_models_positive_count_negative_counts_included() -> None:
+    assert count_positive(array("q", [3, 0, -1, 2])) == 2
+    assert lcov.count_positive is count_positive  # one implementation, the model's

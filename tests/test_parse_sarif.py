@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,28 @@ def test_several_runs_rules_by_id_index_and_extension() -> None:
     assert report.metrics()["findings.total"] == 6
 
 
+def test_only_accepted_suppressions_suppress_and_under_review_stays_active() -> None:
+    """SARIF 2.1.0 §3.35.3 (as the SARIF SDK reads it): suppressed when one suppression is ``accepted`` (no
+    ``status`` means accepted) and none is ``underReview`` or ``rejected``."""
+    report = sarif_parser.parse(str(DATA / "sarif.suppression-under-review-and-pass-with-severity-tag.sarif"))
+    under_review, accepted_and_rejected, no_status, _ = report.findings
+    assert under_review.suppressed is False
+    assert under_review.scanner_severity is Severity.HIGH
+    assert accepted_and_rejected.suppressed is False
+    assert no_status.suppressed is True
+    assert under_review in report.active
+
+
+def test_a_result_of_kind_pass_loses_the_rules_scanner_severity() -> None:
+    """A ``"kind": "pass"`` result reports no problem: no severity of either kind, even when its rule carries
+    Trivy's HIGH tag (the security gate prefers ``scanner_severity``)."""
+    report = sarif_parser.parse(str(DATA / "sarif.suppression-under-review-and-pass-with-severity-tag.sarif"))
+    passed = report.findings[3]
+    assert (passed.level, passed.severity, passed.scanner_severity) == (Level.NONE, Severity.NONE, None)
+    assert passed.security is True  # still a security check, one that passed
+    assert report.metrics()["findings.high"] == 2  # the under-review and the accepted+rejected ones
+
+
 def test_utf8_bom_is_accepted() -> None:
     assert sarif_parser.parse(str(DATA / "sarif.utf8-bom.sarif")).metrics()["findings.note"] == 1
 
@@ -209,3 +232,12 @@ def test_ruff_s_rules_are_security_findings() -> None:
     security = sorted({f.rule_id for f in report.findings if f.security})  # type: ignore[attr-defined]
     assert security == ["S311", "S324"]
     assert sum(not f.security for f in report.findings) == 14  # type: ignore[attr-defined]
+
+
+def test_a_parse_inside_a_longer_lived_process_freezes_nothing() -> None:
+    """``gc.freeze()`` keeps every object alive at that moment out of collection for good: only the short-lived
+    CLI process does it, not a test runner or a service using the parsers as a library."""
+    before = gc.get_freeze_count()
+    sarif_parser.parse(str(DATA / "sarif.utf8-bom.sarif"))
+    assert gc.get_freeze_count() == before
+    assert gc.isenabled()

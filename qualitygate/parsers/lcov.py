@@ -37,7 +37,7 @@ from operator import ge, itemgetter, lt, methodcaller
 from typing import BinaryIO
 
 from qualitygate.errors import ReportFormatError
-from qualitygate.model import CoverageReport, FileCoverage, to_posix
+from qualitygate.model import CoverageReport, FileCoverage, count_positive, to_posix
 
 KIND = "lcov"
 _BLOCK = 1 << 20
@@ -128,6 +128,8 @@ def _read(path: str, st: _State) -> None:
         for block in _blocks(fh):
             text = carry + _decode(path, block, line_no + carry.count("\n"))
             carry, line_no = _consume(path, text, line_no, st)
+        if carry.rstrip().endswith("end_of_record"):  # a complete last record, only its newline missing
+            carry, line_no = _records(path, carry, line_no, st)
         if carry.strip():
             st.warnings.append(
                 f"{path}:{line_no}: the last record has no end_of_record (truncated file?); read anyway"
@@ -586,25 +588,16 @@ def _merge_arms(out: FileCoverage, payloads: list[str]) -> None:
         out.branch_total.append(total[line])
 
 
-def _covered(counts: array[int]) -> int:
-    """How many counts are > 0, in C (the model's per-item generator costs ~70 ns an item)."""
-    if not counts:
-        return 0
-    if min(counts) >= 0:
-        return len(counts) - counts.count(0)
-    return sum(1 for c in counts if c > 0)  # geninfo can write negative counts (gcov overflow)
-
-
 def _check_summary(st: _State, fpath: str, said: list[int | None], fc: FileCoverage) -> None:
     if all(v is None for v in said):
         return
     counted = (
         len(fc.line_numbers),
-        _covered(fc.line_hits),
+        count_positive(fc.line_hits),
         sum(fc.branch_total),
         sum(fc.branch_covered),
         len(fc.function_names),
-        _covered(fc.function_hits),
+        count_positive(fc.function_hits),
     )
     sm = st.summary
     for i, v in enumerate(said):
@@ -944,8 +937,8 @@ def _fast_records(rg: _Regions, cols: _Columns, st: _State) -> None:
             function_hits=fhits,
         )
         # the recount the general reader's _check_summary makes, from counts at hand
-        lh = len(hits) - hits.count(0) if hits_nonneg and not merged else _covered(hits)
-        fnh = len(fhits) - fhits.count(0) if fnda_nonneg else _covered(fhits)
+        lh = len(hits) - hits.count(0) if hits_nonneg and not merged else count_positive(hits)
+        fnh = len(fhits) - fhits.count(0) if fnda_nonneg else count_positive(fhits)
         row = (len(nums), lh, nb, nb - taken.count(0), len(names), fnh)
         counted += row
         if sm.first_bad is None and said[6 * i : 6 * i + 6] != list(row):

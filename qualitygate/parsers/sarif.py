@@ -409,7 +409,8 @@ class _ResultReader:
         text = _message_text(get("message"))
         cvss, scanner, security, effort, severity = self._severity(rule, get("properties"), text, i)
         if level is Level.NONE and get("kind", "fail") != "fail":
-            severity = Severity.NONE  # a "pass"/"notApplicable"/... result reports no problem (§3.27.9)
+            # a "pass"/"notApplicable"/... result reports no problem (§3.27.9): no severity of either kind
+            severity, scanner = Severity.NONE, None
         file, line, column = _location(get("locations"), self.artifacts, where, i)
         sups = get("suppressions")
         return Finding(
@@ -560,5 +561,16 @@ def _fingerprint(res: dict[str, Any]) -> str | None:
 def _suppressed(sups: object, where: str) -> bool:
     if type(sups) is not list:
         raise _Fail(f"{where}.suppressions: expected an array, got {type_name(sups)}")
-    # A suppression whose status is "rejected" does not suppress (§3.35.3); no status means accepted.
-    return any(type(s) is dict and s.get("status") != "rejected" for s in sups)
+    # §3.35.3, as the SARIF SDK reads it: suppressed when at least one suppression is "accepted" (no status
+    # means accepted) and none is "underReview" or "rejected"; any other status neither adds nor vetoes.
+    accepted = False
+    for s in sups:
+        status = s.get("status") if type(s) is dict else _NOT_A_STATUS
+        if status is None or status == "accepted":
+            accepted = True
+        elif status in ("underReview", "rejected"):  # a tuple: a malformed status may be unhashable
+            return False
+    return accepted
+
+
+_NOT_A_STATUS = object()  # a suppressions entry that is not an object: ignored

@@ -27,10 +27,37 @@ def _safe_kwargs() -> dict[str, Any]:
         "no_network": True,
         "load_dtd": False,
         "dtd_validation": False,
-        "huge_tree": True,  # deep/long but legitimate reports; amplification limits stay on
+        "huge_tree": _huge_tree_keeps_limits(),  # deep/long but legitimate reports
         "remove_comments": True,
         "remove_pis": True,
     }
+
+
+_HUGE_TREE_OK: list[bool] = []  # the answer of _huge_tree_keeps_limits(), once known
+
+
+def _huge_tree_keeps_limits() -> bool:
+    """Whether ``huge_tree`` (libxml2's XML_PARSE_HUGE) leaves the entity-amplification limits on, asked once
+    per process (lxml is imported on the first parse, not when this module is).
+
+    Before libxml2 2.11, XML_PARSE_HUGE also switched off the entity expansion ("billion laughs") checks;
+    2.11 reworked them and they apply in huge mode too (libxml2 2.11.0 NEWS; XML-LibXML issue #79, whose
+    huge-mode entity-loop test stopped failing with 2.11). On an older runtime libxml2 the limits matter more
+    than very deep or long reports: no huge_tree there (entities are refused anyway; this is a second lock).
+    """
+    if not _HUGE_TREE_OK:
+        from lxml import etree
+
+        _HUGE_TREE_OK.append(etree.LIBXML_VERSION >= (2, 11))
+    return _HUGE_TREE_OK[0]
+
+
+def _entity_refusal(path: str, name: object) -> UnsafeInputError:
+    return UnsafeInputError(
+        path,
+        f"refused: the DOCTYPE declares entity {name!r}; reports never need entities "
+        "and they are not expanded",
+    )
 
 
 def check_doctype(path: str, element: etree._Element) -> None:
@@ -40,11 +67,7 @@ def check_doctype(path: str, element: etree._Element) -> None:
     if dtd is None:
         return
     for entity in dtd.iterentities():  # type: ignore[attr-defined]  # missing from lxml-stubs
-        raise UnsafeInputError(
-            path,
-            f"refused: the DOCTYPE declares entity {entity.name!r}; reports never need entities "
-            "and they are not expanded",
-        )
+        raise _entity_refusal(path, entity.name)
 
 
 def iterparse(
@@ -103,11 +126,7 @@ def _syntax_error(path: str, exc: Any) -> ReportFormatError | UnsafeInputError:
 
 def _refuse_entity(path: str) -> Callable[..., None]:
     def handler(name: str, *_: Any) -> None:
-        raise UnsafeInputError(
-            path,
-            f"refused: the DOCTYPE declares entity {name!r}; reports never need entities "
-            "and they are not expanded",
-        )
+        raise _entity_refusal(path, name)
 
     return handler
 
