@@ -84,7 +84,9 @@ def _gate_table(gates: list[GateResult], word: _Word, width: int) -> str:
         ]
         for g in gates
     ]
-    # Lay the table out once with empty messages to learn how many columns the others take.
+    if not any(r[4] for r in rows):  # every gate passed: nothing to explain
+        return _tabulate([r[:4] for r in rows])
+    # Lay the table out once with empty reasons to learn how many columns the others take.
     prefix = _tabulate([[*r[:4], ""] for r in rows]).splitlines()[0].index("why")
     message_width = max(width - prefix, _MIN_MESSAGE_WIDTH)
     for r in rows:
@@ -93,12 +95,14 @@ def _gate_table(gates: list[GateResult], word: _Word, width: int) -> str:
 
 
 def _tabulate(rows: list[list[str]]) -> str:
+    """The gate table; a fifth column (the reasons) only when some row has one."""
+    width = len(rows[0]) if rows else 5
     return tabulate(
         rows,
-        headers=["status", "gate", "actual", "threshold", "why"],
+        headers=["status", "gate", "actual", "threshold", "why"][:width],
         tablefmt="simple",
         disable_numparse=True,
-        colalign=("left", "left", "right", "left", "left"),
+        colalign=("left", "left", "right", "left", "left")[:width],
     ).rstrip()
 
 
