@@ -223,3 +223,53 @@ def test_parse_refuses_missing_paths_with_exit_3(args: list[str]) -> None:
     p = qg(*args)
     no_traceback(p)
     assert p.returncode == 3 and p.stderr.count("\n") == 1
+
+
+COMPACT = (
+    "quality_gates:\n"
+    "  coverage: {backend: 80, frontend: 75}\n"
+    "  complexity: {max_cyclomatic: 10, max_cognitive: 15}\n"
+    "  duplications: {max_percentage: 3}\n"
+    "  security_hotspots: 0\n"
+    "  code_smells: {max_count: 10, max_debt: 1d}\n"
+)
+
+
+def test_the_compact_policy_fails_the_failing_bundle_for_the_right_reasons(tmp_path: Path) -> None:
+    """The launch customer's policy, verbatim, on the bundle whose faults we planted: each gate's outcome and
+    the culprit it names are the planted ones (fixtures/README.md lists what each tool itself printed)."""
+    policy = tmp_path / "quality-gates.yml"
+    policy.write_text(COMPACT)
+    p = qg("check", "--root", str(ACME_FAILING), "--config", str(policy), "--format", "json")
+    assert p.returncode == 1, p.stderr
+    gates = {g["id"]: g for g in json.loads(p.stdout)["gates"]}
+    got = {gid: (g["status"], round(g["actual"], 2)) for gid, g in gates.items()}
+    assert got == {
+        "coverage.backend": ("pass", 89.33),  # 293/328 lines, coverage.py
+        "coverage.frontend": ("fail", 56.12),  # 55/98 lines, jest ran two of its four test files
+        "complexity.cyclomatic": ("fail", 14.0),  # radon: import_legacy_row C (14)
+        "complexity.cognitive": ("fail", 17.0),  # complexipy: import_legacy_row 17
+        "duplications": ("fail", 3.24),  # jscpd: 3.24 %
+        "security_hotspots": ("fail", 4.0),  # Trivy CRITICAL secret + 2 HIGH misconfigs, bandit B324 HIGH
+        "code_smells.count": ("fail", 14.0),  # 16 ruff findings, 2 of them S rules (security)
+        "code_smells.debt": ("pass", 210.0),  # 14 x 15 min (ruff writes every result as an error)
+    }
+    assert gates["coverage.frontend"]["reason"].startswith("worst frontend/src/api.js (0%)")
+    assert gates["complexity.cyclomatic"]["evidence"][0]["path"] == "backend/acme_api/legacy.py"
+    assert gates["complexity.cyclomatic"]["evidence"][0]["title"] == "import_legacy_row"
+    assert {e["title"] for e in gates["security_hotspots"]["evidence"]} == {
+        "Trivy aws-access-key-id",
+        "Trivy DS-0002",
+        "Trivy DS-0029",
+        "Bandit B324",
+    }
+    assert gates["code_smells.debt"]["estimate"] is True
+
+
+def test_the_compact_policy_passes_the_healthy_bundle(tmp_path: Path) -> None:
+    policy = tmp_path / "quality-gates.yml"
+    policy.write_text(COMPACT)
+    p = qg("check", "--root", str(ACME), "--config", str(policy), "--format", "json")
+    verdict = json.loads(p.stdout)
+    assert p.returncode == 0 and verdict["status"] == "pass"
+    assert {g["status"] for g in verdict["gates"]} == {"pass"}
