@@ -382,7 +382,7 @@ def test_code_smells_count_and_estimated_debt(tmp_path: Path) -> None:
     assert debt.actual == 50.0 and debt.estimate and debt.status is Status.FAIL
     assert debt.message == (
         "Technical debt (estimated) 50min exceeds the maximum of 30min: "
-        "3 findings, 2 of them at the policy's default effort (an estimate)."
+        "3 findings, 2 of them at the policy's default effort per finding."
     )
 
 

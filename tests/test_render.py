@@ -148,8 +148,9 @@ def test_markdown_status_line_and_table() -> None:
     assert out.splitlines()[0] == "### ❌ Quality gate: FAIL — 8 gates: 5 failed, 1 warning, 2 passed"
     assert (
         "| ❌ fail | Backend line coverage | `coverage.lines.pct` | 78.43% | ≥ 80% | "
-        "Line coverage is 78.43%, at least 80% is required (1.57 points short). |"
+        "worst src/api/export.py (12.5%), 5 files below it |"
     ) in out.splitlines()
+    assert "| ✅ pass | Frontend line coverage | `coverage.lines.pct` | 88.21% | ≥ 70% |  |" in out.splitlines()
     assert TRIM_NOTE_TEXT not in out
 
 
@@ -157,7 +158,7 @@ def test_markdown_delta_against_base_and_marker() -> None:
     out = markdown.render(mixed_fail(), base=base_for_mixed(), marker=MARKER)
     lines = out.splitlines()
     assert lines[0] == MARKER
-    start = lines.index("| Status | Gate | Metric | Actual | Threshold | Δ vs base | Message |") + 2
+    start = lines.index("| Status | Gate | Metric | Actual | Threshold | Δ vs base | Why |") + 2
     gate_rows = lines[start : lines.index("", start)]
     rows = {line.split(" | ")[1]: line.split(" | ")[5] for line in gate_rows}
     assert rows["Backend line coverage"] == "-2.2%"  # 78.43 - 80.63
@@ -258,7 +259,7 @@ def test_markdown_max_chars_order_of_trimming() -> None:
     assert "<summary>Inputs" in no_evidence  # before the inputs did
     no_inputs = markdown.render(v, max_chars=1_000)
     assert "<summary>Inputs" not in no_inputs
-    assert "| Status | Gate | Metric | Actual | Threshold | Message |" in no_inputs
+    assert "| Status | Gate | Metric | Actual | Threshold | Why |" in no_inputs
     no_messages = markdown.render(v, max_chars=700)
     assert "| Status | Gate | Metric | Actual | Threshold |" in no_messages.splitlines()
     assert no_messages.count("| ❌ fail |") == 3

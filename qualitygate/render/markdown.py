@@ -88,6 +88,14 @@ def code(value: str, *, in_table: bool = True) -> str:
 # ------------------------------------------------------------------------------------------- document
 
 
+def _why(gate: GateResult) -> str:
+    """The gate's reason (the clause naming the culprit or what is missing); its whole message when it
+    carries none; nothing for a passing gate, whose row already says all there is."""
+    if gate.status is Status.PASS:
+        return ""
+    return gate.reason or gate.message
+
+
 @dataclass
 class _Section:
     """One gate's evidence, rendered once: the summary (before and after the item count), table, rows."""
@@ -150,13 +158,14 @@ class _Document:
         return "\n\n".join(parts) + "\n"
 
     def _table(self, plan: _Plan) -> str:
+        """The gate table; its last column says why a gate did not pass (nothing for one that did)."""
         headers = ["Status", "Gate", "Metric", "Actual", "Threshold"]
         align = [":--", ":--", ":--", "--:", ":--"]
         if self.base is not None:
             headers.append("Δ vs base")
             align.append("--:")
         if plan.messages:
-            headers.append("Message")
+            headers.append("Why")
             align.append(":--")
         lines = [_row(headers), _row(align)]
         kept = 0
@@ -174,7 +183,7 @@ class _Document:
             if self.base is not None:
                 cells.append(html_text(fmt_delta(gate, self.base, missing=_MISSING)))
             if plan.messages:
-                cells.append(text(gate.message))
+                cells.append(text(_why(gate)))
             lines.append(_row(cells))
         hidden = len(self.verdict.gates) - kept
         if hidden:

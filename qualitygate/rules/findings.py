@@ -138,7 +138,7 @@ def _common_rules(smells: list[Finding]) -> str | None:
 def _debt_note(count: int, estimated: int) -> str:
     note = plural(count, "finding")
     if estimated:
-        note += f", {estimated} of them at the policy's default effort (an estimate)"
+        note += f", {estimated} of them at the policy's default effort per finding"
     return note
 
 
