@@ -150,7 +150,9 @@ def test_markdown_status_line_and_table() -> None:
         "| ❌ fail | Backend line coverage | `coverage.lines.pct` | 78.43% | ≥ 80% | "
         "worst src/api/export.py (12.5%), 5 files below it |"
     ) in out.splitlines()
-    assert "| ✅ pass | Frontend line coverage | `coverage.lines.pct` | 88.21% | ≥ 70% |  |" in out.splitlines()
+    assert (
+        "| ✅ pass | Frontend line coverage | `coverage.lines.pct` | 88.21% | ≥ 70% |  |" in out.splitlines()
+    )
     assert TRIM_NOTE_TEXT not in out
 
 
