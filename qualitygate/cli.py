@@ -82,6 +82,12 @@ def parse_cmd(ctx: click.Context, file: str, kind: str | None, fmt: str) -> None
 @click.option("--pr", type=click.IntRange(min=1), help="Pull request number [the event payload].")
 @click.option("--api-url", help="REST API root [env GITHUB_API_URL]; Enterprise: https://HOST/api/v3.")
 @click.option("--token", help="Prefer env GITHUB_TOKEN: a flag shows in the process list.")
+@click.option(
+    "--author",
+    metavar="LOGIN",
+    help="The login the token comments as; only its comments carrying the marker are updated or deleted "
+    "[github-actions[bot] when GITHUB_ACTIONS=true, else learned from the comment it creates].",
+)
 @click.option("--sha", help="Head commit for --check-run [the event payload].")
 @click.option("--check-run", is_flag=True, help="Also create a check run carrying the verdict.")
 @click.option("--dry-run", is_flag=True, help="Print the comment and the calls; send nothing.")
@@ -97,6 +103,7 @@ def comment_cmd(
     pr: int | None,
     api_url: str | None,
     token: str | None,
+    author: str | None,
     sha: str | None,
     check_run: bool,
     dry_run: bool,
@@ -112,6 +119,7 @@ def comment_cmd(
             pr=pr,
             api_url=api_url,
             token=token,
+            author=author,
             sha=sha,
             dry_run=dry_run,
             check_run=check_run,

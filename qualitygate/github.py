@@ -53,6 +53,7 @@ __all__ = [
     "create_check_run",
     "fit_body",
     "marker_for",
+    "same_login",
 ]
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -426,6 +427,7 @@ class Comment:
     id: int
     body: str
     html_url: str | None = None
+    author: str | None = None  # its ``user.login``; None when GitHub did not say
 
 
 CommentAction = Literal["created", "updated", "unchanged", "deleted", "absent"]
@@ -440,34 +442,85 @@ class CommentResult:
 
 
 def _comment(item: Any) -> Comment:
-    return Comment(id=int(item["id"]), body=str(item.get("body") or ""), html_url=item.get("html_url"))
+    user = item.get("user")
+    login = user.get("login") if isinstance(user, dict) else None
+    return Comment(
+        id=int(item["id"]),
+        body=str(item.get("body") or ""),
+        html_url=item.get("html_url"),
+        author=login if isinstance(login, str) and login else None,
+    )
+
+
+def same_login(a: str | None, b: str | None) -> bool:
+    """GitHub logins are case-insensitive; an unknown login matches nothing."""
+    return a is not None and b is not None and a.lower() == b.lower()
+
+
+def _printable(text: str, limit: int = 100) -> str:
+    """A server-supplied name or URL made safe for one log line (no control characters, bounded)."""
+    return re.sub(r"[^\x21-\x7e]", "?", text)[:limit]
 
 
 class StickyComment:
-    """One comment per pull request and ``id``, found again by its hidden marker.
+    """One comment per pull request and ``id``, found again by its hidden marker and its author.
+
+    Only comments written by ``author`` (the login qualitygate comments as, compared case-insensitively)
+    count as ours: anyone can paste the marker into a comment, and such a copy is never updated nor deleted;
+    ``notify`` gets one warning line naming it. When ``author`` is None it is learned from the first comment
+    this object creates (GitHub's answer says who wrote it); until then comments are matched by marker alone,
+    as before, and ``notify`` gets one line saying so.
 
     Two runs that comment at once both find nothing and both create. So after creating, a run lists again:
-    the oldest marked comment (lowest id) is the one that stays; a run whose own comment is not the oldest
-    deletes it and writes its body into the oldest, as if it had found it in the first place. Any copies
-    that still slip through (a stale list) are removed by the next run's update.
+    the oldest of our marked comments (lowest id) is the one that stays; a run whose own comment is not the
+    oldest deletes it and writes its body into the oldest, as if it had found it in the first place. Any
+    copies that still slip through (a stale list) are removed by the next run's update.
     """
 
-    def __init__(self, client: GitHubClient, pr: PullRequestRef, id: str = "default") -> None:
+    def __init__(
+        self,
+        client: GitHubClient,
+        pr: PullRequestRef,
+        id: str = "default",
+        *,
+        author: str | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
         self.client = client
         self.pr = pr
         self.marker = marker_for(id)
+        self.author = author
+        self._say = notify
+        self._warned: set[int] = set()  # foreign comments already named
+        self._noted = False  # the "marker only" line was given
 
     def find(self) -> list[Comment]:
-        """The marked comments on the pull request, oldest first (every page)."""
+        """Our marked comments on the pull request, oldest first (every page).
+
+        With an ``author``: only those it wrote (the others are named once through ``notify``). Without:
+        every marked comment, whoever wrote it.
+        """
         items = self.client.paginate(
             f"/repos/{self.pr.repo}/issues/{self.pr.number}/comments",
             what=f"list the comments of {self.pr}",
         )
         found = [_comment(c) for c in items if isinstance(c, dict) and self.marker in (c.get("body") or "")]
-        return sorted(found, key=lambda c: c.id)
+        found.sort(key=lambda c: c.id)
+        if self.author is None:
+            self._note_marker_only(found)
+            return found
+        self._warn_foreign([c for c in found if not self.is_ours(c)])
+        return [c for c in found if self.is_ours(c)]
+
+    def is_ours(self, comment: Comment) -> bool:
+        return same_login(comment.author, self.author)
+
+    def _notify(self, line: str) -> None:
+        if self._say is not None:
+            self._say(self.client.redact(line))  # names and URLs come from the server
 
     def upsert(self, body: str, *, create: bool = True) -> CommentResult:
-        """Update the marked comment, or create it (unless ``create`` is false); remove duplicates."""
+        """Update our marked comment, or create it (unless ``create`` is false); remove our duplicates."""
         body = self.prepare(body)
         found = self.find()
         if found:
@@ -479,6 +532,7 @@ class StickyComment:
         if not create:
             return CommentResult("absent")
         created = self._create(body)
+        self._learn_author(created)
         oldest = min([*self.find(), created], key=lambda c: c.id)
         if oldest.id == created.id:
             return CommentResult("created", created.id, created.html_url)
@@ -497,6 +551,43 @@ class StickyComment:
         if self.marker not in body:
             body = f"{self.marker}\n{body}"
         return fit_body(body, marker=self.marker)
+
+    def _learn_author(self, created: Comment) -> None:
+        """Who we comment as, from GitHub's answer to our own create: the concurrency check that follows,
+        and every later call of this object, go by it. A different configured author is a mistake worth
+        a warning: the comment written on the previous run was not looked for under the right name."""
+        if created.author is None or same_login(created.author, self.author):
+            return
+        if self.author is not None:
+            self._notify(
+                f"warning: the token comments as {_printable(created.author)}, not as "
+                f"{_printable(self.author)}: pass --author {_printable(created.author)} so that the "
+                "previous comment is found before a new one is posted"
+            )
+        self.author = created.author
+
+    def _note_marker_only(self, found: list[Comment]) -> None:
+        if found and not self._noted:
+            self._noted = True
+            self._notify(
+                "note: the comment author is unknown, so comments are matched by marker only (whoever "
+                "wrote them); pass --author LOGIN to ignore other users' copies of the marker"
+            )
+
+    def _warn_foreign(self, foreign: list[Comment]) -> None:
+        new = [c for c in foreign if c.id not in self._warned]
+        if not new:
+            return
+        self._warned.update(c.id for c in new)
+        named = ", ".join(
+            f"{_printable(c.html_url or str(c.id), 200)} by "
+            f"{_printable(c.author) if c.author else 'an unknown user'}"
+            for c in new
+        )
+        self._notify(
+            f"warning: {len(new)} comment(s) carry the marker {self.marker} but were not written by "
+            f"{_printable(self.author or '')}; left alone (not updated, not deleted): {named}"
+        )
 
     def _create(self, body: str) -> Comment:
         what = f"create a comment on {self.pr}"

@@ -1,6 +1,11 @@
 """A fake GitHub REST server for tests: real HTTP on 127.0.0.1 (port 0), an in-memory comment store, and
 scriptable faults. Only the endpoints qualitygate calls, answering the way GitHub does (status codes,
-``Link`` pagination, ``Retry-After``, 422 over 65,536 characters, 401 without the right token)."""
+``Link`` pagination, ``Retry-After``, 422 over 65,536 characters, 401 without the right token).
+
+Every token is a user: a comment it creates carries ``user: {login, type}`` (``github-actions[bot]``, a Bot,
+for the main token unless ``login``/``user_type`` say otherwise; more with ``add_token``). With
+``only_authors_edit`` a PATCH or DELETE of another user's comment answers 403, as for a token without
+maintainer rights."""
 
 from __future__ import annotations
 
@@ -40,8 +45,10 @@ class Seen:
 
 
 class FakeGitHub:
-    def __init__(self, token: str = "ghs_fake") -> None:
+    def __init__(self, token: str = "ghs_fake", *, login: str = BOT, user_type: str = "Bot") -> None:
         self.token = token
+        self.users: dict[str, tuple[str, str]] = {token: (login, user_type)}  # token -> (login, type)
+        self.only_authors_edit = False
         self.comments: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self.check_runs: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
@@ -56,7 +63,13 @@ class FakeGitHub:
     def add_pull(self, repo: str, number: int) -> None:
         self.comments.setdefault((repo, number), [])
 
-    def add_comment(self, repo: str, number: int, body: str, user: str = "someone") -> int:
+    def add_token(self, token: str, login: str, user_type: str = "User") -> None:
+        """Another valid token, commenting as ``login`` (a pull request's author, a PAT's owner)."""
+        self.users[token] = (login, user_type)
+
+    def add_comment(
+        self, repo: str, number: int, body: str, user: str = "someone", user_type: str = "User"
+    ) -> int:
         with self._lock:
             self._next_id += 1
             cid = self._next_id
@@ -64,7 +77,7 @@ class FakeGitHub:
                 {
                     "id": cid,
                     "body": body,
-                    "user": {"login": user},
+                    "user": {"login": user, "type": user_type},
                     "html_url": f"https://github.example/{repo}/pull/{number}#issuecomment-{cid}",
                 }
             )
@@ -133,11 +146,16 @@ class FakeGitHub:
         if fault is not None:
             self._send(h, fault.status, fault.body, fault.headers)
             return
-        if h.headers.get("Authorization") != f"Bearer {self.token}":
+        if self._caller(seen) is None:
             self._send(h, 401, {"message": "Bad credentials", "documentation_url": "https://docs"})
             return
         status, payload, headers = self._route(method, path, seen)
         self._send(h, status, payload, headers)
+
+    def _caller(self, seen: Seen) -> tuple[str, str] | None:
+        """The (login, type) of the request's token; None for a missing or unknown token."""
+        auth = seen.headers.get("Authorization", "")
+        return self.users.get(auth.removeprefix("Bearer ")) if auth.startswith("Bearer ") else None
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         for f in self.faults:
@@ -156,21 +174,24 @@ class FakeGitHub:
             if method == "GET":
                 return self._list(key, seen)
             if method == "POST":
-                return self._create(key, seen.body)
+                return self._create(key, seen)
         if m := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/comments/(\d+)", path):
-            return self._one_comment(method, int(m[2]), seen.body)
+            return self._one_comment(method, int(m[2]), seen)
         if re.fullmatch(r"/repos/[^/]+/[^/]+/check-runs", path) and method == "POST":
             run = {"id": len(self.check_runs) + 1, **seen.body, "html_url": "https://github.example/runs/1"}
             self.check_runs.append(run)
             return 201, run, {}
         return 404, {"message": "Not Found"}, {}
 
-    def _one_comment(self, method: str, cid: int, body: Any) -> tuple[int, Any, dict[str, str]]:
+    def _one_comment(self, method: str, cid: int, seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        body, caller = seen.body, self._caller(seen)
         with self._lock:
             for comments in self.comments.values():
                 for c in comments:
                     if c["id"] != cid:
                         continue
+                    if self.only_authors_edit and caller and c["user"]["login"] != caller[0]:
+                        return 403, {"message": "Resource not accessible by integration"}, {}
                     if method == "DELETE":
                         comments.remove(c)
                         return 204, None, {}
@@ -204,10 +225,12 @@ class FakeGitHub:
             headers["Link"] = ", ".join(links)
         return 200, chunk, headers
 
-    def _create(self, key: tuple[str, int], body: Any) -> tuple[int, Any, dict[str, str]]:
+    def _create(self, key: tuple[str, int], seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        body, caller = seen.body, self._caller(seen)
         if len(body["body"]) > MAX_BODY:
             return 422, _too_long(), {}
-        cid = self.add_comment(key[0], key[1], body["body"], user=BOT)
+        login, user_type = caller or (BOT, "Bot")
+        cid = self.add_comment(key[0], key[1], body["body"], user=login, user_type=user_type)
         return 201, next(c for c in self.comments[key] if c["id"] == cid), {}
 
     def _send(

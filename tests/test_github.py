@@ -66,7 +66,8 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 @pytest.fixture(autouse=True)
 def _no_actions_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GITHUB_REPOSITORY", "GITHUB_EVENT_PATH", "GITHUB_API_URL", "GITHUB_TOKEN", "GH_TOKEN"):
+    names = ("GITHUB_REPOSITORY", "GITHUB_EVENT_PATH", "GITHUB_API_URL", "GITHUB_TOKEN", "GH_TOKEN")
+    for name in (*names, "GITHUB_ACTIONS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("GITHUB_SHA", raising=False)
 
@@ -87,8 +88,15 @@ def client(fake: FakeGitHub, sleeps: list[float], token: str = TOKEN, **kw: Any)
     return GitHubClient(token=token, api_url=fake.url, sleep=sleeps.append, random=lambda: 0.0, **kw)
 
 
-def sticky(fake: FakeGitHub, sleeps: list[float], id: str = "default") -> StickyComment:
-    return StickyComment(client(fake, sleeps), PullRequestRef(REPO, PR), id)
+def sticky(
+    fake: FakeGitHub,
+    sleeps: list[float],
+    id: str = "default",
+    author: str | None = None,
+    notes: list[str] | None = None,
+) -> StickyComment:
+    notify = notes.append if notes is not None else None
+    return StickyComment(client(fake, sleeps), PullRequestRef(REPO, PR), id, author=author, notify=notify)
 
 
 def verdict(status: Status = Status.FAIL) -> Verdict:
@@ -266,6 +274,176 @@ def test_oversized_body_is_cut_not_refused(fake: FakeGitHub, sleeps: list[float]
     assert body.startswith(MARKER) and "cut to fit" in body
     # and the next run still finds it
     assert sticky(fake, sleeps).upsert(huge).action == "unchanged"
+
+
+# -- whose comment it is: only the author qualitygate comments as ---------------------------------------------
+
+BOT = "github-actions[bot]"
+FAKE_PASS = f"{MARKER}\n## Quality gate: pass"  # what a pull request's author could post before the first run
+
+
+def test_a_foreign_marker_comment_is_neither_updated_nor_deleted(
+    fake: FakeGitHub, sleeps: list[float]
+) -> None:
+    fake.only_authors_edit = True  # as for a token that may not edit other users' comments
+    foreign = fake.add_comment(REPO, PR, FAKE_PASS, user="mallory")
+    notes: list[str] = []
+    result = sticky(fake, sleeps, author=BOT, notes=notes).upsert(f"{MARKER}\nfail")
+    assert result.action == "created" and result.comment_id != foreign
+    assert fake.bodies(REPO, PR) == [FAKE_PASS, f"{MARKER}\nfail"]
+    assert [c.method for c in fake.calls()] == ["GET", "POST", "GET"]  # no PATCH, no DELETE
+    (warning,) = notes  # once, although the concurrency check lists the comments again
+    assert "mallory" in warning and str(foreign) in warning and "left alone" in warning
+    # the next run finds its own comment, and still leaves the foreign one be
+    assert sticky(fake, sleeps, author=BOT).upsert(f"{MARKER}\nfail").action == "unchanged"
+    assert sticky(fake, sleeps, author=BOT).upsert(f"{MARKER}\nfail 2").action == "updated"
+    assert fake.bodies(REPO, PR) == [FAKE_PASS, f"{MARKER}\nfail 2"]
+
+
+def test_duplicates_by_other_users_are_never_deleted(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.add_comment(REPO, PR, f"{MARKER}\nquoted by a reviewer", user="alice")
+    keep = fake.add_comment(REPO, PR, f"{MARKER}\nold", user=BOT, user_type="Bot")
+    fake.add_comment(REPO, PR, f"{MARKER}\ncopy", user="Bob")
+    dup = fake.add_comment(REPO, PR, f"{MARKER}\nstale", user="GitHub-Actions[bot]")  # logins ignore case
+    notes: list[str] = []
+    result = sticky(fake, sleeps, author=BOT, notes=notes).upsert(f"{MARKER}\nnew")
+    assert (result.action, result.comment_id, result.removed) == ("updated", keep, 1)
+    assert [c.path.rsplit("/", 1)[1] for c in fake.calls("DELETE")] == [str(dup)]
+    assert fake.bodies(REPO, PR) == [f"{MARKER}\nquoted by a reviewer", f"{MARKER}\nnew", f"{MARKER}\ncopy"]
+    (warning,) = notes
+    assert "2 comment(s)" in warning and "alice" in warning and "Bob" in warning
+    # --on-pass delete removes ours only
+    result = sticky(fake, sleeps, author=BOT).delete()
+    assert (result.action, result.removed) == ("deleted", 1)
+    assert fake.bodies(REPO, PR) == [f"{MARKER}\nquoted by a reviewer", f"{MARKER}\ncopy"]
+    assert sticky(fake, sleeps, author=BOT).delete().action == "absent"
+
+
+def test_unknown_author_matches_by_marker_and_says_so(fake: FakeGitHub, sleeps: list[float]) -> None:
+    notes: list[str] = []
+    s = sticky(fake, sleeps, notes=notes)
+    assert s.upsert(f"{MARKER}\none").action == "created"  # nothing matched by marker alone: no note
+    assert notes == [] and s.author == BOT  # learned from GitHub's answer to the create
+    fake.add_comment(REPO, PR, f"{MARKER}\nforeign", user="mallory")
+    assert s.upsert(f"{MARKER}\ntwo").action == "updated"  # strict now: the foreign copy is not ours
+    assert fake.bodies(REPO, PR) == [f"{MARKER}\ntwo", f"{MARKER}\nforeign"]
+    assert len(notes) == 1 and "mallory" in notes[0]
+    # a fresh run with no author known: today's behaviour, with one line saying so
+    notes.clear()
+    assert sticky(fake, sleeps, notes=notes).upsert(f"{MARKER}\nthree").action == "updated"
+    assert fake.bodies(REPO, PR) == [f"{MARKER}\nthree"]
+    (note,) = notes
+    assert "marker only" in note and "--author" in note
+
+
+def test_concurrent_runs_leave_one_comment_beside_a_foreign_one(fake: FakeGitHub) -> None:
+    foreign = fake.add_comment(REPO, PR, FAKE_PASS, user="mallory")
+    fake.list_barrier = threading.Barrier(2)
+    results: dict[str, Any] = {}
+
+    def run(name: str) -> None:
+        try:
+            results[name] = sticky(fake, [], author=BOT).upsert(f"{MARKER}\nfrom {name}")
+        except Exception as exc:  # surfaced by the assertion below
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert len(fake.calls("POST")) == 2, "the race did not happen"
+    assert sorted(r.action for r in results.values()) == ["created", "updated"]
+    assert fake.bodies(REPO, PR)[0] == FAKE_PASS and len(fake.bodies(REPO, PR)) == 2
+    assert all(not c.path.endswith(f"/{foreign}") for c in fake.calls() if c.method in ("PATCH", "DELETE"))
+
+
+def test_in_actions_the_author_defaults_to_github_actions_bot(
+    fake: FakeGitHub,
+    sleeps: list[float],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    ctx = comment.resolve_context(comment.CommentOptions())
+    assert (ctx.author, ctx.author_source) == (BOT, "GITHUB_ACTIONS")
+    fake.only_authors_edit = True
+    foreign = fake.add_comment(REPO, PR, FAKE_PASS, user="mallory")  # posted before the first run
+    path = write_verdict(tmp_path, verdict(Status.FAIL))
+    assert main(cli(fake, path, "--dry-run")) == 0
+    assert f"written by {BOT} (from GITHUB_ACTIONS)" in capsys.readouterr().out
+    assert main(cli(fake, path)) == 0  # before the fix: PATCH of mallory's comment, 403, exit 4
+    out = capsys.readouterr().out
+    assert out.count("mallory") == 1 and "comment created" in out
+    bodies = fake.bodies(REPO, PR)
+    assert bodies[0] == FAKE_PASS and "Quality gate: fail" in bodies[1] and len(bodies) == 2
+    passing = write_verdict(tmp_path, verdict(Status.PASS), "pass.json")
+    assert main(cli(fake, passing, "--on-pass", "delete")) == 0
+    assert fake.bodies(REPO, PR) == [FAKE_PASS]
+    assert [c.path for c in fake.calls("DELETE")] == [f"/repos/{REPO}/issues/comments/{foreign + 1}"]
+
+
+def test_author_flag_overrides_the_actions_default(
+    sleeps: list[float], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gh = FakeGitHub(token=TOKEN, login="qg-app[bot]")  # a GitHub App's token: comments as the app
+    gh.add_pull(REPO, PR)
+    theirs = gh.add_comment(REPO, PR, f"{MARKER}\nanother workflow's", user=BOT, user_type="Bot")
+    ours = gh.add_comment(REPO, PR, f"{MARKER}\nold", user="qg-app[bot]", user_type="Bot")
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    path = write_verdict(tmp_path, verdict(Status.FAIL))
+    with gh.running():
+        assert main([*cli(gh, path), "--author", "@QG-App[bot]"]) == 0
+    (patch,) = gh.calls("PATCH")
+    assert patch.path.endswith(f"/{ours}") and gh.calls("DELETE") == []
+    assert gh.bodies(REPO, PR)[0] == f"{MARKER}\nanother workflow's"
+    out = capsys.readouterr().out
+    assert f"comment updated on {REPO}#{PR}" in out and f"#issuecomment-{theirs} by {BOT}" in out
+    ctx = comment.resolve_context(comment.CommentOptions(author="me"))
+    assert (ctx.author, ctx.author_source) == ("me", "--author")
+    assert main([*cli(gh, path), "--author", "not a login", "--dry-run"]) == 2
+
+
+def test_a_token_that_is_not_the_bot_is_learned_and_heals(
+    sleeps: list[float], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A personal token in Actions without --author: the default guess is wrong; the create says who we are,
+    the comment from the previous run is found by the check that follows, and only one stays."""
+    gh = FakeGitHub(token=TOKEN, login="octo-dev", user_type="User")
+    gh.add_pull(REPO, PR)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    failing = write_verdict(tmp_path, verdict(Status.FAIL))
+    with gh.running():
+        assert main(cli(gh, failing)) == 0
+        assert main(cli(gh, failing)) == 0
+    (body,) = gh.bodies(REPO, PR)
+    assert "Quality gate: fail" in body
+    out = capsys.readouterr().out
+    assert (
+        out.count("the token comments as octo-dev, not as github-actions[bot]: pass --author octo-dev") == 2
+    )
+
+
+def test_the_token_never_appears_in_notes_and_warnings(
+    fake: FakeGitHub,
+    sleeps: list[float],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    fake.add_comment(REPO, PR, FAKE_PASS, user=TOKEN)  # a server that echoes anything back
+    path = write_verdict(tmp_path, verdict(Status.FAIL))
+    assert main([*cli(fake, path), "--author", BOT]) == 0
+    assert main(cli(fake, path)) == 0  # author unknown: the marker-only note
+    out = capsys.readouterr()
+    everything = out.out + out.err
+    assert "left alone" in everything and "marker only" in everything and "***" in everything
+    assert TOKEN not in everything
 
 
 # -- retries and errors -------------------------------------------------------------------------------------

@@ -3,14 +3,20 @@
 The context comes from flags first, then from the Actions environment: ``GITHUB_REPOSITORY``,
 ``GITHUB_EVENT_PATH`` (the pull request number and head commit), ``GITHUB_API_URL`` (Enterprise) and
 ``GITHUB_TOKEN`` (or ``GH_TOKEN``). ``--dry-run`` sends nothing: it prints the calls and the body.
+
+Only comments written by the login qualitygate comments as are its own (anyone can paste the marker):
+``--author``, else ``github-actions[bot]`` when ``GITHUB_ACTIONS`` is ``true`` (the workflow's default
+token), else whoever GitHub says wrote the comment this run creates. With none of those known, comments are
+matched by marker only, as before, and a line says so.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
@@ -28,6 +34,10 @@ from qualitygate.github import (
     marker_for,
 )
 from qualitygate.verdict import Verdict, verdict_from_json
+
+ACTIONS_BOT = "github-actions[bot]"  # the login the workflow's default GITHUB_TOKEN comments as
+# GitHub logins, Enterprise managed users (``name_short``) and apps (``name[bot]``)
+_LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}(\[bot\])?$")
 
 OnPass = Literal["update", "delete", "skip"]
 ON_PASS_CHOICES: tuple[OnPass, ...] = ("update", "delete", "skip")
@@ -61,6 +71,7 @@ class CommentOptions:
     dry_run: bool = False
     check_run: bool = False
     check_name: str = "qualitygate"
+    author: str | None = None  # the login qualitygate comments as; None: GITHUB_ACTIONS, else learned
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,8 @@ class Context:
     sha: str | None
     token: str | None = field(repr=False)
     token_source: str | None
+    author: str | None = None
+    author_source: str | None = None  # "--author" or "GITHUB_ACTIONS"; None: learned on create
 
 
 def _event(env: Mapping[str, str]) -> dict[str, Any]:
@@ -122,6 +135,7 @@ def resolve_context(options: CommentOptions, env: Mapping[str, str] | None = Non
     event = _event(env)
     repo = _repo(options, env)
     token, source = _token(options, env)
+    author, author_source = _author(options, env)
     return Context(
         repo=repo,
         pr=options.pr if options.pr is not None else _pr_from_event(event),
@@ -129,7 +143,24 @@ def resolve_context(options: CommentOptions, env: Mapping[str, str] | None = Non
         sha=options.sha or (_sha_from_event(event, env) if options.check_run else None),
         token=token,
         token_source=source,
+        author=author,
+        author_source=author_source,
     )
+
+
+def _author(options: CommentOptions, env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """Whose comments are ours, and why: ``--author``, else ``github-actions[bot]`` in GitHub Actions,
+    else (None, None): learned from the comment this run creates."""
+    if options.author is not None:
+        login = options.author.strip().removeprefix("@")
+        if not _LOGIN_RE.match(login):
+            raise UsageError(
+                f"--author {options.author!r}: expected a GitHub login, such as my-bot or my-app[bot]"
+            )
+        return login, "--author"
+    if env.get("GITHUB_ACTIONS") == "true":
+        return ACTIONS_BOT, "GITHUB_ACTIONS"
+    return None, None
 
 
 def _repo(options: CommentOptions, env: Mapping[str, str]) -> str | None:
@@ -197,6 +228,7 @@ def _plan(verdict: Verdict, options: CommentOptions, ctx: Context) -> str:
         "dry run: nothing is sent to GitHub",
         f"pull request: {repo}#{pr}  api: {api}  token: {token}",
         f"GET    {issue}/{pr}/comments?per_page=100  (every page; find {marker_for(options.id)})",
+        _plan_author(ctx),
     ]
     if _deletes_comment(verdict, options):
         lines.append(f"DELETE {issue}/comments/<ID>  for each comment found (the verdict passes)")
@@ -215,6 +247,18 @@ def _plan(verdict: Verdict, options: CommentOptions, ctx: Context) -> str:
             f"conclusion {_CONCLUSION[verdict.status]})"
         )
     return "\n".join(lines) + "\n"
+
+
+def _plan_author(ctx: Context) -> str:
+    if ctx.author is not None:
+        return (
+            f"       ours: written by {ctx.author} (from {ctx.author_source}); "
+            "other users' copies of the marker are left alone"
+        )
+    return (
+        "       ours: by marker only until the created comment says who the token is "
+        "(pass --author LOGIN to be strict)"
+    )
 
 
 def _require(ctx: Context) -> tuple[str, int, str]:
@@ -270,7 +314,8 @@ def post_verdict(
     sha = _check_run_sha(options, ctx)
     pr = PullRequestRef(repo, number)
     with GitHubClient(token=token, api_url=ctx.api_url) as client:
-        result = _sync_comment(StickyComment(client, pr, options.id), verdict, options, body)
+        sticky = StickyComment(client, pr, options.id, author=ctx.author, notify=_printer(out))
+        result = _sync_comment(sticky, verdict, options, body)
         out.write(_describe(result, pr))
         if sha is not None:
             url = _create_check_run(
@@ -283,6 +328,15 @@ def post_verdict(
             )
             out.write(f"qualitygate: check run created: {url or sha}\n")
     return 0
+
+
+def _printer(out: TextIO) -> Callable[[str], None]:
+    """Where the sticky comment's notes and warnings go: ``out``, one "qualitygate: " line each."""
+
+    def say(line: str) -> None:
+        out.write(f"qualitygate: {line}\n")
+
+    return say
 
 
 def _deletes_comment(verdict: Verdict, options: CommentOptions) -> bool:
