@@ -48,8 +48,8 @@ def _guard(fn: Callable[[], int], debug: bool = False) -> int:
 def cli() -> None:
     """One policy over every CI report (coverage, tests, complexity, security, k6), one verdict.
 
-    Exit codes: 0 pass, 1 a gate failed, 2 usage or policy error, 3 unreadable input,
-    4 GitHub API error, 5 internal error.
+    Exit codes: 0 pass, 1 a gate failed or could not be evaluated, 2 usage or policy error,
+    3 unreadable input, 4 GitHub API error, 5 internal error, 141 output pipe closed.
     """
 
 
