@@ -321,3 +321,10 @@ def test_no_cache_when_disabled_or_unwritable(tmp_path: Path, monkeypatch: pytes
     blocker.write_text("")
     monkeypatch.setenv("QUALITYGATE_CACHE_DIR", str(blocker / "cache"))  # cannot be created
     assert load_policy(write(tmp_path, COMPACT)).gates
+
+
+def test_the_fixture_bundles_use_the_launch_customers_policy() -> None:
+    root = Path(__file__).resolve().parent.parent
+    preset = (root / "gates" / "autoforge.yml").read_bytes()
+    for bundle in ("acme", "acme-failing"):
+        assert (root / "fixtures" / bundle / ".github" / "quality-gates.yml").read_bytes() == preset
