@@ -119,13 +119,17 @@ def _map_paths(policy: Policy, root: str, rel: str, report: Report, component: s
 
 
 def _remap_coverage(mapper: PathMapper, report: CoverageReport) -> tuple[int, list[str]]:
+    """Map every file; with several sources, two entries with one relative name (different files, see
+    ``parsers/cobertura.py``) go to different roots when the repository holds the name under both."""
     found = 0
     missing: list[str] = []
+    taken: set[str] = set()
     for f in report.files:
-        mapped, ok = _map_coverage_path(mapper, f.path, report.sources)
+        mapped, ok = _map_coverage_path(mapper, f.path, report.sources, taken)
         f.path = mapped
         if ok:
             found += 1
+            taken.add(mapped)
         else:
             missing.append(mapped)
     return found, missing
@@ -169,10 +173,19 @@ def _remap_cases(mapper: PathMapper, report: TestReport) -> None:
         t.file = _mapped(mapper, t.file) if t.file else t.file
 
 
-def _map_coverage_path(mapper: PathMapper, path: str, sources: list[str]) -> tuple[str, bool]:
+def _map_coverage_path(
+    mapper: PathMapper, path: str, sources: list[str], taken: set[str] | frozenset[str] = frozenset()
+) -> tuple[str, bool]:
+    """A relative path is tried under each source in turn; with several, the first found that no earlier
+    entry of the report ``taken`` wins (else the first found at all)."""
     if not posixpath.isabs(path) and sources:
+        first: tuple[str, bool] | None = None
         for s in sources:
             mapped, ok = mapper.map(posixpath.join(s.replace("\\", "/"), path))
-            if ok:
+            if ok and mapped not in taken:
                 return mapped, ok
+            if ok and first is None:
+                first = mapped, ok
+        if first is not None:
+            return first
     return mapper.map(path)

@@ -165,6 +165,26 @@ def test_several_sources_keep_the_filename_relative_in_posix() -> None:
     assert [f.path for f in report.files] == ["App/Program.cs"]
 
 
+def test_several_sources_with_one_relative_name_are_two_files_not_one() -> None:
+    """Sources /src/pkg_a and /src/pkg_b each hold an ``__init__.py``: merged line by line they would be
+    3 lines with 1 covered (33 %); they are 4 lines with 1 covered (25 %), as the root says."""
+    path = DATA / "cobertura.two-sources-same-relative-name.xml"
+    report = parse(path)
+    assert report.sources == ["/src/pkg_a", "/src/pkg_b"]
+    assert [(f.path, list(f.line_numbers), list(f.line_hits)) for f in report.files] == [
+        ("__init__.py", [1, 2, 3], [0, 0, 0]),
+        ("__init__.py", [1], [1]),
+    ]
+    m = report.metrics()
+    assert (m["coverage.lines.total"], m["coverage.lines.covered"]) == (4, 1)
+    assert m["coverage.lines.pct"] == pytest.approx(25.0)
+    assert report.warnings == [
+        "2 files share a relative name across several <source> roots (__init__.py) and are kept apart, "
+        "not merged"
+    ]
+    assert_same_as_careful(path, fast=True)
+
+
 def test_attribute_order_does_not_matter() -> None:
     (f,) = parse(DATA / "attributes.hits-before-number.xml").files
     assert f.path == "/repo/m.py"
@@ -350,6 +370,44 @@ def test_base_document_is_read_by_the_fast_path(tmp_path: Path) -> None:
         "root lines-valid=4 but the <line> elements give 5; using the <line> count",
         "root lines-covered=3 but the <line> elements give 4; using the <line> count",
     ]
+
+
+SEVERAL_SOURCES = ROOT.replace(
+    "<source>/src</source>", "<source>/src/pkg_a</source>\n\t\t<source>/src/pkg_b</source>"
+)
+A_AGAIN = CLASS_A.replace('number="1" hits="1"', 'number="1" hits="0"').replace(
+    '<line number="4" hits="1"/>', '<line number="5" hits="1"/>'
+)
+A_INNER = CLASS_B.replace('name="b.py" filename="b.py"', 'name="a.py$Inner" filename="a.py"')
+
+
+@pytest.mark.parametrize(
+    ("root", "classes", "entries"),
+    [
+        # one source: a repeated class is the same file, merged (hits = max)
+        (ROOT, CLASS_A + A_AGAIN, [("/src/a.py", 5)]),
+        # several sources, same name and filename: another file under another root
+        (SEVERAL_SOURCES, CLASS_A + A_AGAIN, [("a.py", 4), ("a.py", 4)]),
+        # several sources, same filename but another class name (an inner class): merged
+        (SEVERAL_SOURCES, CLASS_A + A_INNER, [("a.py", 5)]),
+        # the second file's inner class joins the first file (the one its class name did not repeat)
+        (SEVERAL_SOURCES, CLASS_A + A_INNER + A_AGAIN, [("a.py", 5), ("a.py", 4)]),
+        # a name that needs XML decoding still tells the files apart, fast or careful
+        (
+            SEVERAL_SOURCES,
+            (CLASS_A + A_AGAIN).replace('<class name="a.py"', '<class name="a&amp;.py"'),
+            [("a.py", 4), ("a.py", 4)],
+        ),
+    ],
+    ids=["one-source", "several-sources", "inner-class", "inner-then-second-file", "escaped-name"],
+)
+def test_same_relative_name_is_split_only_with_several_sources_and_the_same_class_name(
+    tmp_path: Path, root: str, classes: str, entries: list[tuple[str, int]]
+) -> None:
+    path = write(tmp_path, doc(classes, root=root, b=""))
+    assert [(f.path, f.lines_total) for f in parse(path).files] == entries
+    assert any("share a relative name" in w for w in parse(path).warnings) is (len(entries) > 1)
+    assert_same_as_careful(path)
 
 
 # Classes in another shape: read alone by lxml, same numbers (the fast path still answers).

@@ -4,9 +4,14 @@ Totals are recounted from the ``<line>`` elements of each ``<class>`` (``<method
 and are ignored for line totals), one entry per (file, line): several ``<class>`` elements can name the same
 file (Java inner classes, Istanbul), and they are merged by file path with **hits = max** (both elements
 describe the same execution of the same line, so a sum would double the count); a line is covered if any
-hit. Branches come from ``condition-coverage="50% (1/2)"`` on ``branch="true"`` lines (``True`` for
-coverlet). The root's ``lines-valid``/``lines-covered``/``branches-*`` are only compared with the recount;
-a disagreement becomes a warning (Istanbul's root counts branches its ``<line>`` elements do not carry).
+hit. With several ``<source>`` roots the file names stay relative, and two files under different roots can
+share one (``pkg_a``'s and ``pkg_b``'s ``__init__.py``): a ``<class>`` whose ``name`` *and* ``filename`` an
+earlier class already had is then another file, kept apart (``_Files``) with a warning; which root holds
+which is decided against the repository (``collect._remap_coverage``).
+
+Branches come from ``condition-coverage="50% (1/2)"`` on ``branch="true"`` lines (``True`` for coverlet).
+The root's ``lines-valid``/``lines-covered``/``branches-*`` are only compared with the recount; a
+disagreement becomes a warning (Istanbul's root counts branches its ``<line>`` elements do not carry).
 
 ``branches-valid="0"`` (or absent) with no branch line means branches were not measured: coverage.py writes
 ``branch-rate="0"`` for a run without ``--branch`` (coverage/xmlreport.py, ``has_arcs``), which is not 0 %.
@@ -81,7 +86,7 @@ def parse(path: str) -> CoverageReport:
 
 def _parse_careful(path: str) -> CoverageReport:
     """The reference reader: lxml, one event per ``<class>``, every value read by attribute name."""
-    files: dict[str, FileCoverage] = {}
+    files = _Files()
     root_attrs: dict[str, str] = {}
     sources: list[str] = []
     saw_root = saw_method = False
@@ -99,9 +104,7 @@ def _parse_careful(path: str) -> CoverageReport:
     return _report(path, root_attrs, sources, files, saw_method)
 
 
-def _careful_end(
-    path: str, el: etree._Element, sources: list[str], files: dict[str, FileCoverage]
-) -> tuple[list[str], bool]:
+def _careful_end(path: str, el: etree._Element, sources: list[str], files: _Files) -> tuple[list[str], bool]:
     """Consume an element at its end event; return the sources in force and whether it had methods."""
     tag = el.tag
     if tag == "class":
@@ -119,16 +122,49 @@ def _report(
     path: str,
     root_attrs: dict[str, str],
     sources: list[str],
-    files: dict[str, FileCoverage],
+    files: _Files,
     saw_method: bool,
 ) -> CoverageReport:
     report = CoverageReport(path=path, kind=KIND)
     report.sources = sources
-    report.files = list(files.values())
+    report.files = list(files.by_key.values())
     report.functions_measured = saw_method
     report.tool = _tool(path, root_attrs)
+    files.warn(report.warnings)
     _cross_check(report, root_attrs)
     return report
+
+
+class _Files:
+    """The files read so far, in document order. Classes naming one file are merged (``_add_file``),
+    except with several sources: a class whose ``name`` and file name an earlier class already had is
+    another file with the same relative name under another ``<source>`` root, so its n-th occurrence goes
+    to the n-th entry of that path (inner classes, having other names, still merge into the first)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, FileCoverage] = {}  # path, or path + NUL + n for the n-th file of that name
+        self.seen: dict[tuple[str, str], int] = {}  # (path, class name) -> classes seen
+        self.shared: dict[str, int] = {}  # path -> how many files have it, when more than one
+
+    def add(self, fc: FileCoverage, name: str, sources: list[str], ordered: bool | None = None) -> None:
+        key = fc.path
+        if len(sources) > 1:
+            n = self.seen.get((key, name), 0)
+            self.seen[(key, name)] = n + 1
+            if n:
+                self.shared[key] = max(self.shared.get(key, 1), n + 1)
+                key = f"{key}\x00{n}"
+        _add_file(self.by_key, key, fc, ordered)
+
+    def warn(self, warnings: list[str]) -> None:
+        if not self.shared:
+            return
+        names = sorted(self.shared)
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        warnings.append(
+            f"{sum(self.shared.values())} files share a relative name across several <source> roots "
+            f"({shown}) and are kept apart, not merged"
+        )
 
 
 # ------------------------------------------------------------------------------------------ fast path
@@ -260,7 +296,7 @@ class _Header:
 class _FastScan:
     def __init__(self, path: str) -> None:
         self.path = path
-        self.files: dict[str, FileCoverage] = {}
+        self.files = _Files()
         self.saw_method = False
         self.parser = xmlsafe.expat_checker(path)
         self.header = _Header(self.parser)
@@ -364,23 +400,26 @@ class _FastScan:
 
     def _class(self, data: bytes, m: re.Match[bytes], i: int, j: int, end: int) -> None:
         """The class ``data[i:end]``; its body is ``data[m.end():j]``."""
-        filename = _class_file(m.group(1))
-        got = _fast_lines(data, m.end(), j) if filename is not None else None
-        if got is None:
+        names = _class_file(m.group(1))
+        sources = self.header.sources
+        if names is not None and names[1] is None and len(sources) > 1:
+            names = None  # the name tells files apart (_Files): lxml decodes it
+        got = _fast_lines(data, m.end(), j) if names is not None else None
+        if got is None or names is None:
             self._careful_class(data[i:end], m.end() - i)
             return
         nums, hits, bl, bc, bt, ordered = got
-        fpath = _file_path(filename or "", self.header.sources)
-        _add_file(
-            self.files,
+        self.files.add(
             FileCoverage(
-                path=fpath,
+                path=_file_path(names[0], sources),
                 line_numbers=nums,
                 line_hits=hits,
                 branch_lines=bl,
                 branch_covered=bc,
                 branch_total=bt,
             ),
+            names[1] or "",
+            sources,
             ordered,
         )
 
@@ -509,16 +548,19 @@ def _check_gap(gap: bytes) -> None:
                 raise _NotPlain
 
 
-def _class_file(raw_attrs: bytes) -> str | None:
-    """``filename`` (else ``name``) of a class start tag, or None if it needs XML decoding."""
+def _class_file(raw_attrs: bytes) -> tuple[str, str | None] | None:
+    """``filename`` (else ``name``) of a class start tag, or None if it needs XML decoding; with it
+    ``name``, or None if that needs XML decoding (coverlet's ``&lt;Method&gt;d__1``: only several
+    sources need the name, see ``_Files``)."""
     found = _ATTR.findall(raw_attrs)
     if any(b":" in k for k, _, _ in found):
         raise _NotPlain  # a prefixed attribute name (lxml refuses an undeclared prefix)
     attrs = {k: dq + sq for k, dq, sq in found}
-    value = attrs.get(b"filename") or attrs.get(b"name") or b""
+    name = attrs.get(b"name") or b""
+    value = attrs.get(b"filename") or name
     if _ODD_VALUE.search(value):
         return None  # references or whitespace to normalise: leave it to lxml
-    return value.decode("utf-8")
+    return value.decode("utf-8"), None if _ODD_VALUE.search(name) else name.decode("utf-8")
 
 
 def _ints(parts: list[bytes], sep: bytes) -> list[int] | None:
@@ -637,9 +679,10 @@ def _line(el: etree._Element) -> int | None:
     return n if isinstance(n, int) else None
 
 
-def _read_class(path: str, cls: etree._Element, sources: list[str], files: dict[str, FileCoverage]) -> bool:
+def _read_class(path: str, cls: etree._Element, sources: list[str], files: _Files) -> bool:
     """Read one ``<class>`` into ``files``; return whether it had ``<method>`` elements."""
-    fpath = _file_path(cls.get("filename") or cls.get("name") or "", sources)
+    name = cls.get("name") or ""
+    fpath = _file_path(cls.get("filename") or name, sources)
     nums, hits, bl, bc, bt = _read_lines(path, cls.find("lines"))
 
     names: list[str] = []
@@ -661,7 +704,7 @@ def _read_class(path: str, cls: etree._Element, sources: list[str], files: dict[
         function_lines=flines,
         function_hits=fhits,
     )
-    _add_file(files, fc)
+    files.add(fc, name, sources)
     return has_methods
 
 
@@ -688,15 +731,17 @@ def _read_methods(
         fhits.append(_int(path, m, "hits", h) if h is not None else max(mhits, default=0))
 
 
-def _add_file(files: dict[str, FileCoverage], fc: FileCoverage, ordered: bool | None = None) -> None:
+def _add_file(
+    files: dict[str, FileCoverage], key: str, fc: FileCoverage, ordered: bool | None = None
+) -> None:
     nums = fc.line_numbers
     # One class's lines are normally sorted and distinct (strictly increasing): check in C before trusting it.
     if ordered is None:
         ordered = all(map(lt, nums, islice(nums, 1, None)))
     if not ordered:
         fc = _merge(FileCoverage(path=fc.path), fc)
-    prev = files.get(fc.path)
-    files[fc.path] = fc if prev is None else _merge(prev, fc)
+    prev = files.get(key)
+    files[key] = fc if prev is None else _merge(prev, fc)
 
 
 def _read_lines_fast(

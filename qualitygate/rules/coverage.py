@@ -66,11 +66,18 @@ def merge_files(files: Sequence[FileCoverage]) -> FileCoverage:
 
 
 def merge(reports: Sequence[CoverageReport], globs: tuple[str, ...] = ()) -> CoverageReport:
-    by_path: dict[str, list[FileCoverage]] = {}
+    """Files merged by path across reports. In a Cobertura report with several ``<source>`` roots, two
+    entries with one path are two files (the roots share a relative name, see ``parsers/cobertura.py``,
+    and the repository could not tell them apart): the n-th merges with the n-th of the other reports,
+    never with each other. Elsewhere one path in one report is one file spelled twice, merged as before."""
+    by_path: dict[tuple[str, int], list[FileCoverage]] = {}
     for r in reports:
+        nth: dict[str, int] = {}
+        apart = len(r.sources) > 1
         for f in r.files:
             if in_scope(f.path, globs):
-                by_path.setdefault(f.path, []).append(f)
+                n = nth[f.path] = nth.get(f.path, -1) + 1 if apart else 0
+                by_path.setdefault((f.path, n), []).append(f)
     return CoverageReport(
         path=", ".join(r.path for r in reports),
         kind="+".join(sorted({r.kind for r in reports})),

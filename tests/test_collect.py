@@ -1,0 +1,98 @@
+"""Collecting reports: a Cobertura report whose ``<source>`` roots hold two files of one relative name,
+end to end through the CLI, and the coverage merge that must not fold them into one."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from array import array
+from pathlib import Path
+from typing import Any
+
+from qualitygate.model import CoverageReport, FileCoverage
+from qualitygate.rules.coverage import merge
+
+DATA = Path(__file__).parent / "data" / "cobertura"
+TWO_SOURCES = DATA / "cobertura.two-sources-same-relative-name.xml"
+
+POLICY = (
+    "gates:\n"
+    "  - {id: cov, metric: coverage.lines.pct, min: 20%}\n"
+    '  - {id: cov-a, metric: coverage.lines.pct, min: 20%, paths: ["pkg_a/**"]}\n'
+    '  - {id: cov-b, metric: coverage.lines.pct, min: 20%, paths: ["pkg_b/**"]}\n'
+)
+
+
+def check(root: Path) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    cmd = ["check", "--root", str(root), "--config", str(root / "policy.yml"), "--format", "json"]
+    p = subprocess.run(
+        [sys.executable, "-m", "qualitygate", *cmd],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "Traceback" not in p.stdout + p.stderr
+    verdict: dict[str, Any] = json.loads(p.stdout)
+    return verdict
+
+
+def repo(tmp_path: Path, *packages: str) -> Path:
+    root = tmp_path / "repo"
+    for pkg in packages:
+        (root / pkg).mkdir(parents=True)
+        (root / pkg / "__init__.py").write_text("")
+    shutil.copy(TWO_SOURCES, root / "coverage.xml")
+    (root / "policy.yml").write_text(POLICY)
+    return root
+
+
+def test_two_files_with_one_relative_name_map_to_their_own_source(tmp_path: Path) -> None:
+    verdict = check(repo(tmp_path, "pkg_a", "pkg_b"))
+    (info,) = verdict["inputs"]
+    assert (info["files_total"], info["files_found"], info["files_missing"]) == (2, 2, [])
+    assert any("share a relative name" in w for w in info["warnings"])
+    gates = {g["id"]: g["actual"] for g in verdict["gates"]}
+    # 4 lines, 1 covered; pkg_a's __init__.py is the uncovered one (3 lines), pkg_b's the covered one
+    assert gates == {"cov": 25.0, "cov-a": 0.0, "cov-b": 100.0}
+
+
+def test_when_only_one_root_holds_the_name_both_entries_stay_apart(tmp_path: Path) -> None:
+    verdict = check(repo(tmp_path, "pkg_a"))
+    (info,) = verdict["inputs"]
+    assert (info["files_total"], info["files_found"]) == (2, 2)
+    gates = {g["id"]: g["actual"] for g in verdict["gates"]}
+    assert gates["cov"] == 25.0  # not 1 of 3 lines: two entries of one report are never merged
+
+
+def cov(path: str, hits: list[int], name: str = "r.xml", sources: tuple[str, ...] = ()) -> CoverageReport:
+    f = FileCoverage(path=path, line_numbers=array("q", range(1, len(hits) + 1)), line_hits=array("q", hits))
+    return CoverageReport(path=name, kind="cobertura", files=[f], sources=list(sources))
+
+
+def test_merge_joins_one_file_across_reports_but_not_within_a_several_sources_report() -> None:
+    one = cov("pkg/__init__.py", [0, 0, 0], sources=("/src/pkg_a", "/src/pkg_b"))
+    one.files.append(cov("pkg/__init__.py", [1]).files[0])
+    merged = merge([one])
+    assert [(f.path, f.lines_total) for f in merged.files] == [("pkg/__init__.py", 3), ("pkg/__init__.py", 1)]
+    assert merged.metrics()["coverage.lines.pct"] == 25.0
+    # across reports the same path is the same file: union of lines, hits summed
+    other = cov("pkg/__init__.py", [0, 2, 0], "s.xml")
+    merged = merge([one, other])
+    assert [(f.path, list(f.line_hits)) for f in merged.files] == [
+        ("pkg/__init__.py", [0, 2, 0]),
+        ("pkg/__init__.py", [1]),
+    ]
+
+
+def test_merge_still_joins_one_path_twice_in_a_report_without_several_sources() -> None:
+    # e.g. lcov's SF:./src/a.js and SF:src/a.js, both mapped to src/a.js: one file spelled twice
+    one = cov("src/a.js", [0, 1, 0])
+    one.files.append(cov("src/a.js", [1, 0, 0]).files[0])
+    (f,) = merge([one]).files
+    assert list(f.line_hits) == [1, 1, 0]
