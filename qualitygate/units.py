@@ -44,6 +44,30 @@ def parse_quantity(raw: object) -> Quantity:
     raise UnitError(f"expected a number or a quantity like 80%, 200ms, 0.5s, 30min, 4h, 1d; got {raw!r}")
 
 
+_EFFORT_PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(d|h|min|m|s)?\s*", re.IGNORECASE)
+_EFFORT_PART_MIN = {**_EFFORT_MIN, "s": 1.0 / 60.0, "": 1.0}
+
+
+def effort_in_report(value: object) -> float | None:
+    """A remediation effort as a report writes it, in minutes: a number, or SonarQube's ``"5min"``,
+    ``"1h 30min"``, ``"2d"``; None for anything else (the policy's per-level default then applies)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    total = 0.0
+    pos = 0
+    while pos < len(value):
+        m = _EFFORT_PART.match(value, pos)
+        if not m or m.end() == pos:
+            return None
+        total += float(m.group(1)) * _EFFORT_PART_MIN[(m.group(2) or "").lower()]
+        pos = m.end()
+    return total
+
+
 def parse_effort_minutes(raw: object) -> float:
     """A remediation effort (``30min``, ``4h``, ``1d``; a bare number is minutes) in minutes."""
     q = parse_quantity(raw)

@@ -26,6 +26,7 @@ from urllib.parse import unquote
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import Finding, FindingsReport, Level, Severity, to_posix
 from qualitygate.parsers.jsonload import load_object, no_gc, type_name
+from qualitygate.units import effort_in_report as parse_effort
 
 WHAT = "SARIF log"
 
@@ -40,9 +41,7 @@ _SEVERITY_WORDS = {
 }
 _RUFF_SECURITY = re.compile(r"S\d{3}\Z")
 _SEVERITY_LINE = re.compile(r"^Severity: *([A-Za-z]+) *$", re.MULTILINE)
-_EFFORT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(d|h|min|m|s)?\s*", re.IGNORECASE)
 # SonarQube's debt unit: a day is 8 hours of work.
-_EFFORT_UNIT_MIN = {"d": 480.0, "h": 60.0, "min": 1.0, "m": 1.0, "s": 1.0 / 60.0, "": 1.0}
 
 _SNIFF_SCHEMA = re.compile(r'"\$schema"\s*:\s*"[^"]*sarif', re.IGNORECASE)
 _SNIFF_VERSION = re.compile(r'"version"\s*:\s*"2\.1\.0"')
@@ -66,25 +65,6 @@ def cvss_band(score: float) -> Severity:
     if score > 0:
         return Severity.LOW
     return Severity.NONE
-
-
-def parse_effort(value: object) -> float | None:
-    """Remediation effort in minutes: a number, or SonarQube's ``"5min"``, ``"1h 30min"``, ``"2d"``."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    total = 0.0
-    pos = 0
-    while pos < len(value):
-        m = _EFFORT.match(value, pos)
-        if not m or m.end() == pos:
-            return None
-        total += float(m.group(1)) * _EFFORT_UNIT_MIN[(m.group(2) or "").lower()]
-        pos = m.end()
-    return total
 
 
 def _uri_to_path(uri: str) -> str:
