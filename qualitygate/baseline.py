@@ -92,7 +92,8 @@ class Baseline:
         out = Baseline(merged_duplicates=self.merged_duplicates)
         for key, value in self.entries.items():
             path = path_of(key)
-            out.add(with_path(key, renames[path]) if path in renames else key, value)
+            new = renames.get(path) if path is not None else None
+            out.add(with_path(key, new) if new is not None else key, value)
         return out
 
 
