@@ -6,10 +6,10 @@ there and is not ours is never deleted: it is moved to ``pre-push.legacy`` and o
 with the same arguments and standard input (its failure fails the push); uninstalling puts it back.
 Installing again only rewrites our script.
 
-On a laptop the reports are whatever the last local run left behind, so hook mode flags a report that is
-older than the last commit, or than a source file it names, with the command that refreshes it. That is
-file-system and git I/O, so it lives here and never in the engine; it adds lines to the output and does
-not change the verdict. The output is a few lines, not the table.
+On a laptop the reports are whatever the last local run left behind, so hook mode flags a report when
+something it measures changed after it was written (:mod:`qualitygate.stale`), with the command that
+refreshes it (:mod:`qualitygate.refresh`). That is file-system and git I/O, so it never is in the engine;
+it adds lines to the output and does not change the verdict. The output is a few lines, not the table.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qualitygate.errors import UsageError
 
 if TYPE_CHECKING:
-    from qualitygate.inputs import Collected, Loaded
-    from qualitygate.model import Report
+    from qualitygate.inputs import Collected
     from qualitygate.policy import Missing, Policy
+    from qualitygate.stale import Stale
     from qualitygate.verdict import Verdict
 
 HOOK_NAME = "pre-push"
@@ -39,18 +39,6 @@ BYPASS = "git push --no-verify, or QUALITYGATE_SKIP=1 git push"
 MISSING_ENV = "QUALITYGATE_HOOK_MISSING"
 MISSING_CHOICES = ("warn", "skip", "fail")
 MAX_STALE_LINES = 5
-
-# How to rewrite each report kind; {path} is the report's path. Shown next to a stale report.
-REFRESH: dict[str, str] = {
-    "cobertura": "pytest --cov --cov-report=xml:{path}",
-    "lcov": "npx jest --coverage",
-    "junit": "pytest --junitxml={path}",
-    "radon": "radon cc -j -O {path} .",
-    "complexipy": "complexipy . --output-json",
-    "jscpd": "npx jscpd --reporters json --output {dir} .",
-    "sarif": "re-run the scanner that wrote {path}",
-    "k6": "k6 run --summary-export={path} SCRIPT",
-}
 
 
 # ---------------------------------------------------------------------------------------- install
@@ -235,94 +223,11 @@ def override_missing(policy: Policy, missing: Missing | None) -> Policy:
     return replace(policy, gates=tuple(replace(g, missing=missing) for g in policy.gates))
 
 
-@dataclass(frozen=True, slots=True)
-class Stale:
-    path: str  # the report, relative to the root
-    reason: str
-    hint: str
-
-
-# The repository paths each report family names: the sources it covers or measures, the test files.
-_NAMED: dict[str, Callable[[Any], Iterable[str | None]]] = {
-    "coverage": lambda r: (f.path for f in r.files),
-    "complexity": lambda r: (b.file for b in r.blocks),
-    "tests": lambda r: (t.file for t in r.cases),
-    "findings": lambda r: (f.path for f in r.findings),
-    "duplication": lambda r: (loc.file for c in r.clones for loc in (c.first, c.second)),
-}
-
-
-def named_files(report: Report) -> set[str]:
-    """The repository paths a report is about (none for a k6 summary)."""
-    named = _NAMED.get(report.family)
-    return {p for p in named(report) if p} if named else set()
-
-
-def newest(root: str, paths: Iterable[str], skip: str) -> tuple[float, str] | None:
-    """The most recently modified existing file among ``paths`` (relative to ``root``), and its mtime."""
-    best: tuple[float, str] | None = None
-    for rel in paths:
-        if rel == skip:
-            continue
-        try:
-            mtime = os.stat(os.path.join(root, rel)).st_mtime
-        except OSError:
-            continue
-        if best is None or mtime > best[0]:
-            best = (mtime, rel)
-    return best
-
-
-def head_commit(root: str) -> tuple[float, str] | None:
-    """(commit time, short hash) of HEAD, or None outside a repository or before the first commit."""
-    out = _git(["log", "-1", "--format=%ct %h"], root)
-    if not out:
-        return None
-    when, _, short = out.partition(" ")
-    try:
-        return float(when), short
-    except ValueError:
-        return None
-
-
-def _ago(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 172800:
-        return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 86400:.0f} d"
-
-
-def refresh_hint(kind: str, path: str) -> str:
-    template = REFRESH.get(kind, "re-run the tool that wrote {path}")
-    return template.format(path=path, dir=os.path.dirname(path) or ".")
-
-
-def staleness(root: str, loaded: Loaded, head: tuple[float, str] | None) -> Stale | None:
-    """Is one report older than the HEAD commit, or than the newest file it names?"""
-    try:
-        mtime = os.stat(os.path.join(root, loaded.rel)).st_mtime
-    except OSError:
-        return None
-    reasons: list[str] = []
-    if head is not None and mtime < head[0]:
-        reasons.append(f"older than the last commit {head[1]} (by {_ago(head[0] - mtime)})")
-    source = newest(root, named_files(loaded.report), loaded.rel)
-    if source is not None and mtime < source[0]:
-        reasons.append(f"older than {source[1]} (by {_ago(source[0] - mtime)})")
-    if not reasons:
-        return None
-    return Stale(loaded.rel, "; ".join(reasons), refresh_hint(loaded.info.kind, loaded.rel))
-
-
 def find_stale(root: str, collected: Collected) -> list[Stale]:
-    """The stale reports among those the check read, in path order."""
-    head = head_commit(root)
-    reports = {entry.rel: entry for entries in collected.reports.values() for entry in entries}
-    found = (staleness(root, reports[rel], head) for rel in sorted(reports))
-    return [s for s in found if s is not None]
+    """The stale reports among those the check read (:func:`qualitygate.stale.find_stale`)."""
+    from qualitygate.stale import find_stale as find
+
+    return find(root, collected)
 
 
 def render_compact(verdict: Verdict, stale: Sequence[Stale]) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qualitygate import hook
+from qualitygate import hook, stale
 from qualitygate.cli import main
 from qualitygate.errors import UsageError
 
@@ -235,7 +235,7 @@ def test_not_a_repository_is_a_usage_error(tmp_path: Path, git_env: dict[str, st
     ("seconds", "text"), [(5, "5 s"), (600, "10 min"), (7200, "2 h"), (3 * 86400, "3 d")]
 )
 def test_ages_read_as_a_person_would(seconds: float, text: str) -> None:
-    assert hook._ago(seconds) == text
+    assert stale.ago(seconds) == text
 
 
 def test_the_cli_installs_reports_and_uninstalls(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -280,37 +280,6 @@ def test_hook_output_is_a_few_lines(repo: Path, capsys: pytest.CaptureFixture[st
     ]
 
 
-def test_a_report_older_than_the_last_commit_is_flagged_with_the_refresh_command(
-    repo: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    write_report(repo, failures=0)
-    report = repo / "reports" / "junit.xml"
-    head_time = int(git(repo, "log", "-1", "--format=%ct").stdout)
-    os.utime(report, (head_time - 600, head_time - 600))
-    code, out = check_hook(repo, capsys)
-    assert code == 0
-    stale = [line for line in out.splitlines() if line.startswith("STALE")]
-    assert len(stale) == 1
-    assert "reports/junit.xml is older than the last commit" in stale[0] and "(by 10 min)" in stale[0]
-    assert stale[0].endswith("refresh: pytest --junitxml=reports/junit.xml")
-
-
-def test_a_report_older_than_a_file_it_names_is_flagged(
-    repo: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    write_report(repo, failures=0)
-    report = repo / "reports" / "junit.xml"
-    source = repo / "tests" / "test_app.py"
-    now = report.stat().st_mtime
-    os.utime(source, (now + 7200, now + 7200))
-    code, out = check_hook(repo, capsys)
-    assert code == 0
-    assert "older than tests/test_app.py (by 2 h)" in out
-    # a fresh report is not flagged
-    os.utime(report, (now + 7300, now + 7300))
-    assert "STALE" not in check_hook(repo, capsys)[1]
-
-
 def test_many_stale_reports_are_folded_into_one_line() -> None:
     from qualitygate.verdict import Summary, Verdict
 
@@ -321,8 +290,8 @@ def test_many_stale_reports_are_folded_into_one_line() -> None:
         summary=Summary(total=0, passed=0, warned=0, failed=0, errored=0, skipped=0),
         gates=[],
     )
-    stale = [hook.Stale(f"r{i}.xml", "older than x", "do y") for i in range(7)]
-    lines = hook.render_compact(verdict, stale).splitlines()
+    found = [stale.Stale(f"r{i}.xml", "older than x", "do y") for i in range(7)]
+    lines = hook.render_compact(verdict, found).splitlines()
     assert lines[5] == "STALE  and 2 more: r5.xml, r6.xml"
     assert len(lines) == 7
 

@@ -1,41 +1,77 @@
 """``qualitygate init``: write a starting ``.github/quality-gates.yml`` from the reports in the tree.
 
-Every file that looks like a report (by name, then by content sniffing) is listed; coverage and test
-reports under a top-level folder become that folder's component. Thresholds are the common defaults, and
-each gate carries the value measured today as a comment so the first run's outcome is no surprise.
+Every file that looks like a report (by name, then by content sniffing) is read with its parser, as
+``check`` will read it; only the reports that parse are listed, and each one left out is named on stderr
+with the reason, one line each (so the first ``check`` never stops at exit 3 on a report ``init`` proposed).
+Coverage and test reports under a top-level folder become that folder's component. Thresholds are the
+common defaults, and each gate carries the value measured today as a comment so the first run's outcome is
+no surprise.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from qualitygate.config import DEFAULT_POLICY
-from qualitygate.errors import InputError, UsageError
+from qualitygate.errors import InputError, UnknownKindError, UsageError
+
+if TYPE_CHECKING:
+    from qualitygate.model import Report
 
 _CANDIDATE_SUFFIXES = (".xml", ".info", ".lcov", ".sarif", ".json", ".txt")
 _MAX_CANDIDATES = 2000
+# A file so named is meant to be a report: when no parser recognises it, init says so instead of skipping it.
+_REPORT_NAME = re.compile(r"junit|coverage|cobertura|lcov|sarif|radon|complexipy|jscpd|k6", re.IGNORECASE)
+Parsed = dict[str, "Report"]  # reports init read, by path relative to the root
 _SKIP_NAMES = {"package.json", "package-lock.json", "tsconfig.json", "composer.json", "pom.xml"}
 
 
-def _find(root: str) -> list[tuple[str, str]]:
-    from qualitygate.globs import Tree
-    from qualitygate.parsers import sniff_kind
+@dataclass(slots=True)
+class Found:
+    """The reports init read, by path relative to the root, and those it left out with the reason."""
 
-    found: list[tuple[str, str]] = []
-    candidates = [
+    reports: Parsed = field(default_factory=dict)
+    left_out: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _candidates(root: str) -> list[str]:
+    from qualitygate.globs import Tree
+
+    return [
         f
         for f in Tree(root).files()
         if f.endswith(_CANDIDATE_SUFFIXES)
         and os.path.basename(f) not in _SKIP_NAMES
         and not f.startswith(".github/")
     ][:_MAX_CANDIDATES]
-    for rel in candidates:
+
+
+def _why(exc: InputError) -> str:
+    """The error without the absolute path it starts with: ``:LINE: what`` or ``: what``."""
+    text = str(exc)
+    return text[len(exc.path) :] if text.startswith(exc.path) else f": {text}"
+
+
+def _find(root: str) -> Found:
+    """Read every candidate. A report that does not parse is left out with the reason; so is a file no parser
+    recognises when its name says it is a report (``semgrep.sarif``), and any other such file is skipped."""
+    from qualitygate.parsers import parse_report, sniff_kind
+
+    found = Found()
+    for rel in _candidates(root):
+        path = os.path.join(root, rel)
         try:
-            found.append((rel, sniff_kind(os.path.join(root, rel))))
-        except InputError:
-            continue
+            found.reports[rel] = parse_report(path, sniff_kind(path))
+        except UnknownKindError as exc:
+            if _REPORT_NAME.search(os.path.basename(rel)):
+                found.left_out.append((rel, _why(exc)))
+        except InputError as exc:
+            found.left_out.append((rel, _why(exc)))
     return found
 
 
@@ -43,13 +79,8 @@ def _component(rel: str) -> str | None:
     return rel.split("/", 1)[0] if "/" in rel else None
 
 
-def _current(root: str, rel: str, key: str) -> float | None:
-    from qualitygate.parsers import parse_report
-
-    try:
-        return parse_report(os.path.join(root, rel)).metrics().get(key)
-    except InputError:
-        return None
+def _current(parsed: Parsed, rel: str, key: str) -> float | None:
+    return parsed[rel].metrics().get(key)
 
 
 def _now(value: float | None, unit: str = "") -> str:
@@ -65,7 +96,7 @@ def _now(value: float | None, unit: str = "") -> str:
 _COMPONENT_ROLES = (("cobertura", "coverage"), ("lcov", "coverage"), ("junit", "tests"))
 
 
-def _component_lines(root: str, by_kind: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+def _component_lines(parsed: Parsed, by_kind: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     """The ``components:`` block (with a blank line after it) and the gates of each component."""
     comps = _components(by_kind)
     if not comps:
@@ -74,7 +105,7 @@ def _component_lines(root: str, by_kind: dict[str, list[str]]) -> tuple[list[str
     gates: list[str] = []
     for name, roles in sorted(comps.items()):
         lines += _component_entry(name, roles)
-        gates += _component_gates(root, name, roles)
+        gates += _component_gates(parsed, name, roles)
     return [*lines, ""], gates
 
 
@@ -96,11 +127,11 @@ def _component_entry(name: str, roles: dict[str, list[str]]) -> list[str]:
     ]
 
 
-def _component_gates(root: str, name: str, roles: dict[str, list[str]]) -> list[str]:
+def _component_gates(parsed: Parsed, name: str, roles: dict[str, list[str]]) -> list[str]:
     """A coverage floor (80%, or today's value when lower) and no failing tests, for the roles present."""
     gates = []
     if "coverage" in roles:
-        cur = _current(root, roles["coverage"][0], "coverage.lines.pct")
+        cur = _current(parsed, roles["coverage"][0], "coverage.lines.pct")
         floor = _coverage_floor(cur)
         gates.append(f"  - {{metric: coverage.lines.pct, component: {name}, min: {floor}%}}{_now(cur, '%')}")
     if "tests" in roles:
@@ -113,7 +144,7 @@ def _coverage_floor(current: float | None) -> int:
     return 80 if current is None or current >= 80 else max(0, math.floor(current))
 
 
-def _report_lines(root: str, by_kind: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+def _report_lines(parsed: Parsed, by_kind: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     reports: list[str] = []
     gates: list[str] = []
     simple = (
@@ -125,7 +156,7 @@ def _report_lines(root: str, by_kind: dict[str, list[str]]) -> tuple[list[str], 
         rels = by_kind.get(kind, [])
         if rels:
             reports.append(f"  {role}: [{', '.join(rels)}]")
-            gates.append(f"  - {{metric: {metric}, max: {limit}}}{_now(_current(root, rels[0], metric))}")
+            gates.append(f"  - {{metric: {metric}, max: {limit}}}{_now(_current(parsed, rels[0], metric))}")
     if by_kind.get("sarif"):
         reports.append(f"  findings: [{', '.join(by_kind['sarif'])}]")
         gates.append("  - {metric: security.blocking, max: 0}   # CRITICAL/HIGH security findings")
@@ -137,12 +168,13 @@ def _report_lines(root: str, by_kind: dict[str, list[str]]) -> tuple[list[str], 
     return (["reports:", *reports, ""] if reports else []), gates
 
 
-def render_policy(root: str, found: list[tuple[str, str]]) -> str:
+def render_policy(root: str, parsed: Parsed) -> str:
+    """The policy for the reports init read (``{path relative to root: report}``)."""
     by_kind: dict[str, list[str]] = {}
-    for rel, kind in found:
-        by_kind.setdefault(kind, []).append(rel)
-    comp_lines, comp_gates = _component_lines(root, by_kind)
-    report_lines, report_gates = _report_lines(root, by_kind)
+    for rel, report in parsed.items():
+        by_kind.setdefault(report.kind, []).append(rel)
+    comp_lines, comp_gates = _component_lines(parsed, by_kind)
+    report_lines, report_gates = _report_lines(parsed, by_kind)
     gates = comp_gates + report_gates
     if not gates:
         raise UsageError(
@@ -165,7 +197,10 @@ def run(root: str, output: str | None, force: bool) -> int:
     target = output or os.path.join(root, DEFAULT_POLICY)
     if target != "-" and os.path.exists(target) and not force:
         raise UsageError(f"{target} exists; pass --force to overwrite it")
-    text = render_policy(root, _find(root))
+    found = _find(root)
+    for rel, why in found.left_out:
+        sys.stderr.write(f"qualitygate init: left out {rel}{why}\n")
+    text = render_policy(root, found.reports)
     if target != "-":
         os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
     write_atomic(target, text)
