@@ -81,7 +81,7 @@ def _sentence(gate: Gate, value: float, ok: bool, measured: Measured) -> str:
     message = f"{gate.title} {estimated}{shown} {words} {format_value(gate.threshold, gate.unit)}"
     if measured.note and not ok:
         message += f": {measured.note}"
-    elif measured.note and measured.estimate:
+    elif measured.note and (measured.estimate or measured.note_on_pass):
         message += f" ({measured.note})"
     return message + "."
 

@@ -393,6 +393,7 @@ class FindingsReport(Report):
 
     family: ClassVar[str] = "findings"
     findings: list[Finding] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)  # the tool of each run, each once, in order
 
     @property
     def active(self) -> list[Finding]:
@@ -460,7 +461,9 @@ class LoadTestReport(Report):
         for m in self.k6_metrics:
             for stat, value in m.values.items():
                 out[f"k6.{m.name}.{stat}"] = value
-        out["k6.thresholds.failed"] = sum(1 for m in self.k6_metrics for t in m.thresholds if not t.ok)
+        outcomes = [t.ok for m in self.k6_metrics for t in m.thresholds]
+        if outcomes:  # no threshold defined: nothing to count, absent (never a vacuous 0)
+            out["k6.thresholds.failed"] = outcomes.count(False)
         return out
 
 

@@ -257,12 +257,17 @@ def test_the_compact_policy_fails_the_failing_bundle_for_the_right_reasons(tmp_p
     assert gates["coverage.frontend"]["reason"].startswith("worst frontend/src/api.js (0%)")
     assert gates["complexity.cyclomatic"]["evidence"][0]["path"] == "backend/acme_api/legacy.py"
     assert gates["complexity.cyclomatic"]["evidence"][0]["title"] == "import_legacy_row"
-    assert {e["title"] for e in gates["security_hotspots"]["evidence"]} == {
+    security = gates["security_hotspots"]["evidence"]
+    assert {e["title"] for e in security if "below the blocking severity" not in e["detail"]} == {
         "Trivy aws-access-key-id",
         "Trivy DS-0002",
         "Trivy DS-0029",
         "Bandit B324",
     }
+    # every other security finding is listed too, as not blocking: 5 Trivy MEDIUM/LOW, bandit B311 LOW and
+    # ruff's S311 and S324 (ruff gives its S rules no severity)
+    assert len(security) == 12
+    assert "4 blocking, 8 below the blocking severity" in gates["security_hotspots"]["reason"]
     assert gates["code_smells.debt"]["estimate"] is True
 
 

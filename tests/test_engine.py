@@ -4,6 +4,7 @@ and reports missing data for the right reason, with the evidence that explains i
 from __future__ import annotations
 
 from array import array
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ from qualitygate.model import (
 )
 from qualitygate.policy import Policy, source_key
 from qualitygate.verdict import GateResult, InputInfo, Status, Verdict, verdict_to_json
+from tests.conftest import FIXTURES
 
 
 def policy_of(tmp_path: Path, text: str) -> Policy:
@@ -328,12 +330,15 @@ def test_security_hotspots_use_the_scanners_own_severity_by_default(tmp_path: Pa
     )
     g = gate(run(policy, {("findings", None): [sarif]}), "security_hotspots")
     assert g.status is Status.FAIL and g.actual == 1
-    assert [e.title for e in g.evidence] == ["CVE-1"]
-    assert g.evidence[0].detail == "HIGH: CVE-1 found"
-    assert g.message == (
-        "Security hotspots 1 exceeds the maximum of 0: worst CVE-1 (HIGH); CRITICAL/HIGH by the scanner's severity."
-    )
-    assert g.reason == "worst CVE-1 (HIGH); CRITICAL/HIGH by the scanner's severity"
+    # the blocking finding first, then the security finding that does not block, said so
+    assert [(e.title, e.detail) for e in g.evidence] == [
+        ("CVE-1", "HIGH: CVE-1 found"),
+        ("CVE-2", "MEDIUM, below the blocking severity: CVE-2 found"),
+    ]
+    assert g.evidence_total == 2
+    reason = "worst CVE-1 (HIGH); 1 blocking, 1 below the blocking severity; CRITICAL/HIGH by the scanner's severity"
+    assert g.message == f"Security hotspots 1 exceeds the maximum of 0: {reason}."
+    assert g.reason == reason
 
 
 def test_reason_is_the_why_clause_of_a_gate_that_did_not_pass(tmp_path: Path) -> None:
@@ -358,7 +363,15 @@ def test_security_by_cvss_band_and_ignore_unfixed(tmp_path: Path) -> None:
         ],
     )
     g = gate(run(policy, {("findings", None): [sarif]}), "security_hotspots")
-    assert g.actual == 1 and [e.title for e in g.evidence] == ["CVE-2"]
+    assert g.actual == 1
+    assert [(e.title, e.detail) for e in g.evidence] == [
+        ("CVE-2", "HIGH: CVE-2 found"),
+        ("CVE-4", "CRITICAL, no fixed version (ignore_unfixed): CVE-4 found"),
+    ]
+    assert g.reason == (
+        "worst CVE-2 (HIGH); 1 blocking, 1 without a fixed version left out (ignore_unfixed); "
+        "CRITICAL/HIGH by the CVSS's severity"
+    )
 
 
 def test_code_smells_count_and_estimated_debt(tmp_path: Path) -> None:
@@ -510,3 +523,135 @@ def test_each_complexity_gate_reads_its_own_measure_when_a_glob_catches_both(tmp
     cyclomatic = ComplexityReport(path="reports/radon-cc.json", kind="radon", blocks=[block("f", 7)])
     g = gate(run(policy, {("complexity", None): [cognitive, cyclomatic]}), "complexity.cyclomatic.max")
     assert g.status is Status.PASS and g.actual == 7
+
+
+# ------------------------------------------------------------------ issue 14: no accepted name, no finding lost
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_complexity_errors_counts_the_files_radon_could_not_analyse(tmp_path: Path) -> None:
+    """radon wrote two per-file errors: ``complexity.errors`` is 2 (it was always 0), and names them."""
+    from qualitygate.parsers import radon
+
+    policy = policy_of(tmp_path, "gates:\n  - {metric: complexity.errors, max: 0}\n")
+    cx = radon.parse(str(DATA / "radon" / "radon.error-entries-and-old-clojures.json"))
+    g = gate(run(policy, {("complexity", None): [cx]}), "complexity.errors")
+    assert g.status is Status.FAIL and g.actual == 2
+    assert [(e.path, e.detail) for e in g.evidence] == [
+        ("pkg/broken.py", "invalid syntax (<unknown>, line 3)"),
+        ("pkg/also_broken.py", "unexpected indent (<unknown>, line 8)"),
+    ]
+    assert g.message == "complexity.errors 2 exceeds the maximum of 0: 2 files not analysed."
+
+
+def test_a_radon_class_block_is_no_function_over_the_limit(tmp_path: Path) -> None:
+    policy = policy_of(tmp_path, "quality_gates:\n  complexity: {max_cyclomatic: 10}\n")
+    cls = ComplexityBlock(file="app/m.py", line=1, name="Big", kind="class", score=12)
+    method = ComplexityBlock(file="app/m.py", line=5, name="run", kind="method", score=11, classname="Big")
+    cx = ComplexityReport(path="radon-cc.json", kind="radon", blocks=[cls, method, block("ok", 4)])
+    g = gate(run(policy, {("complexity", None): [cx]}), "complexity.cyclomatic")
+    assert g.actual == 12  # radon's max over its blocks, as `parse` says
+    assert [e.title for e in g.evidence] == ["Big.run"] and g.evidence_total == 1
+    assert g.reason == (
+        "worst Big.run (11), 1 function over it; 1 class block over it (radon's class score: its methods' mean)"
+    )
+
+
+def test_the_verdict_lists_every_item_and_the_table_says_how_many_it_left_out(tmp_path: Path) -> None:
+    from qualitygate.render import table
+
+    policy = policy_of(tmp_path, "gates:\n  - {metric: tests.failing, max: 0}\n")
+    cases = [case(f"test_{i:02}", TestStatus.FAILED, "boom") for i in range(14)]
+    v = run(policy, {("tests", None): [TestReport(path="junit.xml", kind="junit", cases=cases)]})
+    g = gate(v, "tests.failing")
+    assert len(g.evidence) == g.evidence_total == 14  # was capped at 10
+    assert "    ... and 9 more (--format json lists every item)" in table.render(v).splitlines()
+
+
+def test_a_passing_coverage_gate_names_only_the_ten_least_covered_files_as_context(tmp_path: Path) -> None:
+    policy = policy_of(tmp_path, "quality_gates:\n  coverage: {backend: 50}\n")
+    files = [file_cov(f"backend/m{i:02}.py", [1] * (i + 1) + [0]) for i in range(15)]
+    cov = CoverageReport(path="backend/coverage.xml", kind="cobertura", files=files)
+    g = gate(run(policy, {("coverage", "backend"): [cov]}), "coverage.backend")
+    assert g.status is Status.PASS
+    assert len(g.evidence) == g.evidence_total == 10  # context, not every file: none is below the bound
+    assert g.evidence[0].path == "backend/m00.py"
+
+
+def test_k6_thresholds_failed_counts_k6s_own_failed_thresholds(tmp_path: Path) -> None:
+    policy = policy_of(tmp_path, "gates:\n  - {metric: k6.thresholds.failed, max: 0}\n")
+    g = gate(run(policy, {("k6", None): [k6_report(240.0, 0.0)]}), "k6.thresholds.failed")
+    assert g.status is Status.FAIL and g.actual == 1
+    assert [(e.title, e.detail) for e in g.evidence] == [
+        ("http_req_duration p(95)<200", "k6 threshold failed")
+    ]
+    assert g.reason == "1 of 1 k6 thresholds failed"
+    no_thresholds = LoadTestReport(
+        path="k6-summary.json",
+        kind="k6",
+        k6_metrics=[K6Metric(name="vus", type="gauge", values={"value": 1})],
+    )
+    g = gate(run(policy, {("k6", None): [no_thresholds]}), "k6.thresholds.failed")
+    assert g.status is Status.ERROR  # no threshold defined: nothing counted, never a vacuous 0
+    assert g.reason == "no k6 threshold is defined in k6-summary.json"
+
+
+def test_code_smells_fed_only_by_a_vulnerability_scan_is_missing_data(tmp_path: Path) -> None:
+    """The mirror of the security rule: Trivy found no smell because it looks for none."""
+    from qualitygate.parsers import sarif
+
+    policy = policy_of(tmp_path, "quality_gates:\n  code_smells: {max_count: 10, max_debt: 1d}\n")
+    trivy = sarif.parse(str(FIXTURES / "acme" / "trivy-results.sarif"))
+    v = run(policy, {("findings", None): [trivy]})
+    for gate_id in ("code_smells.count", "code_smells.debt"):
+        g = gate(v, gate_id)
+        assert g.status is Status.ERROR and g.actual is None
+        assert g.reason == (
+            "no linter run among the SARIF files (found: Trivy); a security scan's findings are no code smells"
+        )
+    clean_ruff = FindingsReport(path="ruff.sarif", kind="sarif", tool="ruff", tools=["ruff"])
+    g = gate(run(policy, {("findings", None): [trivy, clean_ruff]}), "code_smells.count")
+    assert g.status is Status.PASS and g.actual == 0
+    # an unnamed tool is a linter when it reports a non-security finding, not when it reports none
+    other = FindingsReport(path="x.sarif", kind="sarif", tool="acme-lint", tools=["acme-lint"])
+    assert gate(run(policy, {("findings", None): [other]}), "code_smells.count").status is Status.ERROR
+    other.findings.append(replace(finding("AL1", security=False), tool="acme-lint"))
+    assert gate(run(policy, {("findings", None): [other]}), "code_smells.count").actual == 1
+
+
+def test_every_finding_of_ruff_select_all_lands_in_exactly_one_family(tmp_path: Path) -> None:
+    """ruff --select ALL on packaging 26.2 (licenses/__init__.py, _musllinux.py): 25 findings, 5 of them
+    flake8-bandit S rules, which ruff gives no severity. They were in no gate; now the security gate lists
+    them as below the blocking severity and the smells gates hold the other 20."""
+    from qualitygate.parsers import sarif
+
+    policy = policy_of(
+        tmp_path, "quality_gates:\n  security_hotspots: 0\n  code_smells: {max_count: 100, max_debt: 1d}\n"
+    )
+    ruff = sarif.parse(str(DATA / "sarif" / "ruff.select-all-packaging.sarif"))
+    assert ruff.metrics()["findings.total"] == 25
+    v = run(policy, {("findings", None): [ruff]})
+    security = gate(v, "security_hotspots")
+    assert security.status is Status.PASS and security.actual == 0
+    assert [(e.title, e.line) for e in security.evidence] == [
+        ("ruff S101", 79),
+        ("ruff S105", 130),
+        ("ruff S105", 133),
+        ("ruff S105", 136),
+        ("ruff S603", 52),
+    ]
+    assert security.evidence_total == 5
+    assert security.evidence[1].detail == (
+        'error, below the blocking severity: Possible hardcoded password assigned to: "token"'
+    )
+    assert security.message == (
+        "Security hotspots 0 is within the maximum of 0 "
+        "(0 blocking, 5 below the blocking severity; CRITICAL/HIGH by the scanner's severity)."
+    )
+    smells = gate(v, "code_smells.count")
+    assert smells.actual == 20 and smells.evidence_total == 20
+    assert gate(v, "code_smells.debt").actual == 20 * 15
+    seen = [(e.title, e.path, e.line) for e in security.evidence + smells.evidence]
+    every = [(f"ruff {f.rule_id}", f.path, f.line) for f in ruff.findings]
+    assert sorted(seen) == sorted(every)  # each finding exactly once

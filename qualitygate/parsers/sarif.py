@@ -205,6 +205,7 @@ def _build(path: str, doc: dict[str, Any]) -> FindingsReport:
         tools = _parse_runs(runs, report)
     except _Fail as exc:
         raise ReportFormatError(path, str(exc)) from None
+    report.tools = tools
     report.tool = ", ".join(tools) or None
     return report
 

@@ -11,21 +11,21 @@ from qualitygate.model import Report
 from qualitygate.policy import Gate, Policy
 from qualitygate.verdict import Evidence
 
-MAX_EVIDENCE = 10
-
 R = TypeVar("R", bound=Report)
 
 
 @dataclass(slots=True)
 class Measured:
-    """A rule's answer. ``value`` None means the data is missing; ``missing`` says why."""
+    """A rule's answer. ``value`` None means the data is missing; ``missing`` says why. ``evidence`` lists
+    every item that explains the value (the JSON verdict carries them all; human formats trim, saying so)."""
 
     value: float | None
     missing: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
     evidence_total: int = 0
     estimate: bool = False
-    note: str | None = None  # a clause appended to the gate's message
+    note: str | None = None  # a clause appended to the gate's message (when it does not pass)
+    note_on_pass: bool = False  # the note says something a passing gate must show too
 
 
 def missing(why: str) -> Measured:

@@ -1,4 +1,9 @@
-"""Complexity gates (radon's cyclomatic, complexipy's cognitive): the functions over the limit."""
+"""Complexity gates (radon's cyclomatic, complexipy's cognitive): the functions over the limit.
+
+A radon class block scores its methods' mean (plus one); it is no function, so it is never counted or
+listed as one: the evidence is the functions, methods and closures over the limit, and a class over it is
+named apart. ``complexity.errors`` counts the files the tool could not analyse and lists them.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ from collections.abc import Sequence
 
 from qualitygate.model import ComplexityBlock, ComplexityReport, FileProblem, Report
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import MAX_EVIDENCE, Measured, in_scope, missing, of_type, plural, scope, violates
+from qualitygate.rules.base import Measured, in_scope, missing, of_type, plural, scope, violates
 from qualitygate.verdict import Evidence
+
+_FUNCTIONS = frozenset({"function", "method", "closure"})
 
 
 def _evidence(b: ComplexityBlock) -> Evidence:
@@ -28,10 +35,17 @@ def _over_the_limit(gate: Gate, blocks: list[ComplexityBlock]) -> list[Complexit
     return sorted((b for b in blocks if violates(b.score, gate)), key=lambda b: (-b.score, b.file, b.line))
 
 
-def _note(over: list[ComplexityBlock], errors: list[FileProblem]) -> str | None:
+def _note(
+    functions: list[ComplexityBlock], classes: list[ComplexityBlock], errors: list[FileProblem]
+) -> str | None:
     parts = []
-    if over:
-        parts.append(f"worst {over[0].qualname} ({over[0].score}), {plural(len(over), 'function')} over it")
+    if functions:
+        worst = functions[0]
+        parts.append(f"worst {worst.qualname} ({worst.score}), {plural(len(functions), 'function')} over it")
+    if classes:
+        parts.append(
+            f"{plural(len(classes), 'class block')} over it (radon's class score: its methods' mean)"
+        )
     if errors:
         parts.append(f"{plural(len(errors), 'file')} not analysed")
     return "; ".join(parts) or None
@@ -52,28 +66,45 @@ def _no_blocks(errors: list[FileProblem]) -> Measured:
     return missing(why)
 
 
-def _blocks_in_scope(
+def _in_scope(
     cx: list[ComplexityReport], globs: tuple[str, ...]
 ) -> tuple[list[ComplexityBlock], list[FileProblem]]:
     blocks = [b for r in cx for b in r.blocks if in_scope(b.file, globs)]
-    return blocks, [e for r in cx for e in r.errors]
+    return blocks, [e for r in cx for e in r.errors if in_scope(e.file, globs)]
+
+
+def _errors(errors: list[FileProblem]) -> Measured:
+    """``complexity.errors``: the files the tool could not analyse, each listed with its message."""
+    return Measured(
+        float(len(errors)),
+        evidence=[Evidence(kind="file", title=e.file, path=e.file, detail=e.message) for e in errors],
+        evidence_total=len(errors),
+        note=f"{plural(len(errors), 'file')} not analysed" if errors else None,
+    )
 
 
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     cx = _of_measure(gate, reports)
     if not cx:
         return missing(f"no report of that measure among {', '.join(r.path for r in reports)}")
-    blocks, errors = _blocks_in_scope(cx, scope(gate, policy))
+    blocks, errors = _in_scope(cx, scope(gate, policy))
+    if gate.metric == "complexity.errors":
+        return _errors(errors)
     if not blocks:
         return _no_blocks(errors)
     measure_name = cx[0].measure
     value = ComplexityReport(path="", kind="", measure=measure_name, blocks=blocks).metrics().get(gate.metric)
     if value is None:
         return missing(f"{gate.metric} is not in the complexity report (it measures {measure_name})")
-    over = _over_the_limit(gate, blocks)
+    return _explain(float(value), _over_the_limit(gate, blocks), errors)
+
+
+def _explain(value: float, over: list[ComplexityBlock], errors: list[FileProblem]) -> Measured:
+    """The functions over the limit as evidence; classes over it only named in the note."""
+    functions = [b for b in over if b.kind in _FUNCTIONS]
     return Measured(
-        float(value),
-        evidence=[_evidence(b) for b in over[:MAX_EVIDENCE]],
-        evidence_total=len(over),
-        note=_note(over, errors),
+        value,
+        evidence=[_evidence(b) for b in functions],
+        evidence_total=len(functions),
+        note=_note(functions, [b for b in over if b.kind not in _FUNCTIONS], errors),
     )

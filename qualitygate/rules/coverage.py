@@ -12,7 +12,8 @@ from qualitygate.rules.base import Measured, in_scope, missing, of_type, plural,
 from qualitygate.units import format_value
 from qualitygate.verdict import Evidence
 
-MAX_FILES = 10
+# A gate with no file below its bound names the least-covered files as context, not every file.
+MAX_CONTEXT_FILES = 10
 
 
 def _sum_hits(files: Sequence[FileCoverage]) -> dict[int, int]:
@@ -142,16 +143,16 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
 
 
 def _explain(gate: Gate, value: float, rows: list[Row], what: str) -> Measured:
-    """The files below the gate's bound (else the least covered ones) as evidence."""
+    """Every file below the gate's bound as evidence (else the few least covered ones, as context)."""
     under = [r for r in rows if violates(r[0], gate)]
-    shown = under or rows
+    shown = under or rows[:MAX_CONTEXT_FILES]
     note = None
     if under:
         worst = under[0]
         note = f"worst {worst[2].path} ({format_value(worst[0], '%')}), {plural(len(under), 'file')} below it"
     return Measured(
         value,
-        evidence=[_evidence(r, what) for r in shown[:MAX_FILES]],
+        evidence=[_evidence(r, what) for r in shown],
         evidence_total=len(shown),
         note=note,
     )

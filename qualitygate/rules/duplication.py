@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from qualitygate.model import Clone, DuplicationReport, Report
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import MAX_EVIDENCE, Measured, missing, of_type
+from qualitygate.rules.base import Measured, missing, of_type
 from qualitygate.verdict import Evidence
 
 
@@ -46,7 +46,7 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
                 value=float(c.lines),
                 detail=f"{c.lines} lines also at {c.second.file}:{c.second.start}-{c.second.end}",
             )
-            for c in clones[:MAX_EVIDENCE]
+            for c in clones
         ],
         evidence_total=len(clones),
         note=note,

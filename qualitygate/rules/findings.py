@@ -15,9 +15,12 @@ from collections.abc import Sequence
 
 from qualitygate.model import Finding, FindingsReport, Report, Severity
 from qualitygate.policy import Gate, Policy, Security
-from qualitygate.rules.base import MAX_EVIDENCE, Measured, in_scope, missing, of_type, plural, scope
+from qualitygate.rules.base import Measured, in_scope, missing, of_type, plural, scope
 from qualitygate.units import format_minutes
 from qualitygate.verdict import Evidence
+
+Pair = tuple[Finding, Severity]
+Triaged = tuple[Finding, Severity, str]  # a finding, its severity, why it does not block
 
 
 def severity_of(f: Finding, spec: Security) -> Severity:
@@ -26,12 +29,16 @@ def severity_of(f: Finding, spec: Security) -> Severity:
     return f.severity
 
 
-def _evidence(f: Finding, severity: Severity | None, effort: float | None = None) -> Evidence:
+def _evidence(
+    f: Finding, severity: Severity | None, effort: float | None = None, why_not: str | None = None
+) -> Evidence:
     words = [severity.value.upper() if severity and severity is not Severity.NONE else f.level.value]
     if f.cvss is not None:
         words.append(f"CVSS {f.cvss:g}")
     if effort is not None:
         words.append(format_minutes(effort))
+    if why_not:
+        words.append(why_not)
     msg = f.message.strip().splitlines()[0][:200] if f.message.strip() else ""
     return Evidence(
         kind="finding",
@@ -42,19 +49,44 @@ def _evidence(f: Finding, severity: Severity | None, effort: float | None = None
     )
 
 
-def _counts_as_blocking(f: Finding, spec: Security) -> bool:
-    if f.suppressed or not f.security:
-        return False
-    return not (spec.ignore_unfixed and f.fixed is False)
+_BELOW = "below the blocking severity"
+_UNFIXED = "no fixed version (ignore_unfixed)"
 
 
-def blocking(findings: Sequence[Finding], spec: Security) -> list[tuple[Finding, Severity]]:
-    """Active security findings whose severity (by ``spec.source``) is in the blocking list, worst first."""
-    wanted = {Severity(s.lower()) if s != "UNKNOWN" else Severity.NONE for s in spec.severity}
-    pairs = [(f, severity_of(f, spec)) for f in findings if _counts_as_blocking(f, spec)]
-    out = [(f, sev) for f, sev in pairs if sev in wanted]
-    out.sort(key=lambda p: (-p[1].rank, p[0].rule_id, p[0].path or "", p[0].line or 0))
-    return out
+def _why_not_blocking(f: Finding, severity: Severity, wanted: set[Severity], spec: Security) -> str | None:
+    """Why an active security finding does not block (None: it blocks)."""
+    if severity not in wanted:
+        return _BELOW
+    if spec.ignore_unfixed and f.fixed is False:
+        return _UNFIXED
+    return None
+
+
+def _wanted(spec: Security) -> set[Severity]:
+    return {Severity(s.lower()) if s != "UNKNOWN" else Severity.NONE for s in spec.severity}
+
+
+def _worst_first(item: tuple[Finding, Severity] | Triaged) -> tuple[int, str, str, int]:
+    f, severity = item[0], item[1]
+    return -severity.rank, f.rule_id, f.path or "", f.line or 0
+
+
+def triage(findings: Sequence[Finding], spec: Security) -> tuple[list[Pair], list[Triaged]]:
+    """The active security findings split into those that block (severity, by ``spec.source``, in the
+    blocking list; a fix known unless ``ignore_unfixed``) and the rest with why they do not, worst first."""
+    wanted = _wanted(spec)
+    block: list[Pair] = []
+    rest: list[Triaged] = []
+    for f in findings:
+        if f.suppressed or not f.security:
+            continue
+        severity = severity_of(f, spec)
+        why_not = _why_not_blocking(f, severity, wanted, spec)
+        if why_not is None:
+            block.append((f, severity))
+        else:
+            rest.append((f, severity, why_not))
+    return sorted(block, key=_worst_first), sorted(rest, key=_worst_first)
 
 
 # Scanners whose SARIF is a security scan even when it found nothing (an empty Trivy run is a clean bill,
@@ -78,6 +110,34 @@ _SECURITY_TOOLS = (
     "trufflehog",
     "zap",
 )
+# Of those, the ones that report both security and code-quality findings (their run is a linter's too when
+# it holds a non-security finding).
+_MIXED_TOOLS = ("codeql", "semgrep")
+# Linters: a run of one is a code-smell check even when it found nothing, or only security rules (ruff's S).
+_LINTERS = (
+    "ruff",
+    "eslint",
+    "pylint",
+    "flake8",
+    "stylelint",
+    "rubocop",
+    "golangci-lint",
+    "hadolint",
+    "shellcheck",
+    "biome",
+    "oxlint",
+    "clippy",
+    "detekt",
+    "ktlint",
+    "checkstyle",
+    "pmd",
+    "markdownlint",
+)
+
+
+def _named(tool: str, names: tuple[str, ...]) -> bool:
+    low = tool.lower()
+    return any(name in low for name in names)
 
 
 def _is_security_scan(report: FindingsReport) -> bool:
@@ -85,23 +145,58 @@ def _is_security_scan(report: FindingsReport) -> bool:
     return any(name in tool for name in _SECURITY_TOOLS) or any(f.security for f in report.findings)
 
 
-def _security(policy: Policy, reports: list[FindingsReport], findings: list[Finding]) -> Measured:
-    if not any(_is_security_scan(r) for r in reports):
-        tools = ", ".join(sorted({r.tool or r.path for r in reports}))
-        return missing(
-            f"no security scan among the SARIF files (found: {tools}); a linter's clean run is no scan"
-        )
-    hits = blocking(findings, policy.security)
+def _is_linter_run(tool: str, findings: list[Finding]) -> bool:
+    """Does the run of ``tool`` check for code smells? A known linter's run does (even clean, even with
+    only security rules); a known security scanner's does not; any other run does when it holds a
+    non-security finding (a run of only security findings, or an unknown tool's empty run, does not)."""
+    if _named(tool, _LINTERS):
+        return True
+    if _named(tool, _SECURITY_TOOLS) and not _named(tool, _MIXED_TOOLS):
+        return False
+    return any(not f.security for f in findings if f.tool == tool)
+
+
+def _has_linter_run(report: FindingsReport) -> bool:
+    tools = report.tools or ([report.tool] if report.tool else [])
+    untooled = any(not f.tool and not f.security for f in report.findings)
+    return untooled or any(_is_linter_run(t, report.findings) for t in tools)
+
+
+def _found(reports: list[FindingsReport]) -> str:
+    return ", ".join(sorted({r.tool or r.path for r in reports}))
+
+
+def _security_note(policy: Policy, hits: list[Pair], rest: list[Triaged]) -> str:
     source = "scanner" if policy.security.source == "scanner" else "CVSS"
     note = f"{'/'.join(policy.security.severity)} by the {source}'s severity"
+    below = sum(1 for t in rest if t[2] == _BELOW)
+    unfixed = len(rest) - below
+    counts = [f"{len(hits)} blocking"] if rest else []
+    if below:
+        counts.append(f"{below} {_BELOW}")
+    if unfixed:
+        counts.append(f"{unfixed} without a fixed version left out (ignore_unfixed)")
+    if counts:
+        note = f"{', '.join(counts)}; {note}"
     if hits:
         worst, severity = hits[0]
         note = f"worst {worst.rule_id} ({severity.value.upper()}); {note}"
+    return note
+
+
+def _security(policy: Policy, reports: list[FindingsReport], findings: list[Finding]) -> Measured:
+    if not any(_is_security_scan(r) for r in reports):
+        return missing(
+            f"no security scan among the SARIF files (found: {_found(reports)}); "
+            "a linter's clean run is no scan"
+        )
+    hits, rest = triage(findings, policy.security)
     return Measured(
         float(len(hits)),
-        evidence=[_evidence(f, s) for f, s in hits[:MAX_EVIDENCE]],
-        evidence_total=len(hits),
-        note=note,
+        evidence=[_evidence(f, s) for f, s in hits] + [_evidence(f, s, why_not=w) for f, s, w in rest],
+        evidence_total=len(hits) + len(rest),
+        note=_security_note(policy, hits, rest),
+        note_on_pass=bool(rest),
     )
 
 
@@ -112,6 +207,11 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     if gate.metric == "security.blocking":
         return _security(policy, sarif, findings)
     if gate.metric.startswith("smells."):
+        if not any(_has_linter_run(r) for r in sarif):
+            return missing(
+                f"no linter run among the SARIF files (found: {_found(sarif)}); "
+                "a security scan's findings are no code smells"
+            )
         return _smells(gate, policy, findings)
     value = FindingsReport(path="", kind="sarif", findings=findings).metrics().get(gate.metric)
     if value is None:
@@ -150,7 +250,7 @@ def _smells(gate: Gate, policy: Policy, findings: list[Finding]) -> Measured:
     note = _debt_note(len(smells), estimated) if debt else _common_rules(smells)
     return Measured(
         sum(efforts) if debt else float(len(smells)),
-        evidence=[_evidence(smells[i], None, efforts[i]) for i in order[:MAX_EVIDENCE]],
+        evidence=[_evidence(smells[i], None, efforts[i]) for i in order],
         evidence_total=len(smells),
         estimate=debt and estimated > 0,
         note=note,

@@ -10,6 +10,8 @@ from qualitygate.rules.base import Measured, missing, of_type
 from qualitygate.units import format_value, metric_unit, split_k6_metric
 from qualitygate.verdict import Evidence
 
+THRESHOLDS_FAILED = "k6.thresholds.failed"
+
 
 def _find(reports: list[LoadTestReport], name: str) -> tuple[LoadTestReport, K6Metric] | str:
     """The one summary holding metric ``name``, or why there is none (absent, or ambiguous)."""
@@ -36,7 +38,23 @@ def _evidence(gate: Gate, m: K6Metric, stat: str, value: float) -> list[Evidence
     return out
 
 
+def _thresholds_failed(reports: list[LoadTestReport]) -> Measured:
+    """``k6.thresholds.failed``: k6's own failed thresholds, over every summary (each is a run's verdict)."""
+    pairs = [(r, m, t) for r in reports for m in r.k6_metrics for t in m.thresholds]
+    if not pairs:
+        return missing(f"no k6 threshold is defined in {', '.join(r.path for r in reports)}")
+    failed = [(m, t) for _, m, t in pairs if not t.ok]
+    evidence = [
+        Evidence(kind="metric", title=f"{m.name} {t.expression}", detail="k6 threshold failed")
+        for m, t in failed
+    ]
+    note = f"{len(failed)} of {len(pairs)} k6 thresholds failed" if failed else None
+    return Measured(float(len(failed)), evidence=evidence, evidence_total=len(evidence), note=note)
+
+
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
+    if gate.metric == THRESHOLDS_FAILED:
+        return _thresholds_failed(of_type(reports, LoadTestReport))
     name, stat = split_k6_metric(gate.metric)
     found = _find(of_type(reports, LoadTestReport), name)
     if isinstance(found, str):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from qualitygate.model import Report, TestCase, TestReport, TestStatus
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import MAX_EVIDENCE, Measured, in_scope, missing, of_type
+from qualitygate.rules.base import Measured, in_scope, missing, of_type
 from qualitygate.verdict import Evidence
 
 _FAILING = (TestStatus.FAILED, TestStatus.ERROR)
@@ -55,7 +55,7 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     named = picked and gate.metric != "tests.skipped"
     return Measured(
         float(value),
-        evidence=[_evidence(c) for c in picked[:MAX_EVIDENCE]],
+        evidence=[_evidence(c) for c in picked],
         evidence_total=len(picked),
         note=f"first: {picked[0].id}" if named else None,
     )
