@@ -286,7 +286,7 @@ def _without_lines(measured: Measured, blocks: list[ComplexityBlock], report: st
     """complexipy writes no line numbers: its functions are located by file only, and the value says so."""
     if any(b.line <= 0 for b in blocks):
         measured.estimate = True
-        measured.caveat = f"{report} gives no line numbers, so every function of a changed file counts as touched"
+        measured.caveat = f"{report} gives no line numbers: every function of a changed file counts"
     return measured
 
 
