@@ -422,3 +422,29 @@ def test_a_verdict_with_a_change_round_trips_and_a_1_0_verdict_still_reads(faili
             e.pop("line_ranges", None)
     back = verdict_from_json(json.dumps(old))
     assert (back.schema_version, back.change) == ("1.0", None)
+
+
+def test_spans_are_the_ranges_the_evidence_prints() -> None:
+    assert spans([20, 12, 13, 14, 15, 15]) == [(12, 15), (20, 20)]
+    assert spans([]) == []
+
+
+def test_the_change_line_names_a_saved_diff_when_there_is_no_base_ref() -> None:
+    from qualitygate.render._common import change_line
+    from qualitygate.verdict import ChangeInfo
+
+    v = Verdict(
+        tool_version="t",
+        policy="p",
+        status="pass",
+        summary=evaluate_summary(),
+        gates=[],
+        change=ChangeInfo(source="diff-file pr.diff", files=1, lines=1),
+    )
+    assert change_line(v) == "change: diff-file pr.diff, 1 file, 1 added line"
+
+
+def evaluate_summary():  # type: ignore[no-untyped-def]
+    from qualitygate.verdict import summarize
+
+    return summarize([])
