@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from qualitygate.change import Change
 from qualitygate.inputs import Collected
 from qualitygate.model import Report
-from qualitygate.policy import Gate, Missing, Policy, role_for_metric, source_key
-from qualitygate.rules import complexity, coverage, duplication, findings, k6, tests
+from qualitygate.policy import Gate, Missing, Policy, is_new_code, role_for_metric, source_key
+from qualitygate.rules import complexity, coverage, duplication, findings, k6, newcode, tests
 from qualitygate.rules.base import Measured, holds, missing
 from qualitygate.units import format_value
-from qualitygate.verdict import GateResult, Status, Verdict, overall_status, summarize
+from qualitygate.verdict import ChangeInfo, GateResult, Status, Verdict, overall_status, summarize
 
 Rule = Callable[[Gate, Policy, Sequence[Report]], Measured]
+NewCodeRule = Callable[[Gate, Policy, Sequence[Report], Change], Measured]
 
 RULES: dict[str, Rule] = {
     "coverage": coverage.measure,
@@ -29,6 +31,17 @@ RULES: dict[str, Rule] = {
     "findings": findings.measure,
     "k6": k6.measure,
 }
+
+# The new-code rules, by the role of the reports they read (README "New code").
+NEW_CODE_RULES: dict[str, NewCodeRule] = {
+    "coverage": newcode.coverage,
+    "findings": newcode.findings,
+    "complexity": newcode.complexity,
+    "cognitive": newcode.complexity,
+    "duplication": newcode.duplication,
+    "tests": newcode.tests,
+}
+NO_CHANGE = "no change to judge: run with --base REF (or --base-diff FILE)"
 
 _PASS_WORDS = {
     ">=": "meets the minimum of",
@@ -48,14 +61,30 @@ _MISSING_STATUS = {Missing.FAIL: Status.ERROR, Missing.WARN: Status.WARN, Missin
 _MISSING_VERB = {Status.ERROR: "cannot be evaluated", Status.WARN: "not evaluated", Status.SKIP: "skipped"}
 
 
-def measure(gate: Gate, policy: Policy, data: Collected) -> tuple[Measured, list[str]]:
-    """Run the gate's rule over its reports; ``(measured, input paths)``. No report is missing data."""
+def _cannot_judge_new_code(role: str, change: Change | None) -> Measured | None:
+    """Why a new-code gate is missing data before any report is read: no base results, no change."""
+    if role == "tests":
+        return missing(newcode.NO_BASE_RESULTS)
+    return missing(NO_CHANGE) if change is None else None
+
+
+def measure(
+    gate: Gate, policy: Policy, data: Collected, change: Change | None = None
+) -> tuple[Measured, list[str]]:
+    """Run the gate's rule over its reports; ``(measured, input paths)``. No report is missing data, and
+    so is no change for a new-code gate."""
     key = source_key(gate)
+    new_code = is_new_code(gate.metric)
+    cannot = _cannot_judge_new_code(key[0], change) if new_code else None
+    if cannot is not None:
+        return cannot, []
     loaded = data.reports.get(key, [])
     if loaded:
-        return RULES[key[0]](gate, policy, [entry.report for entry in loaded]), [
-            entry.rel for entry in loaded
-        ]
+        reports = [entry.report for entry in loaded]
+        inputs = [entry.rel for entry in loaded]
+        if change is not None and new_code:
+            return NEW_CODE_RULES[key[0]](gate, policy, reports, change), inputs
+        return RULES[key[0]](gate, policy, reports), inputs
     why = f"no {role_for_metric(gate.metric)} report found (looked for {', '.join(data.sought.get(key, ()))})"
     ignored = data.ignored.get(key)
     if ignored:
@@ -65,12 +94,15 @@ def measure(gate: Gate, policy: Policy, data: Collected) -> tuple[Measured, list
 
 def _judge(gate: Gate, measured: Measured) -> tuple[Status, str]:
     """The status and the one-sentence message of a gate whose value was measured (or is missing)."""
+    caveat = f" ({measured.caveat})" if measured.caveat else ""
+    if measured.skip is not None:
+        return Status.SKIP, f"{gate.title} skipped: {measured.skip}{caveat}."
     if measured.value is None:
         status = _MISSING_STATUS[gate.missing]
-        return status, f"{gate.title} {_MISSING_VERB[status]}: {measured.missing or 'no data'}."
+        return status, f"{gate.title} {_MISSING_VERB[status]}: {measured.missing or 'no data'}{caveat}."
     ok = holds(measured.value, gate.op, gate.threshold)
     status = Status.PASS if ok else (Status.FAIL if gate.level == "fail" else Status.WARN)
-    return status, _sentence(gate, measured.value, ok, measured)
+    return status, _sentence(gate, measured.value, ok, measured)[:-1] + caveat + "."
 
 
 def _sentence(gate: Gate, value: float, ok: bool, measured: Measured) -> str:
@@ -87,14 +119,21 @@ def _sentence(gate: Gate, value: float, ok: bool, measured: Measured) -> str:
 
 
 def _reason(status: Status, measured: Measured) -> str | None:
-    """The clause that explains a gate that did not pass (what is missing, or the note on the culprits)."""
+    """The clause that explains a gate that did not pass (what is missing, the skip, or the note on the
+    culprits)."""
     if status is Status.PASS:
         return None
+    if measured.skip is not None:
+        return measured.skip
     return measured.missing if measured.value is None else measured.note
 
 
-def evaluate_gate(gate: Gate, policy: Policy, data: Collected) -> GateResult:
-    measured, inputs = measure(gate, policy, data)
+def evaluate_gate(gate: Gate, policy: Policy, data: Collected, change: Change | None = None) -> GateResult:
+    measured, inputs = measure(gate, policy, data, change)
+    return gate_result(gate, measured, inputs)
+
+
+def gate_result(gate: Gate, measured: Measured, inputs: list[str]) -> GateResult:
     status, message = _judge(gate, measured)
     return GateResult(
         id=gate.id,
@@ -117,8 +156,31 @@ def evaluate_gate(gate: Gate, policy: Policy, data: Collected) -> GateResult:
     )
 
 
-def evaluate(policy: Policy, data: Collected, *, version: str) -> Verdict:
-    gates = [evaluate_gate(g, policy, data) for g in policy.gates]
+def change_info(change: Change, caveats: Sequence[str]) -> ChangeInfo:
+    """What the verdict records of the change: base, merge base, source, size, and the notes of the change
+    and of its gates (changed files no coverage report lists)."""
+    notes = list(change.notes)
+    notes += [c for c in dict.fromkeys(caveats) if c not in notes]
+    return ChangeInfo(
+        base_ref=change.base_ref,
+        merge_base=change.merge_base,
+        source=change.source,
+        files=change.changed_files,
+        lines=change.changed_lines,
+        notes=notes,
+    )
+
+
+def evaluate(policy: Policy, data: Collected, *, version: str, change: Change | None = None) -> Verdict:
+    """The verdict of ``policy`` over ``data``; ``change``, when given, is what the new-code gates judge
+    (without one they are missing data, never a pass)."""
+    gates: list[GateResult] = []
+    caveats: list[str] = []
+    for g in policy.gates:
+        measured, inputs = measure(g, policy, data, change)
+        gates.append(gate_result(g, measured, inputs))
+        if measured.caveat:
+            caveats.append(measured.caveat)
     problems: list[str] = []
     for notes in data.ignored.values():
         problems.extend(notes)
@@ -136,4 +198,5 @@ def evaluate(policy: Policy, data: Collected, *, version: str) -> Verdict:
         gates=gates,
         inputs=sorted(data.inputs, key=lambda i: i.path),
         problems=sorted(set(problems)),
+        change=change_info(change, caveats) if change is not None else None,
     )

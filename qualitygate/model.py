@@ -494,6 +494,7 @@ class DuplicationReport(Report):
     lines_duplicated: int = 0
     files_total: int = 0
     clones: list[Clone] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)  # the formats jscpd scanned (statistics.formats)
 
     def metrics(self) -> Metrics:
         out: Metrics = {

@@ -98,6 +98,7 @@ class Gate:
     missing: Missing
     component: str | None = None
     paths: tuple[str, ...] = ()
+    min_lines: int | None = None  # new-code coverage/duplication: skip (visibly) below this many lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +170,19 @@ _METRIC_TITLES = {
     "tests.errors": "Test errors",
     "tests.flaky": "Flaky tests",
     "tests.pass_rate": "Test pass rate",
+    "new.coverage.lines.pct": "New code line coverage",
+    "new.coverage.branches.pct": "New code branch coverage",
+    "new.coverage.lines.covered": "New code lines covered",
+    "new.coverage.lines.total": "New code coverable lines",
+    "new.coverage.branches.covered": "New code branches covered",
+    "new.coverage.branches.total": "New code branches",
+    "new.complexity.cyclomatic.max": "New code cyclomatic complexity",
+    "new.complexity.cognitive.max": "New code cognitive complexity",
+    "new.duplication.lines.pct": "New code duplicated lines",
+    "new.security.blocking": "New security hotspots",
+    "new.smells.count": "New code smells",
+    "new.smells.debt": "New technical debt",
+    "new.tests.failing": "Newly failing tests",
 }
 
 
@@ -206,13 +220,23 @@ ROLE_FAMILY = {
 PER_COMPONENT_ROLES = frozenset({"coverage", "tests"})
 
 
+NEW_PREFIX = "new."
+
+
+def is_new_code(metric: str) -> bool:
+    """A new-code metric (``new.coverage.lines.pct``): measured on what the change adds, not the tree."""
+    return metric.startswith(NEW_PREFIX)
+
+
 def role_for_metric(metric: str) -> str:
+    """The report role a metric reads; a new-code metric reads the reports of its whole-tree twin."""
+    bare = metric[len(NEW_PREFIX) :] if is_new_code(metric) else metric
     for prefix, role in _ROLE_PREFIXES:
-        if metric.startswith(prefix):
+        if bare.startswith(prefix):
             return role
     raise ValueError(
         f"unknown metric {metric!r}: metric names start with coverage., tests., complexity., "
-        "duplication., findings., security., smells. or k6."
+        "duplication., findings., security., smells., k6. or new."
     )
 
 
@@ -283,6 +307,18 @@ KNOWN_METRICS: frozenset[str] = frozenset(
     + [f"findings.{s}" for s in ("total", "error", "warning", "note", "suppressed")]
     + [f"findings.{s}" for s in ("critical", "high", "medium", "low")]
     + ["security.blocking", "smells.count", "smells.debt", "k6.thresholds.failed"]
+)
+# The new-code metrics (README "New code"): measured on the lines a change adds.
+NEW_CODE_METRICS: frozenset[str] = frozenset(
+    [f"new.coverage.{w}.{s}" for w in ("lines", "branches") for s in ("pct", "covered", "total")]
+    + ["new.smells.count", "new.smells.debt", "new.security.blocking"]
+    + ["new.complexity.cyclomatic.max", "new.complexity.cognitive.max"]
+    + ["new.duplication.lines.pct", "new.tests.failing"]
+)
+KNOWN_METRICS = KNOWN_METRICS | NEW_CODE_METRICS
+# The new-code gates a small change skips (visibly) under ``min_lines``, as SonarQube does silently.
+SMALL_CHANGE_METRICS: frozenset[str] = frozenset(
+    m for m in NEW_CODE_METRICS if m.startswith(("new.coverage.", "new.duplication."))
 )
 _K6_METRIC = re.compile(
     r"k6\.[A-Za-z_][\w]*(\{[^{}]*\})?\.(avg|min|med|max|p\(\d+(\.\d+)?\)|rate|count|value|passes|fails)\Z"

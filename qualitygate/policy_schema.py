@@ -28,6 +28,7 @@ from pydantic import (
 from qualitygate.policy import (
     DEFAULT_EFFORT,
     DEFAULT_REPORTS,
+    SMALL_CHANGE_METRICS,
     Component,
     EffortLevel,
     Gate,
@@ -112,6 +113,29 @@ class CompactSmells(_Strict):
     max_debt: EffortMinutes | None = Field(default=None, description="Remediation effort: 30min, 4h, 1d (8h)")
 
 
+_Pct = Annotated[float, Field(ge=0, le=100)]
+
+
+class CompactNewCode(_Strict):
+    """``quality_gates.new_code``: gates on what a change adds (``check --base REF``)."""
+
+    coverage: _Pct | dict[str, _Pct] | None = Field(
+        default=None,
+        description="Changed coverable lines covered, % minimum; or per component {backend: 90}",
+    )
+    security_hotspots: int | None = Field(default=None, ge=0, description="Security findings on new lines")
+    code_smells: int | None = Field(default=None, ge=0, description="Non-security findings on new lines")
+    max_cyclomatic: int | None = Field(default=None, ge=0, description="No changed function above (radon)")
+    max_cognitive: int | None = Field(default=None, ge=0, description="No changed function above this")
+    duplications: _Pct | None = Field(default=None, description="Duplicated new lines %, maximum (jscpd)")
+    failing_tests: int | None = Field(default=None, ge=0, description="Tests failing now, not on the base")
+    min_lines: int | None = Field(
+        default=None,
+        ge=1,
+        description="Skip (visibly) the coverage and duplication gates below this many coverable new lines",
+    )
+
+
 class CompactGates(_Strict):
     """``quality_gates:``: the compact form."""
 
@@ -124,6 +148,7 @@ class CompactGates(_Strict):
         default=None, ge=0, description="Security findings at or above the blocking severity, maximum"
     )
     code_smells: CompactSmells | None = None
+    new_code: CompactNewCode | None = None
 
 
 # --------------------------------------------------------------------------------------- full form
@@ -212,10 +237,17 @@ class GateSpec(_Strict):
     gt: QuantityField | None = None
     level: Level | None = None
     missing: Missing | None = None
+    min_lines: int | None = Field(
+        default=None,
+        ge=1,
+        description="new.coverage.*, new.duplication.*: skip (visibly) below this many coverable new lines",
+    )
 
     @model_validator(mode="after")
     def _one_bound(self) -> GateSpec:
         check_metric(self.metric)  # ValueError, with a did-you-mean, for a metric no report has
+        if self.min_lines is not None and self.metric not in SMALL_CHANGE_METRICS:
+            raise ValueError("min_lines applies to new.coverage.* and new.duplication.* gates only")
         given = [k for k in _OPS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of min, max, lt, gt (got {', '.join(given) or 'none'})")
@@ -267,6 +299,7 @@ def _gate(
     paths: tuple[str, ...] = (),
     level: Level | None = None,
     missing: Missing | None = None,
+    min_lines: int | None = None,
 ) -> Gate:
     unit = metric_unit(metric)
     return Gate(
@@ -283,6 +316,7 @@ def _gate(
         missing=missing or defaults.missing,
         component=component,
         paths=paths,
+        min_lines=min_lines if metric in SMALL_CHANGE_METRICS else None,
     )
 
 
@@ -316,6 +350,52 @@ def _compact_gates(c: CompactGates, d: Defaults) -> list[Gate]:
         value = _dig(c, keys)
         if value is not None:
             gates.append(_gate(metric, "<=", Quantity(value, unit), d, gate_id=gate_id))
+    if c.new_code is not None:
+        gates += _new_code_gates(c.new_code, [*sorted(c.coverage or {})], d)
+    return gates
+
+
+# ``quality_gates.new_code``'s bounds: (key, gate id, metric, unit of the value as written).
+_COMPACT_NEW: tuple[tuple[str, str, str, str | None], ...] = (
+    ("security_hotspots", "new_code.security_hotspots", "new.security.blocking", None),
+    ("code_smells", "new_code.code_smells", "new.smells.count", None),
+    ("max_cyclomatic", "new_code.complexity.cyclomatic", "new.complexity.cyclomatic.max", None),
+    ("max_cognitive", "new_code.complexity.cognitive", "new.complexity.cognitive.max", None),
+    ("duplications", "new_code.duplications", "new.duplication.lines.pct", "%"),
+    ("failing_tests", "new_code.failing_tests", "new.tests.failing", None),
+)
+
+
+def _new_coverage_gates(nc: CompactNewCode, components: list[str | None], d: Defaults) -> list[Gate]:
+    """One gate per component: the numbers a mapping names, else the one number for every component of
+    the compact ``coverage`` (or one gate over the default coverage report when there is none)."""
+    metric = "new.coverage.lines.pct"
+    minima: dict[str | None, float] = {}
+    if isinstance(nc.coverage, dict):
+        minima.update(nc.coverage)
+    elif nc.coverage is not None:
+        minima.update(dict.fromkeys(components or [None], nc.coverage))
+    return [
+        _gate(
+            metric,
+            ">=",
+            Quantity(minimum, "%"),
+            d,
+            gate_id=f"new_code.coverage.{comp}" if comp else "new_code.coverage",
+            component=comp,
+            min_lines=nc.min_lines,
+        )
+        for comp, minimum in minima.items()
+    ]
+
+
+def _new_code_gates(nc: CompactNewCode, components: list[str | None], d: Defaults) -> list[Gate]:
+    gates = _new_coverage_gates(nc, components, d)
+    for key, gate_id, metric, unit in _COMPACT_NEW:
+        value = getattr(nc, key)
+        if value is not None:
+            q = Quantity(value, unit)
+            gates.append(_gate(metric, "<=", q, d, gate_id=gate_id, min_lines=nc.min_lines))
     return gates
 
 
@@ -338,6 +418,7 @@ def _full_gates(spec: PolicyFile) -> list[Gate]:
                 paths=tuple(g.paths),
                 level=g.level,
                 missing=g.missing,
+                min_lines=g.min_lines,
             )
         )
     for metric, exprs in spec.k6.items():

@@ -17,7 +17,9 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
-VERDICT_SCHEMA_VERSION: Literal["1.0"] = "1.0"
+# 1.1 added the change a new-code gate judged (``change``) and uncovered line ranges (``line_ranges``);
+# a 1.0 verdict (neither) still reads back.
+VERDICT_SCHEMA_VERSION: Literal["1.1"] = "1.1"
 
 # pydantic reads this (a plain dict is a valid ConfigDict) when it builds a schema from these dataclasses
 _PYDANTIC_CONFIG: dict[str, Any] = {"use_attribute_docstrings": True, "extra": "forbid"}
@@ -59,6 +61,8 @@ class Evidence:
     unit: str | None = None
     detail: str | None = None
     """One line: a failure message, a severity, a limit"""
+    line_ranges: list[tuple[int, int]] = field(default_factory=list)
+    """New-code coverage: the uncovered changed lines of the file, as [first, last] ranges"""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +118,26 @@ class InputInfo:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ChangeInfo:
+    """The change the new-code gates judged."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
+
+    base_ref: str | None = None
+    """The base as named (``origin/main``); null for a saved diff"""
+    merge_base: str | None = None
+    """The merge base's full SHA; null for a saved diff"""
+    source: str = "git"
+    """Where the change came from: ``git`` or ``diff-file PATH``"""
+    files: int = 0
+    """Changed files that add at least one line"""
+    lines: int = 0
+    """Added lines"""
+    notes: list[str] = field(default_factory=list)
+    """Facts about the change (the default base chosen, changed files no coverage report lists)"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Summary:
     __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
 
@@ -129,7 +153,7 @@ class Summary:
 class Verdict:
     __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
 
-    schema_version: Literal["1.0"] = VERDICT_SCHEMA_VERSION
+    schema_version: Literal["1.0", "1.1"] = VERDICT_SCHEMA_VERSION
     tool: str = "qualitygate"
     tool_version: str
     policy: str
@@ -140,11 +164,19 @@ class Verdict:
     inputs: list[InputInfo] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """Verdict-wide problems, e.g. unused inputs"""
+    change: ChangeInfo | None = None
+    """The change the new-code gates judged (``check --base``); null when none was given"""
 
 
 def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
-    """The JSON document as plain data, in field order (enums as their values)."""
-    return asdict(verdict)
+    """The JSON document as plain data, in field order (enums as their values). An evidence item's
+    ``line_ranges`` is written only where it has some (new-code coverage), so other items read as in 1.0."""
+    doc = asdict(verdict)
+    for gate in doc["gates"]:
+        for item in gate["evidence"]:
+            if not item["line_ranges"]:
+                del item["line_ranges"]
+    return doc
 
 
 def verdict_to_json(verdict: Verdict, *, indent: int | None = 2) -> str:

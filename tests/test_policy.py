@@ -117,7 +117,7 @@ gates:
         (
             "gates:\n  - {metric: cov.lines, min: 80}\n",
             "quality-gates.yml:2:5: gates.0: unknown metric 'cov.lines': metric names start with coverage., "
-            "tests., complexity., duplication., findings., security., smells. or k6.",
+            "tests., complexity., duplication., findings., security., smells., k6. or new.",
         ),
         (
             "k6:\n  http_req_duration: ['p95 < 200']\n",

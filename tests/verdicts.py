@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from qualitygate.verdict import (
+    ChangeInfo,
     Evidence,
     GateResult,
     InputInfo,
@@ -507,10 +508,144 @@ def base_for_mixed() -> Verdict:
     return verdict(gates, inputs_all())
 
 
+def _new_gate(gate_id: str, title: str, metric: str, op: str, threshold: float, **kw: Any) -> GateResult:
+    fields: dict[str, Any] = {
+        "id": gate_id,
+        "title": title,
+        "metric": metric,
+        "operator": op,
+        "threshold": threshold,
+        "actual": None,
+        "status": Status.PASS,
+        "message": "",
+        "inputs": [],
+    }
+    fields.update(kw)
+    return GateResult(**fields)
+
+
+def new_code() -> Verdict:
+    """A pull request judged on what it adds (``check --base origin/main``): new-code gates lead, with the
+    uncovered changed lines as ranges (more than GitHub's 10 annotations), then the whole tree."""
+    legacy = [(30, 31), (36, 38), (40, 40), (46, 46), (49, 50), (53, 54), (56, 56), (60, 61), (70, 78)]
+    gates = [
+        _new_gate(
+            "new_code.coverage.backend",
+            "New code line coverage (backend)",
+            "new.coverage.lines.pct",
+            ">=",
+            80,
+            unit="%",
+            component="backend",
+            actual=49 * 100 / 84,
+            status=Status.FAIL,
+            message="New code line coverage (backend) 58.33% is below the minimum of 80%: worst "
+            "app/legacy.py (56.92%), 2 files with uncovered lines (not counted: 1 changed file the coverage "
+            "report does not list (app/newmod.py), as diff-cover leaves them out).",
+            reason="worst app/legacy.py (56.92%), 2 files with uncovered lines",
+            inputs=["backend/coverage.xml"],
+            evidence=[
+                Evidence(
+                    kind="file",
+                    title="app/legacy.py",
+                    path="app/legacy.py",
+                    line=30,
+                    value=56.92307692307692,
+                    unit="%",
+                    detail="30-31, 36-38, 40, 46, 49-50, 53-54, 56, 60-61, 70-78 not covered "
+                    "(21 of 65 coverable new lines)",
+                    line_ranges=legacy,
+                ),
+                Evidence(
+                    kind="file",
+                    title="app/orders.py",
+                    path="app/orders.py",
+                    line=68,
+                    value=61.53846153846154,
+                    unit="%",
+                    detail="68, 100-103 not covered (5 of 13 coverable new lines)",
+                    line_ranges=[(68, 68), (100, 103)],
+                ),
+            ],
+            evidence_total=2,
+        ),
+        _new_gate(
+            "new_code.security_hotspots",
+            "New security hotspots",
+            "new.security.blocking",
+            "<=",
+            0,
+            actual=1,
+            status=Status.FAIL,
+            message="New security hotspots 1 exceeds the maximum of 0: worst B324 (HIGH); CRITICAL/HIGH by "
+            "the scanner's severity.",
+            reason="worst B324 (HIGH); CRITICAL/HIGH by the scanner's severity",
+            inputs=["bandit.sarif"],
+            evidence=[
+                Evidence(
+                    kind="finding",
+                    title="Bandit B324",
+                    path="app/legacy.py",
+                    line=19,
+                    detail="HIGH: Use of weak MD5 hash for security.",
+                )
+            ],
+            evidence_total=1,
+        ),
+        _new_gate(
+            "new_code.code_smells",
+            "New code smells",
+            "new.smells.count",
+            "<=",
+            0,
+            actual=0,
+            message="New code smells 0 is within the maximum of 0.",
+            inputs=["ruff.sarif"],
+        ),
+        _new_gate(
+            "new_code.complexity.cyclomatic",
+            "New code cyclomatic complexity",
+            "new.complexity.cyclomatic.max",
+            "<=",
+            10,
+            status=Status.SKIP,
+            message="New code cyclomatic complexity skipped: the change touches no function that "
+            "radon-cc.json lists.",
+            reason="the change touches no function that radon-cc.json lists",
+            inputs=["radon-cc.json"],
+        ),
+        _new_gate(
+            "new_code.failing_tests",
+            "Newly failing tests",
+            "new.tests.failing",
+            "<=",
+            0,
+            status=Status.ERROR,
+            message="Newly failing tests cannot be evaluated: needs the base's test results (--base-results, "
+            "not yet available).",
+            reason="needs the base's test results (--base-results, not yet available)",
+        ),
+        coverage_gate(Status.PASS, 89.33),
+        tests_gate(),
+    ]
+    change = ChangeInfo(
+        base_ref="origin/main",
+        merge_base="3f9c2a1" + "0" * 33,
+        files=4,
+        lines=133,
+        notes=[
+            "not counted: 1 changed file the coverage report does not list (app/newmod.py), as diff-cover "
+            "leaves them out"
+        ],
+    )
+    return verdict(gates, change=change)
+
+
 SCENARIOS: dict[str, Callable[[], Verdict]] = {
     "all_pass": all_pass,
     "mixed_fail": mixed_fail,
     "error_missing_report": error_missing_report,
     "warn_only": warn_only,
     "huge_evidence": huge_evidence,
+    "new_code": new_code,
 }

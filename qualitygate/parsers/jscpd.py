@@ -60,6 +60,9 @@ def parse(path: str) -> DuplicationReport:
         lines_duplicated=_count(path, total, "duplicatedLines"),
         files_total=_count(path, total, "sources"),
     )
+    formats = stats.get("formats")
+    if isinstance(formats, dict):
+        report.formats = sorted(str(k) for k in formats)
     for i, d in enumerate(dups):
         report.clones.append(_clone(path, d, f"duplicates[{i}]"))
     _compare(report, total)

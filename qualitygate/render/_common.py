@@ -103,7 +103,7 @@ def counts_phrase(summary: Summary) -> str:
 def attention_gates(verdict: Verdict) -> list[GateResult]:
     """Gates a person has to look at, worst first (error, fail, warn), policy order within a status."""
     wanted = (Status.ERROR, Status.FAIL, Status.WARN)
-    return [g for status in wanted for g in verdict.gates if g.status is status]
+    return new_code_first([g for status in wanted for g in verdict.gates if g.status is status])
 
 
 def first_line(text: str | None) -> str:
@@ -208,3 +208,31 @@ def evidence_text(item: Evidence) -> str:
     text = "  ".join(parts)
     detail = first_line(item.detail)
     return f"{text} — {detail}" if detail else text
+
+
+def is_new_code(gate: GateResult) -> bool:
+    """A gate on what the change adds (``new.*`` metric)."""
+    return gate.metric.startswith("new.")
+
+
+def new_code_first(gates: list[GateResult]) -> list[GateResult]:
+    """The new-code gates first (they are what a pull request is judged on), each group in its order."""
+    return [g for g in gates if is_new_code(g)] + [g for g in gates if not is_new_code(g)]
+
+
+def change_line(verdict: Verdict) -> str | None:
+    """``change: origin/main (merge base 1a2b3c4), 3 files, 120 lines``; None when no change was judged."""
+    c = verdict.change
+    if c is None:
+        return None
+    if c.base_ref is not None:
+        where = c.base_ref + (f" (merge base {c.merge_base[:7]})" if c.merge_base else "")
+    else:
+        where = c.source
+    files = f"{c.files} file{'' if c.files == 1 else 's'}"
+    return f"change: {where}, {files}, {c.lines} added line{'' if c.lines == 1 else 's'}"
+
+
+def line_span(start: int, end: int) -> str:
+    """``line 12`` or ``lines 12-15``."""
+    return f"line {start}" if start == end else f"lines {start}-{end}"

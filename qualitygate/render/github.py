@@ -21,6 +21,8 @@ from qualitygate.render import markdown
 from qualitygate.render._common import (
     evidence_value,
     first_line,
+    is_new_code,
+    line_span,
     one_line,
     truncate,
 )
@@ -48,6 +50,7 @@ class _Annotation:
     title: str
     file: str | None = None
     line: int | None = None
+    end_line: int | None = None
 
     def command(self) -> str:
         props = []
@@ -55,6 +58,8 @@ class _Annotation:
             props.append(f"file={escape_property(self.file)}")
             if self.line is not None:
                 props.append(f"line={self.line}")
+            if self.line is not None and self.end_line is not None and self.end_line != self.line:
+                props.append(f"endLine={self.end_line}")
         props.append(f"title={escape_property(self.title)}")
         return f"::{self.level} {','.join(props)}::{escape_data(self.message)}"
 
@@ -68,26 +73,50 @@ def _level(gate: GateResult) -> _Level | None:
 
 
 def collect(verdict: Verdict) -> list[_Annotation]:
-    """Every annotation the verdict calls for, most important first: gate lines, then evidence round-robin."""
+    """Every annotation the verdict calls for, most important first: the new-code gates' lines and then
+    their evidence (uncovered changed lines, new findings) round-robin, then the same for the other gates."""
     out: list[_Annotation] = []
     if not verdict.gates:  # an empty policy is an error, not a pass
         out.append(_Annotation("error", "No gate was evaluated: the policy defines none.", "qualitygate"))
+    new = [g for g in verdict.gates if is_new_code(g)]
+    old = [g for g in verdict.gates if not is_new_code(g)]
+    return out + _gate_annotations(new) + _gate_annotations(old)
+
+
+def _gate_annotations(gates: list[GateResult]) -> list[_Annotation]:
+    """One line per gate that did not pass, then its evidence items taken round-robin across the gates."""
+    out: list[_Annotation] = []
     per_gate: list[list[_Annotation]] = []
-    for gate in verdict.gates:
+    for gate in gates:
         level = _level(gate)
         if level is None:
             continue
         out.append(_Annotation(level, one_line(gate.message), gate.title))
-        per_gate.append(
-            [
-                _Annotation(level, _evidence_message(item, gate), gate.title, item.path, item.line)
-                for item in gate.evidence
-                if item.path
-            ]
-        )
+        per_gate.append(_evidence_notes(gate, level))
     depth = max((len(items) for items in per_gate), default=0)
     out += [items[i] for i in range(depth) for items in per_gate if i < len(items)]
     return out
+
+
+def _evidence_notes(gate: GateResult, level: _Level) -> list[_Annotation]:
+    return [note for item in gate.evidence if item.path for note in _item_notes(item, gate, level)]
+
+
+def _item_notes(item: Evidence, gate: GateResult, level: _Level) -> list[_Annotation]:
+    """An evidence item's annotation; one per range for an item with line ranges (uncovered changed lines,
+    changed lines in a clone), spanning the range."""
+    if not item.line_ranges:
+        return [_Annotation(level, _evidence_message(item, gate), gate.title, item.path, item.line)]
+    what = _RANGE_WORDS.get(item.kind, "not covered by the tests")
+    if gate.metric.startswith("new.coverage.branches."):
+        what = "a branch not taken"
+    return [
+        _Annotation(level, f"{line_span(a, b).capitalize()}: {what}", gate.title, item.path, a, b)
+        for a, b in item.line_ranges
+    ]
+
+
+_RANGE_WORDS = {"clone": "added inside a jscpd clone"}
 
 
 def _evidence_message(item: Evidence, gate: GateResult) -> str:

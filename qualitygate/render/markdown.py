@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from qualitygate.render._common import (
     attention_gates,
+    change_line,
     counts_phrase,
     evidence_label,
     evidence_total,
@@ -32,6 +33,7 @@ from qualitygate.render._common import (
     fmt_actual,
     fmt_delta,
     fmt_threshold,
+    is_new_code,
     one_line,
     subject_and_location,
     truncate,
@@ -130,6 +132,9 @@ class _Document:
         self.sections = [_section(g) for g in attention_gates(verdict) if g.evidence]
         self.inputs = _inputs_block(verdict.inputs)
         self.problems = "**Problems**\n\n" + "\n".join(f"- {text(p)}" for p in verdict.problems)
+        change = change_line(verdict)
+        notes = "".join(f"<br>note: {html_text(n)}" for n in verdict.change.notes) if verdict.change else ""
+        self.change = f"<sub>{html_text(change[0].upper() + change[1:])}{notes}</sub>" if change else None
         self.footer = f"<sub>qualitygate {text(verdict.tool_version)} · policy {code(verdict.policy)}</sub>"
         # Rows are kept worst first when they must go: passing gates leave before failing ones.
         by_severity = sorted(range(len(verdict.gates)), key=lambda i: -verdict.gates[i].status.severity)
@@ -142,10 +147,9 @@ class _Document:
         parts.append(self.status_line)
         if plan.note:
             parts.append(f"> [!NOTE]\n> {TRIM_NOTE}.")
-        if self.verdict.gates:
-            parts.append(self._table(plan))
-        else:
-            parts.append("_The policy defines no gates._")
+        if self.change:
+            parts.append(self.change)
+        parts += self._tables(plan)
         if self.verdict.problems:
             parts.append(self.problems)
         for i, section in enumerate(self.sections):
@@ -157,8 +161,21 @@ class _Document:
         parts.append(self.footer)
         return "\n\n".join(parts) + "\n"
 
-    def _table(self, plan: _Plan) -> str:
-        """The gate table; its last column says why a gate did not pass (nothing for one that did)."""
+    def _tables(self, plan: _Plan) -> list[str]:
+        """One gate table; with new-code gates, theirs first ("New code"), then the rest ("Overall")."""
+        gates = self.verdict.gates
+        if not gates:
+            return ["_The policy defines no gates._"]
+        new = [i for i, g in enumerate(gates) if is_new_code(g)]
+        if not new:
+            return [self._table(plan, list(range(len(gates))))]
+        old = [i for i, g in enumerate(gates) if not is_new_code(g)]
+        out = ["#### New code", self._table(plan, new)]
+        return out + (["#### Overall", self._table(plan, old)] if old else [])
+
+    def _table(self, plan: _Plan, indices: list[int]) -> str:
+        """The table of the gates at ``indices``; its last column says why a gate did not pass (nothing for
+        one that did)."""
         headers = ["Status", "Gate", "Metric", "Actual", "Threshold"]
         align = [":--", ":--", ":--", "--:", ":--"]
         if self.base is not None:
@@ -169,7 +186,8 @@ class _Document:
             align.append(":--")
         lines = [_row(headers), _row(align)]
         kept = 0
-        for i, gate in enumerate(self.verdict.gates):
+        for i in indices:
+            gate = self.verdict.gates[i]
             if plan.rows is not None and self.row_rank[i] >= plan.rows:
                 continue
             kept += 1
@@ -185,7 +203,7 @@ class _Document:
             if plan.messages:
                 cells.append(text(_why(gate)))
             lines.append(_row(cells))
-        hidden = len(self.verdict.gates) - kept
+        hidden = len(indices) - kept
         if hidden:
             cells = ["", f"_{hidden} more {'gate' if hidden == 1 else 'gates'} not shown_"]
             lines.append(_row(cells + [""] * (len(headers) - len(cells))))

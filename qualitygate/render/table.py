@@ -16,6 +16,7 @@ from tabulate import tabulate
 from qualitygate.render._common import (
     STATUS_WORD,
     attention_gates,
+    change_line,
     counts_phrase,
     evidence_label,
     evidence_total,
@@ -24,6 +25,7 @@ from qualitygate.render._common import (
     first_line,
     fmt_actual,
     fmt_threshold,
+    new_code_first,
     one_line,
     subject_and_location,
     truncate,
@@ -59,8 +61,13 @@ def render(verdict: Verdict, *, color: bool = False, width: int = WIDTH, max_ite
 
     overall = Status(verdict.status)
     lines = [f"{word(overall)}  {counts_phrase(verdict.summary)}  (policy {verdict.policy})"]
+    change = change_line(verdict)
+    if change:
+        lines.append(change)
+        notes = verdict.change.notes if verdict.change else []
+        lines += [_wrap(n, width, indent="  note: ", hang="    ") for n in notes]
     if verdict.gates:
-        lines += ["", _gate_table(verdict.gates, word, width)]
+        lines += ["", _gate_table(new_code_first(verdict.gates), word, width)]
     for gate in attention_gates(verdict):
         lines += ["", *_gate_section(gate, word, width, max_items)]
     warnings = _input_warnings(verdict.inputs)

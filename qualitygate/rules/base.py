@@ -26,10 +26,17 @@ class Measured:
     estimate: bool = False
     note: str | None = None  # a clause appended to the gate's message (when it does not pass)
     note_on_pass: bool = False  # the note says something a passing gate must show too
+    skip: str | None = None  # a visible skip the policy asked for (a small change, no coverable line)
+    caveat: str | None = None  # a clause the message always carries, pass or fail (files left uncounted)
 
 
 def missing(why: str) -> Measured:
     return Measured(None, missing=why)
+
+
+def skipped(why: str) -> Measured:
+    """Not measured on purpose, and said so: ``skipped: 3 coverable changed lines < 20``."""
+    return Measured(None, skip=why)
 
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
