@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from qualitygate.change import Change
 from qualitygate.inputs import Collected
 from qualitygate.model import Report
 from qualitygate.policy import Gate, Missing, Policy, role_for_metric, source_key
@@ -117,7 +118,7 @@ def evaluate_gate(gate: Gate, policy: Policy, data: Collected) -> GateResult:
     )
 
 
-def evaluate(policy: Policy, data: Collected, *, version: str) -> Verdict:
+def evaluate(policy: Policy, data: Collected, *, version: str, change: Change | None = None) -> Verdict:
     gates = [evaluate_gate(g, policy, data) for g in policy.gates]
     problems: list[str] = []
     for notes in data.ignored.values():
