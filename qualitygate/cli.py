@@ -129,6 +129,21 @@ def comment_cmd(
     ctx.exit(_guard(go))
 
 
+BASE_OPTION = click.option(
+    "--base",
+    "base",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[REF]",
+    help="Judge the change from the merge base of REF and HEAD to the working tree (new-code gates). "
+    "Without REF: the pull request's base, the ref being pushed to, or the branch's upstream.",
+)
+BASE_DIFF_OPTION = click.option(
+    "--base-diff", metavar="FILE", help="Read the change from a saved unified diff instead of git."
+)
+
+
 @cli.command("check")
 @click.option(
     "--config", "config", metavar="FILE", help="Policy file [default: ROOT/.github/quality-gates.yml]."
@@ -173,6 +188,8 @@ def comment_cmd(
     type=click.Choice(["warn", "skip", "fail"]),
     help="With --hook: what a gate with missing data does [env QUALITYGATE_HOOK_MISSING; default: policy].",
 )
+@BASE_OPTION
+@BASE_DIFF_OPTION
 @click.pass_context
 def check_cmd(
     ctx: click.Context,
@@ -190,6 +207,8 @@ def check_cmd(
     dry_run: bool,
     hook: bool,
     hook_missing: str | None,
+    base: str | None,
+    base_diff: str | None,
 ) -> None:
     """Evaluate the policy over the reports and print the verdict.
 
@@ -207,6 +226,8 @@ def check_cmd(
         color=color,
         hook=hook,
         hook_missing=hook_missing,
+        base=base,
+        base_diff=base_diff,
     )
 
     def go() -> int:
@@ -224,6 +245,31 @@ def check_cmd(
         return code
 
     ctx.exit(_guard(go))
+
+
+@cli.command("explain")
+@click.option(
+    "--config", "config", metavar="FILE", help="Policy file [default: ROOT/.github/quality-gates.yml]."
+)
+@click.option("--preset", metavar="NAME", help="Use a preset from gates/ instead of a policy file.")
+@click.option("--root", default=".", show_default=True, help="Repository root.")
+@BASE_OPTION
+@BASE_DIFF_OPTION
+@click.pass_context
+def explain_cmd(
+    ctx: click.Context,
+    *,
+    config: str | None,
+    preset: str | None,
+    root: str,
+    base: str | None,
+    base_diff: str | None,
+) -> None:
+    """Show the change, the coverage reports, how their paths were mapped, and the changed files that no
+    coverage report measures: the command to run when a new-code figure looks wrong."""
+    from qualitygate.commands import explain
+
+    ctx.exit(_guard(lambda: explain.run(root, config, preset, base, base_diff)))
 
 
 @cli.command("schema")

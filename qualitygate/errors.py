@@ -6,7 +6,11 @@ line/column or the policy key where known), and the exit code the CLI maps it to
     QualityGateError                 exit 5 unless a subclass says otherwise
     ├── UsageError                   exit 2  bad command-line arguments
     ├── PolicyError                  exit 2  the policy file is unreadable or invalid
-    ├── InputError                   exit 3  a report cannot be read
+    ├── GitError                     exit 2  the change cannot be computed from git (never "nothing changed")
+    │   ├── NotARepositoryError      exit 2  --root is not inside a git work tree, or git is not installed
+    │   ├── UnknownRefError          exit 2  the base ref names no commit here (not fetched?)
+    │   └── ShallowHistoryError      exit 2  a shallow clone lacks the merge base of the base ref and HEAD
+    ├── InputError                   exit 3  a report (or a saved diff) cannot be read
     │   ├── ReportNotFoundError      exit 3  missing path, or a directory where a file is expected
     │   ├── ReportFormatError        exit 3  the bytes are not the format (truncated, wrong shape, bad UTF-8)
     │   ├── UnsafeInputError         exit 3  DTD entities, external references: refused, never expanded
@@ -82,6 +86,24 @@ class PolicyError(QualityGateError):
         prefix = _location(path, line, column)
         body = f"{key}: {message}" if key else message
         super().__init__(f"{prefix}: {body}", hint=hint)
+
+
+class GitError(QualityGateError):
+    """The change a new-code gate needs cannot be computed. One line: what is wrong and what to run."""
+
+    exit_code = ExitCode.USAGE
+
+
+class NotARepositoryError(GitError):
+    pass
+
+
+class UnknownRefError(GitError):
+    pass
+
+
+class ShallowHistoryError(GitError):
+    pass
 
 
 class InputError(QualityGateError):

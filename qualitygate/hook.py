@@ -110,9 +110,12 @@ def render_script(executable: str | None, python: str) -> str:
 {SIGNATURE} (written by `qualitygate hook install`; `qualitygate hook uninstall` removes it)
 # Bypass once: {BYPASS}
 legacy="$0{LEGACY_SUFFIX}"
+refs=""  # the refs being pushed, one per line (git's standard input): given to the chained hook and the gate
+[ -t 0 ] || refs=$(cat)
+refs_in() {{ [ -z "$refs" ] || printf '%s\n' "$refs"; }}
 if [ -x "$legacy" ]; then
     # the hook that was here before qualitygate: same arguments, same standard input (the refs pushed)
-    "$legacy" "$@"
+    refs_in | "$legacy" "$@"
     status=$?
     if [ "$status" -ne 0 ]; then
         echo "qualitygate: the previous pre-push hook ($legacy) failed (exit $status)" >&2
@@ -126,11 +129,11 @@ fi
 qg={qg}
 py={py}
 if [ -n "$qg" ] && [ -x "$qg" ]; then
-    "$qg" check --hook </dev/null
+    refs_in | "$qg" check --hook
 elif [ -x "$py" ]; then
-    "$py" -m qualitygate check --hook </dev/null
+    refs_in | "$py" -m qualitygate check --hook
 else
-    python3 -m qualitygate check --hook </dev/null
+    refs_in | python3 -m qualitygate check --hook
 fi
 status=$?
 if [ "$status" -ne 0 ]; then

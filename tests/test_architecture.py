@@ -36,6 +36,7 @@ _PURE = (
     "qualitygate.github",
     "qualitygate.collect",
     "qualitygate.config",
+    "qualitygate.gitchange",
     "httpx",
     "click",
     "os",

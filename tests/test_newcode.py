@@ -238,7 +238,13 @@ def test_findings_on_changed_lines_are_classified_as_the_whole_tree_gates_do(fai
     # legacy.py 19 carries bandit's B324 (HIGH), 22 ruff's C901, 59 ruff's PLR2004
     v = judge(failing_data, changed("backend/acme_api/legacy.py", [19, 22, 59]))
     sec = gate(v, "new_code.security_hotspots")
-    assert (sec.actual, [(e.title, e.line) for e in sec.evidence]) == (1, [("Bandit B324", 19)])
+    # bandit's B324 blocks; ruff's S324 on the same line is a security finding below the blocking severity:
+    # listed after it, not counted
+    assert (sec.actual, [(e.title, e.line) for e in sec.evidence]) == (
+        1,
+        [("Bandit B324", 19), ("ruff S324", 19)],
+    )
+    assert "below the blocking severity" in (sec.evidence[1].detail or "")
     smells = gate(v, "new_code.code_smells")
     assert sorted((e.title, e.line) for e in smells.evidence) == [("ruff C901", 22), ("ruff PLR2004", 59)]
     assert smells.actual == 2

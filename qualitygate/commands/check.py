@@ -13,6 +13,7 @@ from qualitygate.errors import ExitCode, QualityGateError, UsageError
 from qualitygate.verdict import Verdict
 
 if TYPE_CHECKING:
+    from qualitygate.change import Change
     from qualitygate.policy import Policy
 
 
@@ -26,6 +27,8 @@ class CheckOptions:
     color: bool | None = None  # None: decide from the terminal and NO_COLOR
     hook: bool = False  # pre-push hook mode: compact output, stale reports flagged
     hook_missing: str | None = None  # hook mode: overrides every gate's missing-data setting
+    base: str | None = None  # --base: None not given, "" given without a value (the default base), or REF
+    base_diff: str | None = None  # --base-diff FILE: a saved unified diff instead of git
 
 
 def exit_code_for(verdict: Verdict) -> int:
@@ -38,7 +41,32 @@ def build_verdict(opts: CheckOptions) -> Verdict:
     from qualitygate.engine import evaluate
 
     policy = load_checked_policy(opts)
-    return evaluate(policy, collect(policy, opts.root), version=__version__)
+    change = compute_change(opts, policy)
+    return evaluate(policy, collect(policy, opts.root), version=__version__, change=change)
+
+
+def compute_change(opts: CheckOptions, policy: Policy, *, hook_stdin: bool = False) -> Change | None:
+    """The change the new-code gates judge (None when no gate and no flag asks for one). In hook mode the
+    refs being pushed are read from standard input, as git gives them to a pre-push hook."""
+    wanted = any(g.metric.startswith("new.") for g in policy.gates)
+    if opts.base is None and opts.base_diff is None and not wanted:
+        return None
+    from qualitygate import gitchange
+
+    pushed = gitchange.read_pushed(_stdin_lines()) if hook_stdin and opts.base is None else []
+    return gitchange.resolve_change(
+        opts.root, base=opts.base, base_diff=opts.base_diff, wanted=wanted, pushed=pushed
+    )
+
+
+def _stdin_lines() -> list[str]:
+    """Standard input's lines when it is a pipe or a file (never waits on a terminal)."""
+    try:
+        if sys.stdin is None or sys.stdin.isatty():
+            return []
+        return sys.stdin.read().splitlines()
+    except (OSError, ValueError):  # closed, or replaced by one that refuses reads
+        return []
 
 
 def load_checked_policy(opts: CheckOptions) -> Policy:
@@ -123,8 +151,9 @@ def run_hook(opts: CheckOptions) -> int:
     from qualitygate.engine import evaluate
 
     policy = hook.override_missing(load_checked_policy(opts), hook.missing_override(opts.hook_missing))
+    change = compute_change(opts, policy, hook_stdin=True)
     collected = collect(policy, opts.root)
-    verdict = evaluate(policy, collected, version=__version__)
+    verdict = evaluate(policy, collected, version=__version__, change=change)
     sys.stdout.write(hook.render_compact(verdict, hook.find_stale(opts.root, collected)))
     return exit_code_for(verdict)
 
