@@ -31,7 +31,8 @@ from verdicts import (
 from qualitygate.errors import QualityGateError, UsageError
 from qualitygate.render import OutputFormat, github, junit, markdown, render, table, write_atomic
 from qualitygate.render import json as json_renderer
-from qualitygate.render._common import fmt_delta, fmt_number, truncate_middle
+from qualitygate.render._common import fmt_delta, truncate_middle
+from qualitygate.units import format_value
 from qualitygate.verdict import Evidence, Status, Verdict, verdict_from_json
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -168,7 +169,7 @@ def test_markdown_delta_against_base_and_marker() -> None:
     assert rows["No failing tests"] == "+3"
     assert rows["API p95 latency"] == "new"  # not in the base verdict
     assert rows["Duplicated lines"] == "—"  # the base had no value
-    assert rows["Technical debt"] == "-25 min"
+    assert rows["Technical debt"] == "-25min"  # as the value reads: "1h 35min"
 
 
 def test_delta_formatting() -> None:
@@ -181,7 +182,7 @@ def test_delta_formatting() -> None:
 
 
 def test_number_formatting() -> None:
-    assert [fmt_number(x) for x in (80.0, 78.43, 78.4321, 0.0123, 1e-9, -0.5, 1204.0)] == [
+    assert [format_value(x, None) for x in (80.0, 78.43, 78.4321, 0.0123, 1e-9, -0.5, 1204.0)] == [
         "80",
         "78.43",
         "78.43",
@@ -190,7 +191,55 @@ def test_number_formatting() -> None:
         "-0.5",
         "1204",
     ]
+    assert [format_value(x, None) for x in (float("nan"), float("inf"), -float("inf"), 10**30)] == [
+        "NaN",
+        "inf",
+        "-inf",
+        "1000000000000000000000000000000",
+    ]
     assert truncate_middle("src/a/very/long/path/module.py", 20) == "src/a/ve...module.py"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "bound", "expected"),
+    [
+        (79.996, "%", 80.0, "79.99%"),  # below a minimum of 80%: never "80%"
+        (80.004, "%", 80.0, "80.01%"),  # above it: never "80%" either
+        (2.9992, "%", 3.0, "2.99%"),  # within a maximum of 3%: not "3%"
+        (3.0004, "%", 3.0, "3.01%"),
+        (80.0, "%", 80.0, "80%"),  # exactly the bound reads as the bound
+        (79.5, "%", 80.0, "79.5%"),  # far from it: plain rounding
+        (0.99996, None, 1.0, "0.9999"),  # 4 decimals below 1
+        (1e-9, None, 0.0, "0.0001"),  # not zero against a maximum of 0
+        (0.049996, "ratio", 0.05, "4.99%"),  # a k6 rate, shown as a percentage
+        (479.6, "min", 480.0, "7h 59min"),  # effort: whole minutes, never "1d" below a 1d maximum
+        (250.004, "ms", 250.0, "250.01 ms"),
+    ],
+)
+def test_a_value_never_reads_as_the_bound_it_is_not(
+    value: float, unit: str | None, bound: float, expected: str
+) -> None:
+    assert format_value(value, unit, against=bound) == expected
+
+
+@pytest.mark.parametrize(
+    ("gate_is", "status", "shown"),
+    [((79.996, ">=", 80), Status.FAIL, "79.99%"), ((2.9992, "<=", 3), Status.PASS, "2.99%")],
+)
+@pytest.mark.parametrize("fmt", ["table", "markdown", "junit", "github"])
+def test_every_format_shows_a_value_on_its_side_of_the_threshold(
+    fmt: str, gate_is: tuple[float, str, int], status: Status, shown: str
+) -> None:
+    """79.996% failing ">= 80%" and 2.9992% passing "<= 3%": in the table, Markdown, JUnit and annotations
+    the value reads as itself, and the threshold's figure appears only after its operator."""
+    actual, operator, threshold = gate_is
+    message = f"Backend line coverage {format_value(actual, '%', against=threshold)} is off."
+    gate = coverage_gate(status, actual, operator=operator, threshold=threshold, message=message)
+    out = FORMATS[fmt][1](verdict([gate]))
+    if fmt not in ("github", "junit") or status is not Status.PASS:  # a passing gate has no details there
+        assert shown in out
+    for m in re.finditer(rf"(?<![\d.]){threshold}%", out):
+        assert out[: m.start()].rstrip().endswith((">=", "<=", "&gt;=", "&lt;=", "≥", "≤")), out
 
 
 def test_markdown_escapes_user_strings() -> None:
