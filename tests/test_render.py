@@ -231,11 +231,16 @@ def test_every_format_shows_a_value_on_its_side_of_the_threshold(
     fmt: str, gate_is: tuple[float, str, int], status: Status, shown: str
 ) -> None:
     """79.996% failing ">= 80%" and 2.9992% passing "<= 3%": in the table, Markdown, JUnit and annotations
-    the value reads as itself, and the threshold's figure appears only after its operator."""
+    the value (the gate's and its evidence's) reads as itself, and the threshold's figure appears only after its operator."""
     actual, operator, threshold = gate_is
     message = f"Backend line coverage {format_value(actual, '%', against=threshold)} is off."
-    gate = coverage_gate(status, actual, operator=operator, threshold=threshold, message=message)
+    worst = Evidence(kind="file", title="src/a.py", path="src/a.py", value=actual, unit="%")
+    gate = coverage_gate(
+        status, actual, operator=operator, threshold=threshold, message=message, evidence=[worst]
+    )
     out = FORMATS[fmt][1](verdict([gate]))
+    if status is Status.FAIL:  # the file's value, listed as evidence, too
+        assert out.count(shown) >= 2, out
     if fmt not in ("github", "junit") or status is not Status.PASS:  # a passing gate has no details there
         assert shown in out
     for m in re.finditer(rf"(?<![\d.]){threshold}%", out):

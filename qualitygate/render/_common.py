@@ -124,8 +124,10 @@ def subject_and_location(item: Evidence) -> tuple[str, str]:
     return item.title, where
 
 
-def evidence_value(item: Evidence) -> str:
-    return format_value(item.value, item.unit, missing="")
+def evidence_value(item: Evidence, gate: GateResult) -> str:
+    """An item's value; in the gate's unit, it never reads as the gate's threshold unless it is that."""
+    against = gate.threshold if item.unit == gate.unit else None
+    return format_value(item.value, item.unit, against=against, missing="")
 
 
 _KIND_LABEL: dict[str, str] = {
@@ -163,10 +165,10 @@ def files_missing(info: InputInfo) -> int:
     return missing
 
 
-def evidence_text(item: Evidence) -> str:
+def evidence_text(item: Evidence, gate: GateResult) -> str:
     """One plain line for an item: "12.5%  src/api/export.py", "test_x — AssertionError: ...". No escaping."""
     subject, where = subject_and_location(item)
-    parts = [p for p in (evidence_value(item), subject, where) if p]
+    parts = [p for p in (evidence_value(item, gate), subject, where) if p]
     text = "  ".join(parts)
     detail = first_line(item.detail)
     return f"{text} — {detail}" if detail else text

@@ -209,7 +209,7 @@ _SUBJECT_HEADER = {
 
 
 def _section(gate: GateResult) -> _Section:
-    lines = _table_lines(_evidence_columns(gate), [_evidence_cells(item) for item in gate.evidence])
+    lines = _table_lines(_evidence_columns(gate), [_evidence_cells(item, gate) for item in gate.evidence])
     return _Section(
         summary=_gate_summary(gate),
         label=html_text(evidence_label(gate)),
@@ -242,10 +242,10 @@ def _value_header(metric: str, kind: str | None) -> str:
     return _VALUE_HEADER.get(kind or "", "Value")
 
 
-def _evidence_cells(item: Evidence) -> list[str]:
+def _evidence_cells(item: Evidence, gate: GateResult) -> list[str]:
     subject, where = subject_and_location(item)
     detail = truncate(first_line(item.detail), _DETAIL_CHARS)
-    return [html_text(evidence_value(item)), code(subject), code(where), text(detail)]
+    return [html_text(evidence_value(item, gate)), code(subject), code(where), text(detail)]
 
 
 def _gate_summary(gate: GateResult) -> str:
