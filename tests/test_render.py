@@ -521,12 +521,108 @@ def test_write_atomic_error_names_the_path(tmp_path: Path) -> None:
     assert not (tmp_path / "missing-dir").exists()
 
 
-def test_write_atomic_leaves_no_temp_file_on_failure(tmp_path: Path) -> None:
+def test_write_atomic_leaves_no_temp_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "verdict.json"
+
+    def refuse(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(UsageError, match=r"verdict.json: cannot write the output: Permission denied"):
+        write_atomic(str(target), "x")
+    assert os.listdir(tmp_path) == []
+
+
+def test_write_atomic_to_a_directory_names_it(tmp_path: Path) -> None:
     target = tmp_path / "is-a-dir"
-    (target / "inner").mkdir(parents=True)  # os.replace cannot put a file over a non-empty directory
-    with pytest.raises(UsageError):
+    (target / "inner").mkdir(parents=True)
+    with pytest.raises(UsageError, match=r"is-a-dir: cannot write the output: Is a directory"):
         write_atomic(str(target), "x")
     assert sorted(os.listdir(tmp_path)) == ["is-a-dir"]
+    assert os.listdir(target) == ["inner"]
+
+
+def test_write_atomic_keeps_a_symlink_and_replaces_its_target(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    real = tmp_path / "real" / "verdict.json"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "verdict.json"
+    link.symlink_to(Path("real") / "verdict.json")
+    write_atomic(str(link), "new\n")
+    assert link.is_symlink() and os.readlink(link) == os.path.join("real", "verdict.json")
+    assert real.read_text(encoding="utf-8") == "new\n"
+    assert sorted(os.listdir(tmp_path / "real")) == ["verdict.json"]  # replaced beside itself, no temp left
+
+
+def test_write_atomic_through_a_dangling_symlink_creates_its_target(tmp_path: Path) -> None:
+    link = tmp_path / "out.json"
+    link.symlink_to(tmp_path / "later.json")
+    write_atomic(str(link), "x")
+    assert link.is_symlink() and (tmp_path / "later.json").read_text(encoding="utf-8") == "x"
+
+
+def test_write_atomic_writes_into_a_fifo(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "verdict.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(str(fifo), "through the pipe\n")
+    reader.join(timeout=10)
+    assert got == [b"through the pipe\n"]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still a FIFO, not a regular file
+
+
+def test_write_atomic_to_a_fifo_nobody_reads_is_an_error_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qualitygate.render
+
+    monkeypatch.setattr(qualitygate.render, "FIFO_WAIT_S", 0.2)
+    fifo = tmp_path / "nobody.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match=r"nobody.fifo: cannot write the output: no process read the FIFO"):
+        write_atomic(str(fifo), "x")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_write_atomic_never_replaces_a_device(tmp_path: Path) -> None:
+    write_atomic("/dev/null", "discarded\n")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    if os.geteuid() == 0:  # a device node of our own: what the old rename did to /dev/null as root
+        node = tmp_path / "null"
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        write_atomic(str(node), "discarded\n")
+        assert stat.S_ISCHR(os.lstat(node).st_mode)
+        assert os.listdir(tmp_path) == ["null"]
+
+
+@pytest.mark.parametrize("redirect", ["pipe", "file"])
+def test_write_atomic_to_dev_stdout_writes_to_the_stream(tmp_path: Path, redirect: str) -> None:
+    """``--output /dev/stdout`` goes to the process's standard output, whatever it is; a redirected file is
+    appended to (what was written before stays), never replaced."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.stdout.write('table\\n'); "
+        "from qualitygate.render import write_atomic; write_atomic('/dev/stdout', 'verdict\\n')"
+    )
+    argv = [sys.executable, "-c", code]
+    if redirect == "pipe":
+        out = subprocess.run(argv, check=True, capture_output=True, timeout=60).stdout
+    else:
+        target = tmp_path / "out.txt"
+        target.write_bytes(b"before\n")
+        inode = target.stat().st_ino
+        with target.open("ab") as fh:
+            subprocess.run(argv, check=True, stdout=fh, timeout=60)
+        out = target.read_bytes()
+        assert target.stat().st_ino == inode
+        out = out.removeprefix(b"before\n")
+    assert out == b"table\nverdict\n"
 
 
 # ------------------------------------------------------------------------------------------- imports
