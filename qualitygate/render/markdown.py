@@ -11,7 +11,8 @@ it; that is never less than Python's ``len``.
 
 Every string that comes from a report or the policy (titles, paths, test ids, messages) is escaped: in table
 cells ``|`` would end the cell, ``<`` could open HTML, backticks and ``*_[]~`` would format, and ``@name``
-would notify someone.
+would notify someone. The marker is the only HTML comment: ``<!--`` and ``-->`` anywhere else are broken
+with a zero-width space.
 """
 
 from __future__ import annotations
@@ -85,6 +86,12 @@ def code(value: str, *, in_table: bool = True) -> str:
     return f"{fence}{pad}{value}{pad}{fence}"
 
 
+def defuse_comments(value: str) -> str:
+    """``<!--`` and ``-->`` from the data (in code spans, which show text as it is) broken by a zero-width
+    space: no report opens an HTML comment in the body, nor puts a copy of a sticky comment's marker in it."""
+    return value.replace("<!--", "<!\u200b--").replace("-->", "--\u200b>")
+
+
 # ------------------------------------------------------------------------------------------- document
 
 
@@ -136,10 +143,7 @@ class _Document:
         self.row_rank = {gate_index: rank for rank, gate_index in enumerate(by_severity)}
 
     def assemble(self, plan: _Plan) -> str:
-        parts = []
-        if self.marker:
-            parts.append(self.marker)
-        parts.append(self.status_line)
+        parts = [self.status_line]
         if plan.note:
             parts.append(f"> [!NOTE]\n> {TRIM_NOTE}.")
         if self.verdict.gates:
@@ -155,7 +159,8 @@ class _Document:
         if plan.inputs and self.inputs:
             parts.append(self.inputs)
         parts.append(self.footer)
-        return "\n\n".join(parts) + "\n"
+        body = defuse_comments("\n\n".join(parts)) + "\n"
+        return f"{self.marker}\n\n{body}" if self.marker else body
 
     def _table(self, plan: _Plan) -> str:
         """The gate table; its last column says why a gate did not pass (nothing for one that did)."""
