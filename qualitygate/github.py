@@ -16,7 +16,7 @@ Errors, all ``GitHubError`` (exit 4), each with a message naming the call and a 
                                             or an answer that is not JSON or not of the shape GitHub gives
 
 Deadlines (``RetryPolicy``): one request, from connecting to the last byte of the answer, gets
-``request_deadline`` (15 s) however slowly the server sends; the waits between retries of one call add up to
+``request_deadline`` (10 s) however slowly the server sends; the waits between retries of one call add up to
 at most ``max_total_wait`` (90 s); and all the calls of one client (one command) end within
 ``command_deadline`` (300 s).
 
@@ -181,7 +181,7 @@ class RetryPolicy:
     secondary_min: float = 60.0  # GitHub: without a header, wait at least a minute on a secondary limit
     max_wait: float = 120.0  # a wait longer than this fails at once instead of stalling the job
     max_total_wait: float = 90.0  # the waits of one call together; the next wait past it fails instead
-    request_deadline: float = 15.0  # one request and its whole answer, however slowly the server sends
+    request_deadline: float = 10.0  # one request and its whole answer, however slowly the server sends
     command_deadline: float = 300.0  # every call of one client, waits included
 
 
