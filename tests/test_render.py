@@ -222,6 +222,28 @@ def test_a_value_never_reads_as_the_bound_it_is_not(
     assert format_value(value, unit, against=bound) == expected
 
 
+def test_no_value_reads_as_a_bound_it_is_not_seeded() -> None:
+    """2,000 seeded pairs close to each other, in every display precision: the shown figure is on the
+    value's side of the bound as shown, or equal to it only when the value is the bound."""
+    import random
+
+    rng = random.Random(14)
+    for _ in range(2000):
+        bound = rng.choice(
+            [0.0, 0.5, 1.0, 3.0, 80.0, 99.9, 250.0, round(rng.uniform(0, 500), rng.randint(0, 3))]
+        )
+        value = bound + rng.choice([0.0, 1.0, -1.0]) * 10.0 ** -rng.randint(1, 9) * rng.random()
+        unit = rng.choice([None, "%", "ms"])
+        shown = float(format_value(value, unit, against=bound).removesuffix("%").removesuffix(" ms"))
+        as_bound = float(format_value(bound, unit).removesuffix("%").removesuffix(" ms"))
+        if value < bound:
+            assert shown < as_bound, (value, bound, unit)
+        elif value > bound:
+            assert shown > as_bound, (value, bound, unit)
+        else:
+            assert shown == as_bound
+
+
 @pytest.mark.parametrize(
     ("gate_is", "status", "shown"),
     [((79.996, ">=", 80), Status.FAIL, "79.99%"), ((2.9992, "<=", 3), Status.PASS, "2.99%")],
