@@ -12,7 +12,13 @@ Errors, all ``GitHubError`` (exit 4), each with a message naming the call and a 
     ├── GitHubNotFoundError      404        no such repository or pull request, or the token cannot see it
     ├── GitHubValidationError    422        GitHub rejected the request body
     ├── GitHubRateLimitError     429/403    still rate limited after the retries, or asked to wait too long
-    └── GitHubUnavailableError   5xx, network, timeouts, after the retries; or an answer that is not JSON
+    └── GitHubUnavailableError   5xx, network, timeouts, after the retries; an answer past its deadline;
+                                            or an answer that is not JSON or not of the shape GitHub gives
+
+Deadlines (``RetryPolicy``): one request, from connecting to the last byte of the answer, gets
+``request_deadline`` (10 s) however slowly the server sends; the waits between retries of one call add up to
+at most ``max_total_wait`` (90 s); and all the calls of one client (one command) end within
+``command_deadline`` (300 s).
 
 The token is never part of a message: it lives only in the client's headers, and every text that comes back
 from the network is passed through :meth:`GitHubClient.redact` before it reaches an error.
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import random as _random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -52,6 +59,7 @@ __all__ = [
     "StickyComment",
     "create_check_run",
     "fit_body",
+    "has_marker",
     "marker_for",
     "same_login",
 ]
@@ -172,6 +180,9 @@ class RetryPolicy:
     backoff_max: float = 30.0
     secondary_min: float = 60.0  # GitHub: without a header, wait at least a minute on a secondary limit
     max_wait: float = 120.0  # a wait longer than this fails at once instead of stalling the job
+    max_total_wait: float = 90.0  # the waits of one call together; the next wait past it fails instead
+    request_deadline: float = 10.0  # one request and its whole answer, however slowly the server sends
+    command_deadline: float = 300.0  # every call of one client, waits included
 
 
 def _message_of(resp: httpx.Response) -> str:
@@ -230,6 +241,7 @@ class GitHubClient:
         self._origin = (parts.scheme, parts.hostname, parts.port)
         self._secrets = [s for s in (token, parts.password) if s]
         self.retry = retry or RetryPolicy()
+        self._ends = time.monotonic() + self.retry.command_deadline
         self._sleep = sleep if sleep is not None else _sleep
         self._random, self._now = random, now
         headers = {
@@ -273,21 +285,17 @@ class GitHubClient:
         import httpx
 
         attempts = max(1, self.retry.attempts)
+        waited = 0.0
         for attempt in range(1, attempts + 1):
             try:
-                resp = self._http.request(method, url, json=json, params=params)
+                resp = self._exchange(method, url, what=what, json=json, params=params)
             except httpx.TransportError as exc:
                 if attempt == attempts or isinstance(exc, httpx.UnsupportedProtocol):
-                    raise GitHubUnavailableError(
-                        self.redact(
-                            f"could not reach {self.api_url} to {what}: {type(exc).__name__}: {exc}"
-                            f" ({attempt} attempt{'s' if attempt > 1 else ''})"
-                        ),
-                        hint="check the network and --api-url/GITHUB_API_URL "
-                        "(GitHub Enterprise Server: https://HOST/api/v3).",
-                    ) from exc
-                self._sleep(self._backoff(attempt))
+                    raise self._unreachable(what, exc, attempt) from exc
+                waited += self._wait(self._backoff(attempt), waited, what)
                 continue
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a bad redirect, encoding: not retried
+                raise self._unreachable(what, exc, attempt) from exc
             if resp.status_code < 400:
                 return resp
             delay = self._retry_delay(resp, attempt)
@@ -299,8 +307,74 @@ class GitHubClient:
                     f"not waiting longer than {self.retry.max_wait:.0f} s",
                     hint="run again later, or use a token with a higher rate limit.",
                 )
-            self._sleep(delay)
+            waited += self._wait(delay, waited, what, resp=resp)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _unreachable(self, what: str, exc: Exception, attempt: int) -> GitHubUnavailableError:
+        return GitHubUnavailableError(
+            self.redact(
+                f"could not reach {self.api_url} to {what}: {type(exc).__name__}: {exc}"
+                f" ({attempt} attempt{'s' if attempt > 1 else ''})"
+            ),
+            hint="check the network and --api-url/GITHUB_API_URL (GitHub Enterprise Server: https://HOST/api/v3).",
+        )
+
+    def _wait(self, delay: float, waited: float, what: str, *, resp: httpx.Response | None = None) -> float:
+        """Sleep ``delay`` before the next try, unless that takes the call's waits past ``max_total_wait``
+        or the command past its deadline: then the error says so. Returns the delay."""
+        budget = self.retry.max_total_wait
+        if waited + delay > budget:
+            raise self._give_up(what, waited, resp, f"{delay:.0f} s more would take them past {budget:.0f} s")
+        if delay > self._ends - time.monotonic():
+            deadline = f"the command's deadline ({self.retry.command_deadline:.0f} s)"
+            raise self._give_up(what, waited, resp, f"{delay:.0f} s more would pass {deadline}")
+        self._sleep(delay)
+        return delay
+
+    def _give_up(self, what: str, waited: float, resp: httpx.Response | None, why: str) -> GitHubError:
+        said = f" (GitHub answered {resp.status_code}: {_message_of(resp)})" if resp is not None else ""
+        limited = resp is not None and self._is_rate_limited(resp)
+        cls = GitHubRateLimitError if limited else GitHubUnavailableError
+        return cls(
+            self.redact(f"gave up trying to {what}{said}: waited {waited:.0f} s in all; {why}"),
+            hint="run the job again later.",
+        )
+
+    def _exchange(
+        self, method: str, url: str, *, what: str, json: Any, params: dict[str, Any] | None
+    ) -> httpx.Response:
+        """One request and its whole answer within ``request_deadline`` (and the command's deadline).
+
+        httpx's timeouts bound each read, so a server sending a byte every half second never trips them; the
+        request runs in a daemon thread that is abandoned when the deadline passes."""
+        limit = min(self.retry.request_deadline, self._ends - time.monotonic())
+        if limit <= 0:
+            raise GitHubUnavailableError(
+                f"the command's deadline ({self.retry.command_deadline:.0f} s) passed before it could {what}",
+                hint="GitHub answers slowly; run the job again.",
+            )
+        box: list[Any] = []
+
+        def work() -> None:
+            try:
+                box.append(self._http.request(method, url, json=json, params=params))
+            except BaseException as exc:  # handed to the caller's thread
+                box.append(exc)
+
+        worker = threading.Thread(target=work, name="qualitygate-github", daemon=True)
+        worker.start()
+        worker.join(limit)
+        if not box:
+            raise GitHubUnavailableError(
+                f"GitHub did not finish answering within {limit:.0f} s when trying to {what}; gave up "
+                f"(one request may take {self.retry.request_deadline:.0f} s, the command "
+                f"{self.retry.command_deadline:.0f} s)",
+                hint="GitHub, a proxy or --api-url/GITHUB_API_URL answers too slowly; run the job again.",
+            )
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        result: httpx.Response = box[0]
+        return result
 
     def json(self, resp: httpx.Response, what: str) -> Any:
         try:
@@ -441,15 +515,47 @@ class CommentResult:
     removed: int = 0  # duplicate (or, for "deleted", all) comments removed
 
 
-def _comment(item: Any) -> Comment:
-    user = item.get("user")
-    login = user.get("login") if isinstance(user, dict) else None
+def _comment(item: Any, what: str) -> Comment:
+    """A comment from GitHub's JSON; a ``GitHubUnavailableError`` naming the call for any other shape (no
+    integer ``id``, a ``body`` that is not text, a list where one comment was due)."""
+    if not isinstance(item, dict):
+        raise _wrong_shape(what, f"{_json_type(item)} where a comment object was expected")
+    cid, body, url, user = item.get("id"), item.get("body"), item.get("html_url"), item.get("user")
+    if not isinstance(cid, int) or isinstance(cid, bool):
+        raise _wrong_shape(what, f"a comment whose id is {_json_type(cid)}, not an integer")
+    if body is not None and not isinstance(body, str):
+        raise _wrong_shape(what, f"comment {cid} whose body is {_json_type(body)}, not a string")
     return Comment(
-        id=int(item["id"]),
-        body=str(item.get("body") or ""),
-        html_url=item.get("html_url"),
-        author=login if isinstance(login, str) and login else None,
+        id=cid, body=body or "", html_url=url if isinstance(url, str) else None, author=_login(user)
     )
+
+
+def _login(user: Any) -> str | None:
+    """``user.login`` of a comment; None when GitHub did not say."""
+    login = user.get("login") if isinstance(user, dict) else None
+    return login if isinstance(login, str) and login else None
+
+
+def _json_type(value: Any) -> str:
+    """How a JSON value is named in an error: "a list", "a number", "null" (also for a missing key)."""
+    if value is None:
+        return "null"
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    return names.get(type(value), "a number")
+
+
+def _wrong_shape(what: str, found: str) -> GitHubUnavailableError:
+    return GitHubUnavailableError(
+        f"GitHub's answer is not what the API returns when trying to {what}: {found[:200]}",
+        hint="a proxy or a wrong --api-url/GITHUB_API_URL may be in the way.",
+    )
+
+
+def has_marker(body: str, marker: str) -> bool:
+    """Whether ``body`` is a comment with ``marker``: its first line is exactly the marker. The marker's text
+    elsewhere (a test named after another id's marker, quoted in a table) does not count."""
+    first = body.lstrip("\ufeff").split("\n", 1)[0]
+    return first.strip() == marker
 
 
 def same_login(a: str | None, b: str | None) -> bool:
@@ -504,7 +610,8 @@ class StickyComment:
             f"/repos/{self.pr.repo}/issues/{self.pr.number}/comments",
             what=f"list the comments of {self.pr}",
         )
-        found = [_comment(c) for c in items if isinstance(c, dict) and self.marker in (c.get("body") or "")]
+        what = f"list the comments of {self.pr}"
+        found = [c for c in (_comment(item, what) for item in items) if has_marker(c.body, self.marker)]
         found.sort(key=lambda c: c.id)
         if self.author is None:
             self._note_marker_only(found)
@@ -548,7 +655,7 @@ class StickyComment:
     def prepare(self, body: str) -> str:
         """The body as it will be sent: with its marker (first line if the renderer left it out), within
         GitHub's limit."""
-        if self.marker not in body:
+        if not has_marker(body, self.marker):
             body = f"{self.marker}\n{body}"
         return fit_body(body, marker=self.marker)
 
@@ -594,14 +701,14 @@ class StickyComment:
         resp = self.client.request(
             "POST", f"/repos/{self.pr.repo}/issues/{self.pr.number}/comments", json={"body": body}, what=what
         )
-        return _comment(self.client.json(resp, what))
+        return _comment(self.client.json(resp, what), what)
 
     def _update(self, comment: Comment, body: str, removed: int) -> CommentResult:
         what = f"update comment {comment.id} on {self.pr}"
         resp = self.client.request(
             "PATCH", f"/repos/{self.pr.repo}/issues/comments/{comment.id}", json={"body": body}, what=what
         )
-        updated = _comment(self.client.json(resp, what))
+        updated = _comment(self.client.json(resp, what), what)
         return CommentResult("updated", updated.id, updated.html_url or comment.html_url, removed)
 
     def _delete_all(self, comments: list[Comment]) -> int:
@@ -647,4 +754,7 @@ def create_check_run(
         },
     )
     data = client.json(resp, what)
-    return data.get("html_url") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise _wrong_shape(what, f"{_json_type(data)} where a check run object was expected")
+    url = data.get("html_url")
+    return url if isinstance(url, str) else None

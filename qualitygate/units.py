@@ -7,6 +7,7 @@ is 8 hours, as SonarQube counts it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -166,19 +167,43 @@ def format_minutes(minutes: float) -> str:
     return " ".join(p for p in parts if p)
 
 
-_SUFFIX = {"%": "%", "ratio": "%", "ms": " ms", "s": " s"}
+_SUFFIX = {"%": "%", "ratio": "%"}  # any other unit follows the number after a space: "250 ms", "38 lines"
 
 
-def format_value(value: float | None, unit: str | None, *, against: float | None = None) -> str:
-    """A metric value for people. ``against``: a threshold the value must not appear to equal when it
-    differs (79.996 % is not shown as 80 % next to an 80 % minimum)."""
+def _suffix(unit: str | None) -> str:
+    return _SUFFIX.get(unit, f" {unit}") if unit else ""
+
+
+def format_value(
+    value: float | None, unit: str | None, *, against: float | None = None, missing: str = "n/a"
+) -> str:
+    """Every number qualitygate shows a person, in every format and message: whole numbers bare, else 2
+    decimals (4 below 1), k6 rates (``ratio``) as percentages, effort (``min``) as ``2h 30min``.
+
+    ``against``: the bound the value is compared with. As coverage.py's ``display_covered`` never rounds
+    99.996 % up to 100 %, a value that is not exactly the bound never reads as the bound or past it: 79.996 %
+    against a minimum of 80 % shows ``79.99%``, 80.004 % shows ``80.01%``, 2.9992 % against 3 % ``2.99%``."""
     if value is None:
-        return "n/a"
+        return missing
+    exact = _exact(value, unit)
+    if exact is not None:
+        return exact
     if unit == "min":
-        return format_minutes(value)
-    ref = None if against is None or value == against else _in_display_unit(against, unit)
-    text = _digits_apart(_in_display_unit(value, unit), ref)
-    return _strip_zeros(text) + _SUFFIX.get(unit or "", "")
+        return format_minutes(_on_its_side(value, against, 0))
+    shown = _in_display_unit(value, unit)
+    digits = 4 if abs(shown) < 1 else 2
+    bound = None if against is None or value == against else _in_display_unit(against, unit)
+    text = _strip_zeros(f"{_on_its_side(shown, bound, digits):.{digits}f}")
+    return ("0" if text == "-0" else text) + _suffix(unit)
+
+
+def _exact(value: float, unit: str | None) -> str | None:
+    """A count (exact however large) or a value that is not finite, as it is; None for any other."""
+    if isinstance(value, int) and not isinstance(value, bool) and unit not in ("ratio", "min"):
+        return f"{value}{_suffix(unit)}"
+    if not math.isfinite(value):
+        return ("NaN" if math.isnan(value) else "inf" if value > 0 else "-inf") + _suffix(unit)
+    return None
 
 
 def _in_display_unit(value: float, unit: str | None) -> float:
@@ -186,14 +211,19 @@ def _in_display_unit(value: float, unit: str | None) -> float:
     return value * 100.0 if unit == "ratio" else value
 
 
-def _digits_apart(shown: float, ref: float | None) -> str:
-    """``shown`` with 2 decimals (none when whole), and more, up to 8, while it would read as ``ref``."""
-    digits = 0 if float(shown).is_integer() else 2
-    text = f"{shown:.{digits}f}"
-    while ref is not None and digits < 8 and float(text) == round(ref, digits):
-        digits += 1
-        text = f"{shown:.{digits}f}"
-    return text
+def _on_its_side(value: float, bound: float | None, digits: int) -> float:
+    """``value`` rounded to ``digits``; when that would read as ``bound`` or past it although the value
+    differs from it, the nearest figure on the value's side of the bound instead."""
+    shown = round(value, digits)
+    if bound is None or value == bound or not math.isfinite(bound):
+        return shown
+    edge = round(bound, digits)
+    step = 10.0**-digits
+    if value < bound and shown >= edge:
+        return edge - step
+    if value > bound and shown <= edge:
+        return edge + step
+    return shown
 
 
 def _strip_zeros(text: str) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -725,3 +728,206 @@ def test_real_renderer_trims_evidence_before_the_safety_net(
     (body,) = fake.bodies(REPO, PR)
     assert len(body.encode("utf-16-le")) // 2 <= MAX_COMMENT_CHARS
     assert MARKER in body and "cut to fit" not in body  # the renderer's trim, not the hard cut
+
+
+# -- markers are exact (issue 14, item 13) --------------------------------------------------------------
+
+OTHER = "<!-- qualitygate:comment id=other -->"
+
+
+def test_a_marker_quoted_in_another_comment_does_not_make_it_that_comment(
+    fake: FakeGitHub, sleeps: list[float]
+) -> None:
+    """A failing test named after the marker of ``--id other`` sits in the default comment's table; the
+    ``other`` comment is created beside it, the default one is left as it is."""
+    default = f"{MARKER}\n| `{OTHER}` | failed |\n"
+    fake.add_comment(REPO, PR, default, user="github-actions[bot]", user_type="Bot")
+    result = sticky(fake, sleeps, "other").upsert("other verdict")
+    assert result.action == "created"
+    assert fake.bodies(REPO, PR) == [default, f"{OTHER}\nother verdict"]
+
+
+def test_has_marker_wants_the_first_line() -> None:
+    assert github.has_marker(f"{MARKER}\nbody", MARKER)
+    assert github.has_marker(f"\ufeff{MARKER}\r\nbody", MARKER)
+    assert not github.has_marker(f"text\n{MARKER}\n", MARKER)
+    assert not github.has_marker(f"see {MARKER}", MARKER)
+    assert not github.has_marker(f"{MARKER[:-4]}x -->\n", MARKER)
+    assert not github.has_marker("", MARKER)
+
+
+def test_the_markdown_body_holds_no_html_comment_but_its_marker() -> None:
+    from qualitygate.render import markdown
+
+    gate = GateResult(
+        id="tests",
+        title=f"Tests {OTHER}",
+        metric="tests.failing",
+        operator="<=",
+        threshold=0,
+        actual=1,
+        status=Status.FAIL,
+        message=f"1 failing test: {OTHER}",
+        reason=f"{OTHER} failed",
+        evidence=[Evidence(kind="test", title=f"tests/test_x.py::{OTHER}", detail="<!-- x --> -->")],
+    )
+    v = Verdict(
+        tool_version="0.1.0", policy=f"{OTHER}.yml", status="fail", summary=summarize([gate]), gates=[gate]
+    )
+    body = markdown.render(v, marker=MARKER)
+    first, rest = body.split("\n", 1)
+    assert first == MARKER
+    assert "<!--" not in rest and "-->" not in rest
+    assert "<!\u200b-- qualitygate:comment id=other --\u200b>" in rest  # still readable
+
+
+# -- deadlines (issue 14, item 14) -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def trickle() -> Iterator[tuple[str, list[int]]]:
+    """A server that answers 200 one byte every 0.1 s: headers first (``/head``) or the body."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    served: list[int] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            served.append(1)
+            answer = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+            if not self.path.startswith("/head"):
+                self.wfile.write(answer)
+                answer = b" " * 100_000
+            with contextlib.suppress(OSError):
+                for byte in answer:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.1)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", served
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("where", ["/head", "/body"])
+def test_a_trickling_server_meets_the_request_deadline(
+    trickle: tuple[str, list[int]], sleeps: list[float], where: str
+) -> None:
+    url, served = trickle
+    c = GitHubClient(token=TOKEN, api_url=url, retry=RetryPolicy(request_deadline=1.0), timeout=5)
+    started = time.monotonic()
+    with pytest.raises(GitHubUnavailableError, match=r"did not finish answering within 1 s when trying to x"):
+        c.request("GET", where, what="x")
+    assert time.monotonic() - started < 3
+    assert served == [1]  # not retried: a server this slow does not get faster
+
+
+def test_the_command_deadline_covers_every_call(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.fail(500, times=99)
+    c = client(fake, sleeps, retry=RetryPolicy(command_deadline=1.5, backoff_base=1.0))
+    with pytest.raises(GitHubUnavailableError, match=r"would pass the command's deadline \(2 s\)"):
+        StickyComment(c, PullRequestRef(REPO, PR)).find()
+    assert sleeps == [0.5, 1.0]  # these fit the deadline, the next 2 s do not
+
+
+def test_a_secondary_rate_limit_without_retry_after_stops_within_the_wait_budget(
+    fake: FakeGitHub, sleeps: list[float]
+) -> None:
+    """It stalled 241 s (four waits of a minute); now one wait, then an error that says why it stopped."""
+    fake.fail(403, times=99, body={"message": "You have exceeded a secondary rate limit."})
+    with pytest.raises(GitHubRateLimitError) as info:
+        sticky(fake, sleeps).find()
+    assert sleeps == [60.0]
+    assert str(info.value) == (
+        "gave up trying to list the comments of acme/shop#7 (GitHub answered 403: You have exceeded a "
+        "secondary rate limit.): waited 60 s in all; 60 s more would take them past 90 s"
+    )
+    assert info.value.exit_code == 4
+
+
+def test_deadlines_from_the_environment() -> None:
+    policy = comment.retry_policy(
+        {"QUALITYGATE_GITHUB_REQUEST_DEADLINE": "2.5", "QUALITYGATE_GITHUB_DEADLINE": "30"}
+    )
+    assert (policy.request_deadline, policy.command_deadline) == (2.5, 30.0)
+    assert comment.retry_policy({}) == RetryPolicy()
+    for bad in ("0", "-1", "nan", "inf", "soon"):
+        with pytest.raises(UsageError, match="QUALITYGATE_GITHUB_DEADLINE"):
+            comment.retry_policy({"QUALITYGATE_GITHUB_DEADLINE": bad})
+
+
+def test_the_comment_command_gives_up_on_a_trickling_server_with_exit_4(
+    trickle: tuple[str, list[int]], tmp_path: Path
+) -> None:
+    url, _ = trickle
+    path = write_verdict(tmp_path, verdict())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    env["QUALITYGATE_GITHUB_REQUEST_DEADLINE"] = "1"
+    argv = [sys.executable, "-m", "qualitygate", "comment", "--verdict", path, "--repo", REPO]
+    argv += ["--pr", str(PR), "--api-url", url, "--token", TOKEN]
+    started = time.monotonic()
+    p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert p.returncode == 4, p.stderr
+    assert time.monotonic() - started < 10
+    assert "did not finish answering within 1 s when trying to list the comments of acme/shop#7" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+# -- answers of the wrong shape (issue 14, item 10) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "answer", "says"),
+    [
+        ("POST", 201, '{"html_url": "x"}', "create a comment on acme/shop#7: a comment whose id is null"),
+        ("POST", 201, "[]", "create a comment on acme/shop#7: a list where a comment object was expected"),
+        ("POST", 201, '{"id": "7"}', "create a comment on acme/shop#7: a comment whose id is a string"),
+        ("POST", 201, '{"id": 7, "body": 5}', "comment 7 whose body is a number, not a string"),
+        ("GET", 200, '[{"id": 1, "body": 5}]', "list the comments of acme/shop#7: comment 1 whose body"),
+        ("GET", 200, "[5]", "list the comments of acme/shop#7: a number where a comment object"),
+        ("GET", 200, "{}", "GitHub answered with no list when trying to list the comments"),
+        ("POST", 201, "not json", "with something that is not JSON when trying to create a comment"),
+    ],
+)
+def test_answers_of_the_wrong_shape_exit_4_naming_the_call(
+    *,
+    fake: FakeGitHub,
+    sleeps: list[float],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    method: str,
+    status: int,
+    answer: str,
+    says: str,
+) -> None:
+    fake.fail(status, method=method, body=answer)
+    path = write_verdict(tmp_path, verdict())
+    assert main([*cli(fake, path), "--token", TOKEN]) == 4
+    err = capsys.readouterr().err
+    assert says in err.splitlines()[0], err
+    assert "Traceback" not in err
+
+
+def test_a_check_run_answer_of_the_wrong_shape_is_exit_4(fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.fail(201, method="POST", path="check-runs", body="[1]")
+    with pytest.raises(GitHubUnavailableError, match="create a check run on acme/shop@abc: a list where"):
+        github.create_check_run(
+            client(fake, sleeps),
+            REPO,
+            head_sha="abc",
+            name="qualitygate",
+            conclusion="failure",
+            title="t",
+            summary="s",
+        )

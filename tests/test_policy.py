@@ -252,7 +252,7 @@ def test_units_of_another_dimension_are_refused(raw: str, metric: str) -> None:
 def test_effort_and_value_formatting() -> None:
     assert parse_effort_minutes("1d") == 480.0
     assert parse_effort_minutes(45) == 45.0
-    assert format_value(79.996, "%", against=80.0) == "79.996%"  # never shown as 80% next to an 80% minimum
+    assert format_value(79.996, "%", against=80.0) == "79.99%"  # never shown as 80% next to an 80% minimum
     assert format_value(87.5, "%") == "87.5%"
     assert format_value(0.0523, "ratio") == "5.23%"
     assert format_value(510.0, "min") == "1d 30min"

@@ -31,7 +31,8 @@ from verdicts import (
 from qualitygate.errors import QualityGateError, UsageError
 from qualitygate.render import OutputFormat, github, junit, markdown, render, table, write_atomic
 from qualitygate.render import json as json_renderer
-from qualitygate.render._common import fmt_delta, fmt_number, truncate_middle
+from qualitygate.render._common import fmt_delta, truncate_middle
+from qualitygate.units import format_value
 from qualitygate.verdict import Evidence, Status, Verdict, verdict_from_json
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -168,7 +169,7 @@ def test_markdown_delta_against_base_and_marker() -> None:
     assert rows["No failing tests"] == "+3"
     assert rows["API p95 latency"] == "new"  # not in the base verdict
     assert rows["Duplicated lines"] == "—"  # the base had no value
-    assert rows["Technical debt"] == "-25 min"
+    assert rows["Technical debt"] == "-25min"  # as the value reads: "1h 35min"
 
 
 def test_delta_formatting() -> None:
@@ -181,7 +182,7 @@ def test_delta_formatting() -> None:
 
 
 def test_number_formatting() -> None:
-    assert [fmt_number(x) for x in (80.0, 78.43, 78.4321, 0.0123, 1e-9, -0.5, 1204.0)] == [
+    assert [format_value(x, None) for x in (80.0, 78.43, 78.4321, 0.0123, 1e-9, -0.5, 1204.0)] == [
         "80",
         "78.43",
         "78.43",
@@ -190,7 +191,82 @@ def test_number_formatting() -> None:
         "-0.5",
         "1204",
     ]
+    assert [format_value(x, None) for x in (float("nan"), float("inf"), -float("inf"), 10**30)] == [
+        "NaN",
+        "inf",
+        "-inf",
+        "1000000000000000000000000000000",
+    ]
     assert truncate_middle("src/a/very/long/path/module.py", 20) == "src/a/ve...module.py"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "bound", "expected"),
+    [
+        (79.996, "%", 80.0, "79.99%"),  # below a minimum of 80%: never "80%"
+        (80.004, "%", 80.0, "80.01%"),  # above it: never "80%" either
+        (2.9992, "%", 3.0, "2.99%"),  # within a maximum of 3%: not "3%"
+        (3.0004, "%", 3.0, "3.01%"),
+        (80.0, "%", 80.0, "80%"),  # exactly the bound reads as the bound
+        (79.5, "%", 80.0, "79.5%"),  # far from it: plain rounding
+        (0.99996, None, 1.0, "0.9999"),  # 4 decimals below 1
+        (1e-9, None, 0.0, "0.0001"),  # not zero against a maximum of 0
+        (0.049996, "ratio", 0.05, "4.99%"),  # a k6 rate, shown as a percentage
+        (479.6, "min", 480.0, "7h 59min"),  # effort: whole minutes, never "1d" below a 1d maximum
+        (250.004, "ms", 250.0, "250.01 ms"),
+    ],
+)
+def test_a_value_never_reads_as_the_bound_it_is_not(
+    value: float, unit: str | None, bound: float, expected: str
+) -> None:
+    assert format_value(value, unit, against=bound) == expected
+
+
+def test_no_value_reads_as_a_bound_it_is_not_seeded() -> None:
+    """2,000 seeded pairs close to each other, in every display precision: the shown figure is on the
+    value's side of the bound as shown, or equal to it only when the value is the bound."""
+    import random
+
+    rng = random.Random(14)
+    for _ in range(2000):
+        bound = rng.choice(
+            [0.0, 0.5, 1.0, 3.0, 80.0, 99.9, 250.0, round(rng.uniform(0, 500), rng.randint(0, 3))]
+        )
+        value = bound + rng.choice([0.0, 1.0, -1.0]) * 10.0 ** -rng.randint(1, 9) * rng.random()
+        unit = rng.choice([None, "%", "ms"])
+        shown = float(format_value(value, unit, against=bound).removesuffix("%").removesuffix(" ms"))
+        as_bound = float(format_value(bound, unit).removesuffix("%").removesuffix(" ms"))
+        if value < bound:
+            assert shown < as_bound, (value, bound, unit)
+        elif value > bound:
+            assert shown > as_bound, (value, bound, unit)
+        else:
+            assert shown == as_bound
+
+
+@pytest.mark.parametrize(
+    ("gate_is", "status", "shown"),
+    [((79.996, ">=", 80), Status.FAIL, "79.99%"), ((2.9992, "<=", 3), Status.PASS, "2.99%")],
+)
+@pytest.mark.parametrize("fmt", ["table", "markdown", "junit", "github"])
+def test_every_format_shows_a_value_on_its_side_of_the_threshold(
+    fmt: str, gate_is: tuple[float, str, int], status: Status, shown: str
+) -> None:
+    """79.996% failing ">= 80%" and 2.9992% passing "<= 3%": in the table, Markdown, JUnit and annotations
+    the value (the gate's and its evidence's) reads as itself, and the threshold's figure appears only after its operator."""
+    actual, operator, threshold = gate_is
+    message = f"Backend line coverage {format_value(actual, '%', against=threshold)} is off."
+    worst = Evidence(kind="file", title="src/a.py", path="src/a.py", value=actual, unit="%")
+    gate = coverage_gate(
+        status, actual, operator=operator, threshold=threshold, message=message, evidence=[worst]
+    )
+    out = FORMATS[fmt][1](verdict([gate]))
+    if status is Status.FAIL:  # the file's value, listed as evidence, too
+        assert out.count(shown) >= 2, out
+    if fmt not in ("github", "junit") or status is not Status.PASS:  # a passing gate has no details there
+        assert shown in out
+    for m in re.finditer(rf"(?<![\d.]){threshold}%", out):
+        assert out[: m.start()].rstrip().endswith((">=", "<=", "&gt;=", "&lt;=", "≥", "≤")), out
 
 
 def test_markdown_escapes_user_strings() -> None:
@@ -467,12 +543,109 @@ def test_write_atomic_error_names_the_path(tmp_path: Path) -> None:
     assert not (tmp_path / "missing-dir").exists()
 
 
-def test_write_atomic_leaves_no_temp_file_on_failure(tmp_path: Path) -> None:
+def test_write_atomic_leaves_no_temp_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "verdict.json"
+
+    def refuse(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(UsageError, match=r"verdict.json: cannot write the output: Permission denied"):
+        write_atomic(str(target), "x")
+    assert os.listdir(tmp_path) == []
+
+
+def test_write_atomic_to_a_directory_names_it(tmp_path: Path) -> None:
     target = tmp_path / "is-a-dir"
-    (target / "inner").mkdir(parents=True)  # os.replace cannot put a file over a non-empty directory
-    with pytest.raises(UsageError):
+    (target / "inner").mkdir(parents=True)
+    with pytest.raises(UsageError, match=r"is-a-dir: cannot write the output: Is a directory"):
         write_atomic(str(target), "x")
     assert sorted(os.listdir(tmp_path)) == ["is-a-dir"]
+    assert os.listdir(target) == ["inner"]
+
+
+def test_write_atomic_keeps_a_symlink_and_replaces_its_target(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    real = tmp_path / "real" / "verdict.json"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "verdict.json"
+    link.symlink_to(Path("real") / "verdict.json")
+    write_atomic(str(link), "new\n")
+    assert link.is_symlink() and os.readlink(link) == os.path.join("real", "verdict.json")
+    assert real.read_text(encoding="utf-8") == "new\n"
+    assert sorted(os.listdir(tmp_path / "real")) == ["verdict.json"]  # replaced beside itself, no temp left
+
+
+def test_write_atomic_through_a_dangling_symlink_creates_its_target(tmp_path: Path) -> None:
+    link = tmp_path / "out.json"
+    link.symlink_to(tmp_path / "later.json")
+    write_atomic(str(link), "x")
+    assert link.is_symlink() and (tmp_path / "later.json").read_text(encoding="utf-8") == "x"
+
+
+def test_write_atomic_writes_into_a_fifo(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "verdict.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(str(fifo), "through the pipe\n")
+    reader.join(timeout=10)
+    assert got == [b"through the pipe\n"]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still a FIFO, not a regular file
+
+
+def test_write_atomic_to_a_fifo_nobody_reads_is_an_error_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qualitygate.render
+
+    monkeypatch.setattr(qualitygate.render, "FIFO_WAIT_S", 0.2)
+    fifo = tmp_path / "nobody.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match=r"nobody.fifo: cannot write the output: no process read the FIFO"):
+        write_atomic(str(fifo), "x")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_write_atomic_never_replaces_a_device(tmp_path: Path) -> None:
+    if stat.S_ISCHR(os.stat("/dev/null").st_mode):  # else something else already replaced it
+        write_atomic("/dev/null", "discarded\n")
+        assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    if os.geteuid() == 0:  # a device node of our own: what the old rename did to /dev/null as root
+        node = tmp_path / "null"
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        write_atomic(str(node), "discarded\n")
+        assert stat.S_ISCHR(os.lstat(node).st_mode)
+        assert os.listdir(tmp_path) == ["null"]
+
+
+@pytest.mark.parametrize("redirect", ["pipe", "file"])
+def test_write_atomic_to_dev_stdout_writes_to_the_stream(tmp_path: Path, redirect: str) -> None:
+    """``--output /dev/stdout`` goes to the process's standard output, whatever it is; a redirected file is
+    appended to (what was written before stays), never replaced."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.stdout.write('table\\n'); "
+        "from qualitygate.render import write_atomic; write_atomic('/dev/stdout', 'verdict\\n')"
+    )
+    argv = [sys.executable, "-c", code]
+    if redirect == "pipe":
+        out = subprocess.run(argv, check=True, capture_output=True, timeout=60).stdout
+    else:
+        target = tmp_path / "out.txt"
+        target.write_bytes(b"before\n")
+        inode = target.stat().st_ino
+        with target.open("ab") as fh:
+            subprocess.run(argv, check=True, stdout=fh, timeout=60)
+        out = target.read_bytes()
+        assert target.stat().st_ino == inode
+        out = out.removeprefix(b"before\n")
+    assert out == b"table\nverdict\n"
 
 
 # ------------------------------------------------------------------------------------------- imports

@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
@@ -29,6 +29,7 @@ from qualitygate.github import (
     CommentResult,
     GitHubClient,
     PullRequestRef,
+    RetryPolicy,
     StickyComment,
     create_check_run,
     marker_for,
@@ -313,7 +314,7 @@ def post_verdict(
     repo, number, token = _require(ctx)
     sha = _check_run_sha(options, ctx)
     pr = PullRequestRef(repo, number)
-    with GitHubClient(token=token, api_url=ctx.api_url) as client:
+    with GitHubClient(token=token, api_url=ctx.api_url, retry=retry_policy(os.environ)) as client:
         sticky = StickyComment(client, pr, options.id, author=ctx.author, notify=_printer(out))
         result = _sync_comment(sticky, verdict, options, body)
         out.write(_describe(result, pr))
@@ -328,6 +329,35 @@ def post_verdict(
             )
             out.write(f"qualitygate: check run created: {url or sha}\n")
     return 0
+
+
+# Deadlines of the GitHub calls, in seconds, from the environment (tests, slow GitHub Enterprise servers).
+REQUEST_DEADLINE_ENV = "QUALITYGATE_GITHUB_REQUEST_DEADLINE"
+COMMAND_DEADLINE_ENV = "QUALITYGATE_GITHUB_DEADLINE"
+
+
+def retry_policy(env: Mapping[str, str]) -> RetryPolicy:
+    """The default retry policy, with the deadlines the environment sets."""
+    default = RetryPolicy()
+    return replace(
+        default,
+        request_deadline=_seconds(env, REQUEST_DEADLINE_ENV, default.request_deadline),
+        command_deadline=_seconds(env, COMMAND_DEADLINE_ENV, default.command_deadline),
+    )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds (below a day) from ``env[name]``; ``default`` when it is not set."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < 86_400:
+        raise UsageError(f"{name}={raw!r}: expected a number of seconds, above 0 and below 86400")
+    return seconds
 
 
 def _printer(out: TextIO) -> Callable[[str], None]:

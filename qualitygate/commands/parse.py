@@ -31,16 +31,12 @@ def run(path: str, kind: str | None, fmt: str, out: TextIO = sys.stdout) -> int:
     else:
         from tabulate import tabulate
 
-        rows = [(k, _fmt(v)) for k, v in report.metrics().items()]
+        from qualitygate.units import format_value, metric_unit
+
+        rows = [(k, format_value(v, metric_unit(k))) for k, v in report.metrics().items()]
         out.write(f"{report.path}  ({report.kind}{', ' + report.tool if report.tool else ''})\n")
         out.write(tabulate(rows, headers=["metric", "value"], tablefmt="simple", disable_numparse=True))
         out.write("\n")
         for w in report.warnings:
             out.write(f"warning: {w}\n")
     return 0
-
-
-def _fmt(v: float | int) -> str:
-    if isinstance(v, float) and not v.is_integer():
-        return f"{v:.4f}".rstrip("0")
-    return str(int(v)) if isinstance(v, float) else str(v)

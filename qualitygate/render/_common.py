@@ -6,9 +6,7 @@ escaping (Markdown, workflow commands, XML), so a format never imports another f
 
 from __future__ import annotations
 
-import math
-
-from qualitygate.units import format_minutes
+from qualitygate.units import format_value
 from qualitygate.verdict import Evidence, GateResult, InputInfo, Status, Summary, Verdict
 
 STATUS_WORD: dict[Status, str] = {
@@ -23,53 +21,17 @@ STATUS_WORD: dict[Status, str] = {
 OPERATOR_ASCII: dict[str, str] = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
 OPERATOR_UNICODE: dict[str, str] = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
 
-# Units written without a space after the number.
-_TIGHT_UNITS = frozenset({"%"})
-
-
-def fmt_number(value: float) -> str:
-    """A number as a person reads it: integers bare, up to 2 decimals (4 below 1, for k6 rates)."""
-    if math.isnan(value):  # NaN: never produced by the engine, but a renderer must not crash on it
-        return "NaN"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if float(value).is_integer():
-        return str(int(value))
-    digits = 4 if abs(value) < 1 else 2
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def with_unit(number: str, unit: str | None) -> str:
-    if not unit or unit == "ratio":
-        return number
-    if unit in _TIGHT_UNITS:
-        return f"{number}{unit}"
-    return f"{number} {unit}"
-
-
-def shown(value: float, unit: str | None) -> str:
-    """A value in its display unit: k6 rates (``ratio``) as percentages, effort (``min``) as 2h 30min."""
-    if unit == "ratio":
-        return with_unit(fmt_number(value * 100.0), "%")
-    if unit == "min":
-        return format_minutes(value)
-    return with_unit(fmt_number(value), unit)
-
-
-def fmt_value(value: float | None, unit: str | None, *, estimate: bool = False, missing: str = "n/a") -> str:
-    if value is None:
-        return missing
-    return ("~" if estimate else "") + shown(value, unit)
-
 
 def fmt_actual(gate: GateResult, *, missing: str = "n/a") -> str:
-    return fmt_value(gate.actual, gate.unit, estimate=gate.estimate, missing=missing)
+    """The gate's value, never reading as its threshold unless it is exactly that (79.996% is not "80%")."""
+    if gate.actual is None:
+        return missing
+    return ("~" if gate.estimate else "") + format_value(gate.actual, gate.unit, against=gate.threshold)
 
 
 def fmt_threshold(gate: GateResult, *, unicode: bool) -> str:
     op = (OPERATOR_UNICODE if unicode else OPERATOR_ASCII)[gate.operator]
-    return f"{op} {shown(gate.threshold, gate.unit)}"
+    return f"{op} {format_value(gate.threshold, gate.unit)}"
 
 
 def fmt_delta(gate: GateResult, base: Verdict, *, missing: str) -> str:
@@ -83,7 +45,7 @@ def fmt_delta(gate: GateResult, base: Verdict, *, missing: str) -> str:
     if diff == 0:
         return "±0"
     sign = "+" if diff > 0 else "-"
-    return sign + with_unit(fmt_number(abs(diff)), gate.unit)
+    return sign + format_value(abs(diff), gate.unit)
 
 
 def counts_phrase(summary: Summary) -> str:
@@ -162,8 +124,10 @@ def subject_and_location(item: Evidence) -> tuple[str, str]:
     return item.title, where
 
 
-def evidence_value(item: Evidence) -> str:
-    return fmt_value(item.value, item.unit, missing="")
+def evidence_value(item: Evidence, gate: GateResult) -> str:
+    """An item's value; in the gate's unit, it never reads as the gate's threshold unless it is that."""
+    against = gate.threshold if item.unit == gate.unit else None
+    return format_value(item.value, item.unit, against=against, missing="")
 
 
 _KIND_LABEL: dict[str, str] = {
@@ -201,10 +165,10 @@ def files_missing(info: InputInfo) -> int:
     return missing
 
 
-def evidence_text(item: Evidence) -> str:
+def evidence_text(item: Evidence, gate: GateResult) -> str:
     """One plain line for an item: "12.5%  src/api/export.py", "test_x — AssertionError: ...". No escaping."""
     subject, where = subject_and_location(item)
-    parts = [p for p in (evidence_value(item), subject, where) if p]
+    parts = [p for p in (evidence_value(item, gate), subject, where) if p]
     text = "  ".join(parts)
     detail = first_line(item.detail)
     return f"{text} — {detail}" if detail else text

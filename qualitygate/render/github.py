@@ -123,7 +123,7 @@ def _evidence_message(item: Evidence, gate: GateResult) -> str:
     """ "12.5%", "Exporter.render_rows: 23 (rank D)", "test_x: AssertionError: ...": the annotation's title
     names the gate and its place names the file, so a file item says only its value."""
     head = item.title if item.title != item.path else ""
-    body = _value_and_detail(evidence_value(item), _annotation_detail(item))
+    body = _value_and_detail(evidence_value(item, gate), _annotation_detail(item))
     return _labelled(head, body) or gate.title
 
 

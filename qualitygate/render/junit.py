@@ -102,7 +102,7 @@ def _details(gate: GateResult, max_items: int) -> str:
         shown = gate.evidence[:max_items]
         count = f" ({len(shown)} of {total})" if len(shown) < total else ""
         lines.append(f"{evidence_label(gate)}{count}:")
-        lines += [f"  {evidence_text(item)}" for item in shown]
+        lines += [f"  {evidence_text(item, gate)}" for item in shown]
         if total > len(shown):
             lines.append(f"  ... and {total - len(shown)} more")
     return _clean("\n".join(lines) + "\n")

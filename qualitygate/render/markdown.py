@@ -11,7 +11,8 @@ it; that is never less than Python's ``len``.
 
 Every string that comes from a report or the policy (titles, paths, test ids, messages) is escaped: in table
 cells ``|`` would end the cell, ``<`` could open HTML, backticks and ``*_[]~`` would format, and ``@name``
-would notify someone.
+would notify someone. The marker is the only HTML comment: ``<!--`` and ``-->`` anywhere else are broken
+with a zero-width space.
 """
 
 from __future__ import annotations
@@ -87,6 +88,12 @@ def code(value: str, *, in_table: bool = True) -> str:
     return f"{fence}{pad}{value}{pad}{fence}"
 
 
+def defuse_comments(value: str) -> str:
+    """``<!--`` and ``-->`` from the data (in code spans, which show text as it is) broken by a zero-width
+    space: no report opens an HTML comment in the body, nor puts a copy of a sticky comment's marker in it."""
+    return value.replace("<!--", "<!\u200b--").replace("-->", "--\u200b>")
+
+
 # ------------------------------------------------------------------------------------------- document
 
 
@@ -141,10 +148,7 @@ class _Document:
         self.row_rank = {gate_index: rank for rank, gate_index in enumerate(by_severity)}
 
     def assemble(self, plan: _Plan) -> str:
-        parts = []
-        if self.marker:
-            parts.append(self.marker)
-        parts.append(self.status_line)
+        parts = [self.status_line]
         if plan.note:
             parts.append(f"> [!NOTE]\n> {TRIM_NOTE}.")
         if self.change:
@@ -159,7 +163,8 @@ class _Document:
         if plan.inputs and self.inputs:
             parts.append(self.inputs)
         parts.append(self.footer)
-        return "\n\n".join(parts) + "\n"
+        body = defuse_comments("\n\n".join(parts)) + "\n"
+        return f"{self.marker}\n\n{body}" if self.marker else body
 
     def _tables(self, plan: _Plan) -> list[str]:
         """One gate table; with new-code gates, theirs first ("New code"), then the rest ("Overall")."""
@@ -227,7 +232,7 @@ _SUBJECT_HEADER = {
 
 
 def _section(gate: GateResult) -> _Section:
-    lines = _table_lines(_evidence_columns(gate), [_evidence_cells(item) for item in gate.evidence])
+    lines = _table_lines(_evidence_columns(gate), [_evidence_cells(item, gate) for item in gate.evidence])
     return _Section(
         summary=_gate_summary(gate),
         label=html_text(evidence_label(gate)),
@@ -260,10 +265,10 @@ def _value_header(metric: str, kind: str | None) -> str:
     return _VALUE_HEADER.get(kind or "", "Value")
 
 
-def _evidence_cells(item: Evidence) -> list[str]:
+def _evidence_cells(item: Evidence, gate: GateResult) -> list[str]:
     subject, where = subject_and_location(item)
     detail = truncate(first_line(item.detail), _DETAIL_CHARS)
-    return [html_text(evidence_value(item)), code(subject), code(where), text(detail)]
+    return [html_text(evidence_value(item, gate)), code(subject), code(where), text(detail)]
 
 
 def _gate_summary(gate: GateResult) -> str:

@@ -125,7 +125,7 @@ def _gate_section(gate: GateResult, word: _Word, width: int, max_items: int) -> 
     shown = gate.evidence[:max_items] if max_items >= 0 else gate.evidence
     label = evidence_label(gate)
     out.append(f"  {label} ({len(shown)} of {total}):" if len(shown) < total else f"  {label}:")
-    out += _evidence_rows(shown, width)
+    out += _evidence_rows(shown, gate, width)
     if total > len(shown):
         out.append(f"    ... and {total - len(shown)} more (--format json lists every item)")
     return out
@@ -143,9 +143,9 @@ class _Widths:
     where: int
 
 
-def _evidence_rows(items: list[Evidence], width: int) -> list[str]:
+def _evidence_rows(items: list[Evidence], gate: GateResult, width: int) -> list[str]:
     """Aligned rows: value, subject, location, detail. A test's message goes on its own line below it."""
-    cells = [_evidence_cells(item) for item in items]
+    cells = [_evidence_cells(item, gate) for item in items]
     widths = _column_widths(items, cells, width)
     out = []
     for item, row in zip(items, cells, strict=True):
@@ -153,9 +153,9 @@ def _evidence_rows(items: list[Evidence], width: int) -> list[str]:
     return out
 
 
-def _evidence_cells(item: Evidence) -> _Cells:
+def _evidence_cells(item: Evidence, gate: GateResult) -> _Cells:
     subject, where = subject_and_location(item)
-    return evidence_value(item), one_line(subject), where, first_line(item.detail)
+    return evidence_value(item, gate), one_line(subject), where, first_line(item.detail)
 
 
 def _detail_inline(item: Evidence, detail: str) -> bool:

@@ -149,7 +149,8 @@ def _explain(gate: Gate, value: float, rows: list[Row], what: str) -> Measured:
     note = None
     if under:
         worst = under[0]
-        note = f"worst {worst[2].path} ({format_value(worst[0], '%')}), {plural(len(under), 'file')} below it"
+        shown_worst = format_value(worst[0], "%", against=gate.threshold)
+        note = f"worst {worst[2].path} ({shown_worst}), {plural(len(under), 'file')} below it"
     return Measured(
         value,
         evidence=[_evidence(r, what) for r in shown],
