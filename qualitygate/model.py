@@ -139,13 +139,14 @@ class LazyFileCoverage(FileCoverage):
     Subclasses say how with ``decode``. It equals a ``FileCoverage`` with the same path and columns.
     """
 
-    __slots__ = ("_detail", "_text", "_totals")
+    __slots__ = ("_bc", "_bt", "_detail", "_fc", "_ft", "_lc", "_lt", "_text")
 
     def __init__(self, path: str, text: str, totals: tuple[int, int, int, int, int, int]) -> None:
         # FileCoverage.__init__ is not called: its eight empty arrays are what this class saves
         self.path = path
         self._text = text
-        self._totals = totals  # lines covered/total, branches covered/total, functions covered/total
+        # lines covered/total, branches covered/total, functions covered/total (slots: no tuple per file)
+        self._lc, self._lt, self._bc, self._bt, self._fc, self._ft = totals
         self._detail: FileCoverage | None = None
 
     def decode(self, text: str) -> FileCoverage:  # pragma: no cover - every reader overrides it
@@ -173,27 +174,27 @@ class LazyFileCoverage(FileCoverage):
 
     @property
     def lines_covered(self) -> int:
-        return self._totals[0]
+        return self._lc
 
     @property
     def lines_total(self) -> int:
-        return self._totals[1]
+        return self._lt
 
     @property
     def branches_covered(self) -> int:
-        return self._totals[2]
+        return self._bc
 
     @property
     def branches_total(self) -> int:
-        return self._totals[3]
+        return self._bt
 
     @property
     def functions_covered(self) -> int:
-        return self._totals[4]
+        return self._fc
 
     @property
     def functions_total(self) -> int:
-        return self._totals[5]
+        return self._ft
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileCoverage):
@@ -203,7 +204,8 @@ class LazyFileCoverage(FileCoverage):
     __hash__ = None  # type: ignore[assignment]  # as FileCoverage: mutable, compared by value
 
     def __repr__(self) -> str:
-        return f"LazyFileCoverage(path={self.path!r}, totals={self._totals!r}, decoded={self.decoded})"
+        totals = (self._lc, self._lt, self._bc, self._bt, self._fc, self._ft)
+        return f"{type(self).__name__}(path={self.path!r}, totals={totals!r}, decoded={self.decoded})"
 
 
 def _columns(f: FileCoverage) -> tuple[object, ...]:

@@ -50,15 +50,14 @@ _END = "end_of_record\n"
 
 @dataclass(slots=True)
 class Record:
-    """One record read by the fast path: its path (as written), its text without ``end_of_record`` (what
-    the careful reader decodes), its counted totals and its own summary lines, both in lcov's order
-    LF LH BRF BRH FNF FNH, and its BRDA lines (kept for a merge with a repeated SF)."""
+    """One record read by the fast path: its path (as written), its text from its first FN line to its
+    BRH line (what the careful reader decodes, after an SF line), its counted totals and its own summary
+    lines, both in lcov's order LF LH BRF BRH FNF FNH."""
 
     sf: str
     body: str
     counted: tuple[int, int, int, int, int, int]
     said: tuple[int, int, int, int, int, int]
-    brda: str
     offset: int  # where it starts in the chunk
 
 
@@ -100,6 +99,7 @@ class _Match:
     the DA lines, _TAIL's groups)."""
 
     start: int
+    body: int  # where its FN lines start
     end: int
     groups: tuple[str, ...]
 
@@ -118,7 +118,7 @@ def _match(chunk: str, pos: int) -> _Match | None:
     da = chunk[d:lf]
     if da and not da.startswith("DA:"):
         return None
-    return _Match(pos, tail.end(), (*head.groups(), da, *tail.groups()))
+    return _Match(pos, head.start(2), tail.end(), (*head.groups(), da, *tail.groups()))
 
 
 def _counts(groups: list[tuple[str, ...]]) -> Iterator[tuple[tuple[str, ...], int, int, int, int, bool]]:
@@ -144,7 +144,7 @@ def _records(chunk: str, matches: list[_Match | Misfit]) -> list[Record | Misfit
         if lh < 0 or not names:
             out.append(Misfit(chunk[m.start : m.end], m.start))
         else:
-            out.append(_record(chunk[m.start : m.end - len(_END)], m.start, g, (n_da, lh, n_fn, n_fnda)))
+            out.append(_record(chunk[m.body : m.end - len(_END)], m.start, g, (n_da, lh, n_fn, n_fnda)))
     return out
 
 
@@ -155,7 +155,7 @@ def _record(text: str, offset: int, g: tuple[str, ...], n: tuple[int, int, int, 
     fn_zero = fnda.count("\nFNDA:0,") + fnda.startswith("FNDA:0,")
     counted = (n_da, lines_hit, n_br, n_br - brda.count(",0\n") - brda.count(",-\n"), n_fn, n_fnda - fn_zero)
     said = (int(lf), int(lh), int(brf), int(brh), int(fnf), int(fnh))
-    return Record(sf, text, counted, said, brda, offset)
+    return Record(sf, text, counted, said, offset)
 
 
 def _same_names(groups: list[tuple[str, ...]]) -> bool:

@@ -82,15 +82,6 @@ class _State:
     summary: _Summary = field(default_factory=_Summary)
     records: int = 0
     tool: str | None = None
-    # The fast path does not keep BRDA payloads (15 MB on a 4 M-line report) unless asked: a file it read
-    # with branches is noted here, and if that file's SF comes again the read restarts with keep_arms.
-    keep_arms: bool = False
-    armless: set[str] = field(default_factory=set)
-    names: dict[str, str] = field(default_factory=dict)  # one string per distinct function name
-
-
-class _KeepArms(Exception):
-    """A repeated SF needs the BRDA payloads of a record read without them: read again, keeping them."""
 
 
 def parse(path: str) -> CoverageReport:
@@ -98,11 +89,7 @@ def parse(path: str) -> CoverageReport:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # no reference cycles are created; GC passes over millions of ints find nothing
     try:
-        try:
-            _read(path, st)
-        except _KeepArms:
-            st = _State(path, keep_arms=True)
-            _read(path, st)
+        _read(path, st)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -384,9 +371,8 @@ def _arm_payloads(stored: str) -> list[str]:
 
 def _merge_into(st: _State, prev: FileCoverage, fc: FileCoverage, payloads: list[str]) -> None:
     """A repeated SF: merge ``fc`` into the file read before (``lcov -a``)."""
-    if fc.path in st.armless:
-        raise _KeepArms
-    old = st.arms.get(fc.path)
+    # the fast path keeps no BRDA payloads apart: they are in the text it kept
+    old = prev.arm_lines() if isinstance(prev, _LcovFile) else st.arms.get(fc.path)
     arms = (_arm_payloads(old) if old else []) + payloads
     st.files[fc.path] = _merge(prev, fc, arms)
     if arms:
@@ -664,12 +650,19 @@ def _locate_error(path: str, body: str, line_no: int) -> None:
 
 
 class _LcovFile(LazyFileCoverage):
-    """A record the fast path counted: its columns come from the careful reader, on first use."""
+    """A record the fast path counted: its columns come from the careful reader, on first use. Its text is
+    the record from its first FN line on (the SF line is ``path``'s, as written)."""
 
     __slots__ = ()
 
     def decode(self, text: str) -> FileCoverage:
-        return _decode_record(text)
+        return _decode_record("SF:-\n" + text)
+
+    def arm_lines(self) -> str:
+        """Its BRDA lines ("\\nBRDA:..." each, as _arm_payloads reads them)."""
+        text = "\n" + self._text
+        i = text.find("\nBRDA:")
+        return "" if i < 0 else text[i : text.rfind("\nBRF:")]
 
 
 def _decode_record(body: str) -> FileCoverage:
@@ -693,7 +686,10 @@ def _fast_chunk(chunk: str, line_no: int, st: _State) -> bool:
             continue
         line_no += chunk.count("\n", seen, item.offset)
         seen = item.offset
-        text = item.text if isinstance(item, _lcov_istanbul.Misfit) else item.body + "end_of_record\n"
+        if isinstance(item, _lcov_istanbul.Misfit):
+            text = item.text
+        else:  # a repeated SF: merged by the careful reader
+            text = f"SF:{item.sf}\n{item.body}end_of_record\n"
         _records(st.path, text, line_no, st)
     return True
 
@@ -709,8 +705,3 @@ def _add_record(st: _State, rec: _lcov_istanbul.Record) -> None:
         sm.first_bad = fpath
     st.records += 1
     st.files[fpath] = _LcovFile(fpath, rec.body, (c[1], c[0], c[3], c[2], c[5], c[4]))
-    if c[2]:
-        if st.keep_arms:
-            st.arms[fpath] = "\n" + rec.brda[:-1]  # "\nBRDA:..." lines, as _arm_payloads reads them
-        else:
-            st.armless.add(fpath)
