@@ -680,9 +680,11 @@ def _fast_chunk(chunk: str, line_no: int, st: _State) -> bool:
     if items is None:
         return False
     seen = 0
+    fast: list[_lcov_istanbul.Record] = []
     for item in items:
         if type(item) is _lcov_istanbul.Record and to_posix(item.sf) not in st.files:
             _add_record(st, item)
+            fast.append(item)
             continue
         line_no += chunk.count("\n", seen, item.offset)
         seen = item.offset
@@ -691,17 +693,17 @@ def _fast_chunk(chunk: str, line_no: int, st: _State) -> bool:
         else:  # a repeated SF: merged by the careful reader
             text = f"SF:{item.sf}\n{item.body}end_of_record\n"
         _records(st.path, text, line_no, st)
+    sm = st.summary
+    sm.said[:] = map(sum, zip(sm.said, *(r.said for r in fast), strict=True))
+    sm.counted[:] = map(sum, zip(sm.counted, *(r.counted for r in fast), strict=True))
     return True
 
 
 def _add_record(st: _State, rec: _lcov_istanbul.Record) -> None:
+    """Keep a record the fast path counted (its summary lines are summed by the caller, per chunk)."""
     fpath = to_posix(rec.sf)
     c = rec.counted
-    sm = st.summary
-    for i, (said, counted) in enumerate(zip(rec.said, c, strict=True)):
-        sm.said[i] += said
-        sm.counted[i] += counted
-    if sm.first_bad is None and rec.said != c:
-        sm.first_bad = fpath
+    if st.summary.first_bad is None and rec.said != c:
+        st.summary.first_bad = fpath
     st.records += 1
     st.files[fpath] = _LcovFile(fpath, rec.body, (c[1], c[0], c[3], c[2], c[5], c[4]))
