@@ -19,9 +19,10 @@ import math
 from array import array
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Generic, TypeVar, cast
 
 Number = int | float
+T = TypeVar("T")
 Metrics = dict[str, Number]
 
 
@@ -114,6 +115,111 @@ class FileCoverage:
 
     def missing_lines(self) -> list[int]:
         return [n for n, h in zip(self.line_numbers, self.line_hits, strict=True) if h == 0]
+
+
+class _Column(Generic[T]):
+    """One column of a LazyFileCoverage: read from (and written to) the decoded detail."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: LazyFileCoverage, owner: object = None) -> T:
+        return cast(T, getattr(obj.detail(), self.name))
+
+    def __set__(self, obj: LazyFileCoverage, value: T) -> None:
+        setattr(obj.detail(), self.name, value)
+
+
+class LazyFileCoverage(FileCoverage):
+    """A file whose totals are known and whose per-line columns are decoded on first use.
+
+    A fast reader (lcov's Istanbul path) counts a record's totals from its text and keeps the text; the
+    columns (``line_numbers`` ... ``function_hits``) are decoded by the careful reader only when something
+    reads them (a new-code gate, evidence), so a report of 10^5 files holds text, not 8 arrays per file.
+    Subclasses say how with ``decode``. It equals a ``FileCoverage`` with the same path and columns.
+    """
+
+    __slots__ = ("_bc", "_bt", "_detail", "_fc", "_ft", "_lc", "_lt", "_text")
+
+    def __init__(self, path: str, text: str, totals: tuple[int, int, int, int, int, int]) -> None:
+        # FileCoverage.__init__ is not called: its eight empty arrays are what this class saves
+        self.path = path
+        self._text = text
+        # lines covered/total, branches covered/total, functions covered/total (slots: no tuple per file)
+        self._lc, self._lt, self._bc, self._bt, self._fc, self._ft = totals
+        self._detail: FileCoverage | None = None
+
+    def decode(self, text: str) -> FileCoverage:  # pragma: no cover - every reader overrides it
+        raise NotImplementedError
+
+    def detail(self) -> FileCoverage:
+        """The decoded columns (decoded once, kept)."""
+        d = self._detail
+        if d is None:
+            d = self._detail = self.decode(self._text)
+        return d
+
+    @property
+    def decoded(self) -> bool:
+        return self._detail is not None
+
+    line_numbers: _Column[array[int]] = _Column("line_numbers")
+    line_hits: _Column[array[int]] = _Column("line_hits")
+    branch_lines: _Column[array[int]] = _Column("branch_lines")
+    branch_covered: _Column[array[int]] = _Column("branch_covered")
+    branch_total: _Column[array[int]] = _Column("branch_total")
+    function_names: _Column[list[str]] = _Column("function_names")
+    function_lines: _Column[array[int]] = _Column("function_lines")
+    function_hits: _Column[array[int]] = _Column("function_hits")
+
+    @property
+    def lines_covered(self) -> int:
+        return self._lc
+
+    @property
+    def lines_total(self) -> int:
+        return self._lt
+
+    @property
+    def branches_covered(self) -> int:
+        return self._bc
+
+    @property
+    def branches_total(self) -> int:
+        return self._bt
+
+    @property
+    def functions_covered(self) -> int:
+        return self._fc
+
+    @property
+    def functions_total(self) -> int:
+        return self._ft
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FileCoverage):
+            return NotImplemented
+        return _columns(self) == _columns(other)
+
+    __hash__ = None  # type: ignore[assignment]  # as FileCoverage: mutable, compared by value
+
+    def __repr__(self) -> str:
+        totals = (self._lc, self._lt, self._bc, self._bt, self._fc, self._ft)
+        return f"{type(self).__name__}(path={self.path!r}, totals={totals!r}, decoded={self.decoded})"
+
+
+def _columns(f: FileCoverage) -> tuple[object, ...]:
+    return (
+        f.path,
+        f.line_numbers,
+        f.line_hits,
+        f.branch_lines,
+        f.branch_covered,
+        f.branch_total,
+        f.function_names,
+        f.function_lines,
+        f.function_hits,
+    )
 
 
 @dataclass(slots=True, frozen=True)

@@ -29,15 +29,16 @@ import gc
 import json
 import re
 from array import array
-from collections import Counter, _count_elements  # type: ignore[attr-defined]
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, islice, repeat
-from operator import ge, itemgetter, lt, methodcaller
+from itertools import compress, islice, repeat
+from operator import itemgetter, lt
 from typing import BinaryIO
 
 from qualitygate.errors import ReportFormatError
-from qualitygate.model import CoverageReport, FileCoverage, count_positive, to_posix
+from qualitygate.model import CoverageReport, FileCoverage, LazyFileCoverage, count_positive, to_posix
+from qualitygate.parsers import _lcov_istanbul
 
 KIND = "lcov"
 _BLOCK = 1 << 20
@@ -48,7 +49,6 @@ _RECORDS = frozenset(
 _DIGIT_START = re.compile(r"\n\d")  # FN:<start>,<end>,<name>: names never start with a digit
 _first = itemgetter(0)
 _third = itemgetter(2)
-_count_newlines = methodcaller("count", "\n")
 
 
 def sniff(head: str) -> bool:
@@ -82,15 +82,6 @@ class _State:
     summary: _Summary = field(default_factory=_Summary)
     records: int = 0
     tool: str | None = None
-    # The fast path does not keep BRDA payloads (15 MB on a 4 M-line report) unless asked: a file it read
-    # with branches is noted here, and if that file's SF comes again the read restarts with keep_arms.
-    keep_arms: bool = False
-    armless: set[str] = field(default_factory=set)
-    names: dict[str, str] = field(default_factory=dict)  # one string per distinct function name
-
-
-class _KeepArms(Exception):
-    """A repeated SF needs the BRDA payloads of a record read without them: read again, keeping them."""
 
 
 def parse(path: str) -> CoverageReport:
@@ -98,11 +89,7 @@ def parse(path: str) -> CoverageReport:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # no reference cycles are created; GC passes over millions of ints find nothing
     try:
-        try:
-            _read(path, st)
-        except _KeepArms:
-            st = _State(path, keep_arms=True)
-            _read(path, st)
+        _read(path, st)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -153,7 +140,7 @@ def _blocks(fh: BinaryIO) -> Iterator[bytes]:
 def _consume(path: str, text: str, line_no: int, st: _State) -> tuple[str, int]:
     """Read the complete records of ``text`` (fast path first); return the unfinished rest and its line."""
     end = text.rfind("\nend_of_record\n") + 15  # complete records: up to the last end_of_record line
-    if end > 14 and _fast_chunk(text[:end], st):
+    if end > 14 and _fast_chunk(text[:end], line_no, st):
         return text[end:], line_no + text.count("\n", 0, end)
     return _records(path, text, line_no, st)
 
@@ -384,9 +371,8 @@ def _arm_payloads(stored: str) -> list[str]:
 
 def _merge_into(st: _State, prev: FileCoverage, fc: FileCoverage, payloads: list[str]) -> None:
     """A repeated SF: merge ``fc`` into the file read before (``lcov -a``)."""
-    if fc.path in st.armless:
-        raise _KeepArms
-    old = st.arms.get(fc.path)
+    # the fast path keeps no BRDA payloads apart: they are in the text it kept
+    old = prev.arm_lines() if isinstance(prev, _LcovFile) else st.arms.get(fc.path)
     arms = (_arm_payloads(old) if old else []) + payloads
     st.files[fc.path] = _merge(prev, fc, arms)
     if arms:
@@ -659,327 +645,65 @@ def _locate_error(path: str, body: str, line_no: int) -> None:
 
 
 # ------------------------------------------------------------------------------------------ fast path
-#
-# Istanbul's lcovonly (jest, nyc, c8, vitest) writes every record in one fixed layout:
-#   TN:<name>  SF:<path>  FN:*  FNF  FNH  FNDA:*  DA:*  LF  LH  BRDA:*  BRF  BRH  end_of_record
-# A block of such records is read with a handful of C calls per record: each record is cut at the positions
-# of its summary lines into four regions (FN, FNDA, DA, BRDA lines), the regions of the whole block are
-# joined per kind and converted by one JSON scan each, and the columns are sliced back per record. Nothing
-# is assumed: a region is taken only if the JSON scan yields exactly the number of values its newlines
-# promise (a foreign line in a region breaks the JSON or the count), every other line sits at a checked
-# position, and any mismatch sends the whole block to the general reader above (_records), unchanged.
+# Records laid out as Istanbul writes them are counted by parsers/_lcov_istanbul.py and kept as text; the
+# careful reader above decodes one (_decode_record) only when its per-line columns are read.
 
 
-def _fast_regions(recs: list[str]) -> _Regions | None:
-    """Cut each record into SF, its six summary values and its four regions; None if one does not fit."""
-    cuts = []
-    for rec in recs:
-        cut = _cut_record(rec)
-        if cut is None:
-            return None
-        cuts.append(cut)
-    sfs, summ, fn, fnda, da, br = map(list, zip(*cuts, strict=True))
-    return _Regions(sfs, summ, fn, fnda, da, br)
+class _LcovFile(LazyFileCoverage):
+    """A record the fast path counted: its columns come from the careful reader, on first use. Its text is
+    the record from its first FN line on (the SF line is ``path``'s, as written)."""
+
+    __slots__ = ()
+
+    def decode(self, text: str) -> FileCoverage:
+        return _decode_record("SF:-\n" + text)
+
+    def arm_lines(self) -> str:
+        """Its BRDA lines ("\\nBRDA:..." each, as _arm_payloads reads them)."""
+        text = "\n" + self._text
+        i = text.find("\nBRDA:")
+        return "" if i < 0 else text[i : text.rfind("\nBRF:")]
 
 
-@dataclass(slots=True)
-class _Regions:
-    """A block's records cut apart: per record its SF path, its summary values (LF LH BRF BRH FNF FNH, as
-    text) and the text of its FN, FNDA, DA and BRDA regions (each region's lines with their leading "\\n")."""
-
-    sfs: list[str]
-    summ: list[tuple[str, ...]]
-    fn: list[str]
-    fnda: list[str]
-    da: list[str]
-    br: list[str]
+def _decode_record(body: str) -> FileCoverage:
+    """One record's columns, as the careful reader reads them (the record was validated when counted)."""
+    st = _State("")
+    _one_record("", body, 1, st)
+    (fc,) = st.files.values()
+    return fc
 
 
-def _sf_start(rec: str) -> int:
-    """Where the SF line of an Istanbul record starts (after an optional TN line), or -1."""
-    if rec.startswith("SF:"):
-        return 0
-    if rec.startswith("TN:"):
-        p = rec.find("\n") + 1
-        if rec.startswith("SF:", p):
-            return p
-    return -1
-
-
-def _cut_record(rec: str) -> tuple[str, tuple[str, ...], str, str, str, str] | None:
-    """One record's SF, summary values and four regions (see _Regions), or None unless it is laid out the
-    way Istanbul writes it: FN* FNF FNH FNDA* DA* LF LH BRDA* BRF BRH, the last line ending the record."""
-    p = _sf_start(rec)
-    if p < 0:
-        return None
-    q = rec.find("\n", p)
-    f = rec.find("\nFNF:", q)
-    g = rec.find("\n", f + 5)
-    if f < 0 or not rec.startswith("\nFNH:", g):
-        return None
-    h = rec.find("\n", g + 5)
-    lf = rec.find("\nLF:", h)
-    if lf < 0:
-        return None
-    d = rec.find("\nDA:", h, lf)
-    if d < 0:
-        d = lf
-    m = rec.find("\n", lf + 4)
-    if not rec.startswith("\nLH:", m):
-        return None
-    o = rec.find("\n", m + 4)
-    b = rec.find("\nBRF:", o)
-    c = rec.find("\n", b + 5)
-    if b < 0 or not rec.startswith("\nBRH:", c):
-        return None
-    e = rec.find("\n", c + 5)
-    if e != len(rec) - 1:
-        return None
-    summary = (  # in _SUMMARY order: LF LH BRF BRH FNF FNH
-        rec[lf + 4 : m],
-        rec[m + 4 : o],
-        rec[b + 5 : c],
-        rec[c + 5 : e],
-        rec[f + 5 : g],
-        rec[g + 5 : h],
-    )
-    return rec[p + 3 : q], summary, rec[q:f], rec[h:d], rec[d:lf], rec[o:b]
-
-
-def _json_list(text: str, per_line: int, lines: int) -> list[int] | None:
-    """``text`` is ",v,v,..." (a comma before each value): its values, or None unless exactly
-    per_line*lines of them and no ``true``/``false``/exponent (``array("q", ...)`` refuses other non-ints)."""
-    if "e" in text:
-        return None
-    try:
-        vals = json.loads("[" + text[1:] + "]")
-    except ValueError:
-        return None
-    return vals if len(vals) == per_line * lines else None
-
-
-def _json_named(text: str, tag: str, lines: int) -> tuple[array[int], list[str]] | None:
-    """``text`` is the joined "\n<tag>:<int>,<name>" lines of a block: (ints, names), or None."""
-    if not lines:
-        return array("q"), []
-    if '"' in text or "\\" in text:
-        return None
-    body = text.replace(",", ',"').replace("\n" + tag + ":", '",')
-    if _ODD_NAME.search(body):  # a name starting with a digit (FN:<start>,<end>,<name>) or non-ASCII
-        return None
-    try:
-        vals = json.loads("[" + body[2:] + '"]', strict=False)
-        if len(vals) != 2 * lines:
-            return None
-        nums = vals[0::2]
-        if ("true" in text or "false" in text) and set(map(type, nums)) != {int}:
-            return None
-        return array("q", nums), vals[1::2]
-    except (ValueError, TypeError, OverflowError):
-        return None
-
-
-_ODD_NAME = re.compile(r',"(?:\d|[^\x00-\x7f])')
-
-
-def _per_line(lines: array[int], taken: array[int]) -> tuple[array[int], array[int], array[int]]:
-    """BRDA arms (line, taken) -> per line with branches: lines, arms taken, arms in total."""
-    if not lines:
-        return array("q"), array("q"), array("q")
-    total: dict[int, int] = {}
-    covered: dict[int, int] = {}
-    _count_elements(total, lines)
-    _count_elements(covered, compress(lines, taken))
-    bl = array("q", sorted(total))
-    return bl, array("q", map(covered.get, bl, repeat(0))), array("q", map(total.__getitem__, bl))
-
-
-def _fast_chunk(chunk: str, st: _State) -> bool:
-    """Read a block of complete records laid out as Istanbul writes them; False (nothing read) otherwise."""
-    if "\r" in chunk:
+def _fast_chunk(chunk: str, line_no: int, st: _State) -> bool:
+    """Read a chunk of complete records, those laid out as Istanbul writes them by the fast path and the
+    others by the careful reader; False (nothing read) when not one of them is."""
+    items = _lcov_istanbul.read_chunk(chunk)
+    if items is None:
         return False
-    recs = chunk.split("end_of_record\n")
-    recs.pop()  # "" after the last end_of_record
-    regions = _fast_regions(recs)
-    if regions is None:
-        return False
-    cols = _fast_columns(regions)
-    if cols is None:
-        return False
-    _fast_records(regions, cols, st)
+    seen = 0
+    fast: list[_lcov_istanbul.Record] = []
+    for item in items:
+        if type(item) is _lcov_istanbul.Record and to_posix(item.sf) not in st.files:
+            _add_record(st, item)
+            fast.append(item)
+            continue
+        line_no += chunk.count("\n", seen, item.offset)
+        seen = item.offset
+        if isinstance(item, _lcov_istanbul.Misfit):
+            text = item.text
+        else:  # a repeated SF: merged by the careful reader
+            text = f"SF:{item.sf}\n{item.body}end_of_record\n"
+        _records(st.path, text, line_no, st)
+    sm = st.summary
+    sm.said[:] = map(sum, zip(sm.said, *(r.said for r in fast), strict=True))
+    sm.counted[:] = map(sum, zip(sm.counted, *(r.counted for r in fast), strict=True))
     return True
 
 
-@dataclass(slots=True)
-class _Columns:
-    """A block's values, each kind converted by one JSON scan, and how many lines of each kind per record."""
-
-    said: list[int]  # six summary values per record, in _SUMMARY order
-    da_nums: array[int]  # 'i' when every line number fits (4 bytes a line less to hold), else 'q'
-    da_hits: array[int]
-    br_lines: array[int]
-    br_taken: array[int]
-    fn_lines: array[int]
-    fn_names: list[str]
-    fnda_counts: array[int]
-    fnda_names: list[str]
-    n_da: list[int]
-    n_br: list[int]
-    n_fn: list[int]
-    n_fnda: list[int]
-    # adjacent DA lines within a record that are not strictly increasing (0: no record needs a merge)
-    suspects: int = 0
-
-
-def _fast_columns(rg: _Regions) -> _Columns | None:
-    """Convert the regions of a block column-wise (see _json_list/_json_named); None if any does not fit."""
-    n_da = _line_counts(rg.da)
-    n_br = _line_counts(rg.br)
-    n_fn = _line_counts(rg.fn)
-    n_fnda = _line_counts(rg.fnda)
-    said = _json_list("," + ",".join(map(",".join, rg.summ)), 6, len(rg.sfs))
-    da_all = _json_list("".join(rg.da).replace("\nDA:", ","), 2, sum(n_da))
-    br_text = "".join(rg.br)
-    br_all = _json_list((br_text + "\n").replace(",-\n", ",0\n").replace("\nBRDA:", ","), 4, sum(n_br))
-    fn_all = _json_named("".join(rg.fn), "FN", sum(n_fn))
-    fnda_all = _json_named("".join(rg.fnda), "FNDA", sum(n_fnda))
-    if said is None or da_all is None or br_all is None or fn_all is None or fnda_all is None:
-        return None
-    nums_l = da_all[0::2]
-    try:
-        array("q", said)  # checked here: a float, a string, null, a list, beyond int64 send the block away
-        cols = _Columns(
-            said=said,
-            da_nums=_line_numbers(nums_l),
-            da_hits=array("q", da_all[1::2]),
-            br_lines=array("q", br_all[0::4]),
-            br_taken=array("q", br_all[3::4]),
-            fn_lines=fn_all[0],
-            fn_names=fn_all[1],
-            fnda_counts=fnda_all[0],
-            fnda_names=fnda_all[1],
-            n_da=n_da,
-            n_br=n_br,
-            n_fn=n_fn,
-            n_fnda=n_fnda,
-        )
-    except (TypeError, OverflowError):
-        return None
-    cols.suspects = _unordered_pairs(nums_l, n_da)
-    return cols
-
-
-def _line_counts(regions: list[str]) -> list[int]:
-    """How many lines each region holds (each of its lines starts with a newline)."""
-    return list(map(_count_newlines, regions))
-
-
-def _line_numbers(nums: list[int]) -> array[int]:
-    """Line numbers fit 32 bits (4 bytes a line less to hold); consumers only iterate the columns."""
-    try:
-        return array("i", nums)
-    except OverflowError:
-        return array("q", nums)
-
-
-def _unordered_pairs(nums: list[int], n_da: list[int]) -> int:
-    """Adjacent DA line numbers of a block that are not strictly increasing within one record.
-
-    One comparison pass over the block counts the pairs that are not; those that straddle two records are
-    expected and taken off, any other one sends its record to the merge (_fast_lines)."""
-    suspects: int = sum(map(ge, nums, islice(nums, 1, None)))
-    if suspects:
-        n = len(nums)
-        suspects -= sum(nums[o - 1] >= nums[o] for o in set(accumulate(n_da)) if 0 < o < n)
-    return suspects
-
-
-def _fast_records(rg: _Regions, cols: _Columns, st: _State) -> None:
-    """One FileCoverage per record of a converted block, with the summary recount and the merge of repeats."""
-    all_nums, all_hits, br_lines, br_taken = cols.da_nums, cols.da_hits, cols.br_lines, cols.br_taken
-    fn_lines, fnda_counts, fnda_names = cols.fn_lines, cols.fnda_counts, cols.fnda_names
-    n_da, n_br, n_fn, n_fnda, suspects = cols.n_da, cols.n_br, cols.n_fn, cols.n_fnda, cols.suspects
-    intern = st.names.setdefault
-    fn_names = list(
-        map(intern, cols.fn_names, cols.fn_names)
-    )  # Istanbul's "(anonymous_N)" repeat in every file
-    hits_nonneg = not all_hits or min(all_hits) >= 0
-    fnda_nonneg = not fnda_counts or min(fnda_counts) >= 0
-    said = cols.said
-    sm = st.summary
-    counted: list[int] = []
-    oda = obr = ofn = ofnda = 0
-    for i, sf in enumerate(rg.sfs):
-        fpath = to_posix(sf)
-        k = n_da[i]
-        nums, hits, merged = _fast_lines(all_nums[oda : oda + k], all_hits[oda : oda + k], suspects)
-        oda += k
-        nb = n_br[i]
-        taken = br_taken[obr : obr + nb]
-        bl, bc, bt = _per_line(br_lines[obr : obr + nb], taken)
-        obr += nb
-        k = n_fn[i]
-        names = fn_names[ofn : ofn + k]
-        flines = fn_lines[ofn : ofn + k]
-        ofn += k
-        kd = n_fnda[i]
-        fhits = _fast_hits(names, fnda_names[ofnda : ofnda + kd], fnda_counts[ofnda : ofnda + kd], fpath, st)
-        ofnda += kd
-        fc = FileCoverage(
-            path=fpath,
-            line_numbers=nums,
-            line_hits=hits,
-            branch_lines=bl,
-            branch_covered=bc,
-            branch_total=bt,
-            function_names=names,
-            function_lines=flines,
-            function_hits=fhits,
-        )
-        # the recount the general reader's _check_summary makes, from counts at hand
-        lh = len(hits) - hits.count(0) if hits_nonneg and not merged else count_positive(hits)
-        fnh = len(fhits) - fhits.count(0) if fnda_nonneg else count_positive(fhits)
-        row = (len(nums), lh, nb, nb - taken.count(0), len(names), fnh)
-        counted += row
-        if sm.first_bad is None and said[6 * i : 6 * i + 6] != list(row):
-            sm.first_bad = fpath
-        _add_file(st, fc, rg.br[i], nb)
-    for j in range(6):
-        sm.said[j] += sum(said[j::6])
-        sm.counted[j] += sum(counted[j::6])
-
-
-def _fast_lines(nums: array[int], hits: array[int], suspects: int) -> tuple[array[int], array[int], bool]:
-    """A record's DA columns, merged (sorted, counts of a repeated line summed) if its lines are not strictly
-    increasing, and whether they were. Only looked at when the block has ``suspects``."""
-    if suspects and len(nums) > 1 and not all(map(lt, nums, islice(nums, 1, None))):
-        nums, hits = _merged_lines(nums, hits)
-        return nums, hits, True
-    return nums, hits, False
-
-
-def _fast_hits(names: list[str], dnames: list[str], counts: array[int], fpath: str, st: _State) -> array[int]:
-    """A record's function counts in FN order, from its FNDA names and counts."""
-    if dnames == names:
-        return counts
-    fhits = array("q", [0]) * len(names)
-    if dnames:
-        _match_fnda(names=names, fhits=fhits, counts=counts, dnames=dnames, fpath=fpath, st=st)
-    return fhits
-
-
-def _add_file(st: _State, fc: FileCoverage, br_lines: str, nb: int) -> None:
-    """Store a file the fast path read, or merge it into the same SF read before (``br_lines``: its BRDA
-    lines as read, ``nb`` of them)."""
+def _add_record(st: _State, rec: _lcov_istanbul.Record) -> None:
+    """Keep a record the fast path counted (its summary lines are summed by the caller, per chunk)."""
+    fpath = to_posix(rec.sf)
+    c = rec.counted
+    if st.summary.first_bad is None and rec.said != c:
+        st.summary.first_bad = fpath
     st.records += 1
-    prev = st.files.get(fc.path)
-    if prev is not None:
-        _merge_into(st, prev, fc, _arm_payloads(br_lines) if nb else [])
-        return
-    st.files[fc.path] = fc
-    if not nb:
-        return
-    if st.keep_arms:
-        st.arms[fc.path] = br_lines  # kept as read ("\nBRDA:..." lines)
-    else:
-        st.armless.add(fc.path)
+    st.files[fpath] = _LcovFile(fpath, rec.body, (c[1], c[0], c[3], c[2], c[5], c[4]))

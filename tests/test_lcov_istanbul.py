@@ -1,0 +1,143 @@
+"""The lcov fast path (parsers/_lcov_istanbul.py): it reads Istanbul's layout — the tests prove it ran, not
+only that its output agrees — counts totals without decoding a line, and agrees with the careful reader on
+every real report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import REAL_REPORTS
+
+from qualitygate.errors import ReportFormatError
+from qualitygate.model import CoverageReport, FileCoverage, LazyFileCoverage
+from qualitygate.parsers import _lcov_istanbul, lcov
+
+ROOT = Path(__file__).parent.parent
+REPORTS = sorted(
+    [*REAL_REPORTS.rglob("*.info"), *REAL_REPORTS.rglob("*.lcov"), *(ROOT / "fixtures").rglob("lcov.info")]
+)
+# written by Istanbul (jest, nyc, c8): every record of these must be read by the fast path
+ISTANBUL = [p for p in REPORTS if ("/js/" in str(p) or "fixtures" in str(p)) and p.stat().st_size]
+
+
+def outcome(path: Path) -> CoverageReport | str:
+    try:
+        return lcov.parse(str(path))
+    except ReportFormatError as exc:
+        return str(exc)
+
+
+def columns(f: FileCoverage) -> tuple[object, ...]:
+    return (
+        f.path,
+        list(f.line_numbers),
+        list(f.line_hits),
+        list(f.branch_lines),
+        list(f.branch_covered),
+        list(f.branch_total),
+        f.function_names,
+        list(f.function_lines),
+        list(f.function_hits),
+    )
+
+
+def totals(f: FileCoverage) -> tuple[int, ...]:
+    return (
+        f.lines_covered,
+        f.lines_total,
+        f.branches_covered,
+        f.branches_total,
+        f.functions_covered,
+        f.functions_total,
+    )
+
+
+@pytest.mark.parametrize("path", REPORTS, ids=lambda p: str(p.relative_to(p.parents[2])))
+def test_fast_path_agrees_with_the_careful_reader_on_every_real_report(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = outcome(path)
+    monkeypatch.setattr(lcov, "_fast_chunk", lambda *_: False)
+    careful = outcome(path)
+    if isinstance(careful, str):
+        assert fast == careful
+        return
+    assert isinstance(fast, CoverageReport)
+    assert fast.metrics() == careful.metrics()
+    assert fast.warnings == careful.warnings
+    assert list(map(totals, fast.files)) == list(map(totals, careful.files))
+    assert list(map(columns, fast.files)) == list(map(columns, careful.files))
+    assert fast.files == careful.files
+
+
+@pytest.mark.parametrize("path", ISTANBUL, ids=lambda p: str(p.relative_to(p.parents[2])))
+def test_istanbul_reports_are_read_by_the_fast_path_without_decoding_a_line(path: Path) -> None:
+    report = lcov.parse(str(path))
+    report.metrics()
+    assert report.files
+    assert all(type(f) is lcov._LcovFile for f in report.files)
+    assert not any(f.decoded for f in report.files if isinstance(f, LazyFileCoverage))
+
+
+def test_the_fast_path_runs_on_real_istanbul_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fast path that silently fell back would leave these counters at zero."""
+    seen: list[int] = []
+    real = _lcov_istanbul.read_chunk
+
+    def spy(chunk: str) -> list[_lcov_istanbul.Record | _lcov_istanbul.Misfit] | None:
+        got = real(chunk)
+        seen.append(sum(isinstance(r, _lcov_istanbul.Record) for r in got or []))
+        return got
+
+    monkeypatch.setattr(_lcov_istanbul, "read_chunk", spy)
+    report = lcov.parse(str(ROOT / "fixtures/acme/frontend/coverage/lcov.info"))
+    assert sum(seen) == len(report.files) == 4
+
+
+def _record(sf: str, da: str, summary: str = "LF:2\nLH:1\n") -> str:
+    return f"TN:\nSF:{sf}\nFN:1,f\nFNF:1\nFNH:1\nFNDA:3,f\n{da}{summary}BRDA:1,0,0,1\nBRDA:1,0,1,-\nBRF:2\nBRH:1\nend_of_record\n"
+
+
+def test_totals_come_from_the_text_and_lines_are_decoded_on_demand(tmp_path: Path) -> None:
+    path = tmp_path / "lcov.info"
+    path.write_text(_record("src/a.js", "DA:1,3\nDA:2,0\n"))
+    (f,) = lcov.parse(str(path)).files
+    assert isinstance(f, LazyFileCoverage)
+    assert (f.lines_covered, f.lines_total, f.branches_covered, f.branches_total) == (1, 2, 1, 2)
+    assert (f.functions_covered, f.functions_total) == (1, 1)
+    assert not f.decoded
+    assert f.missing_lines() == [2]
+    assert f.decoded
+    assert (list(f.branch_lines), list(f.branch_covered), list(f.branch_total)) == ([1], [1], [2])
+
+
+@pytest.mark.parametrize(
+    ("da", "block_read"),
+    [
+        ("DA:2,1\nDA:2,0\n", True),  # a line twice: the careful reader merges it into one
+        ("DA:3,1\nDA:2,0\n", True),  # not increasing
+        # DA lines JSON would read otherwise than int: the whole block goes to the careful reader
+        ("DA:1,01\n", False),  # a leading zero
+        ("DA:1,1,abc\n", False),  # a checksum
+        ("DA:1,-1\n", False),  # a negative count
+        ("DA:99999999999999999999,1\n", False),  # beyond int64: the careful reader clamps it
+    ],
+)
+def test_records_the_fast_path_cannot_count_exactly_go_to_the_careful_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, da: str, block_read: bool
+) -> None:
+    path = tmp_path / "lcov.info"
+    path.write_text(_record("src/a.js", "DA:1,1\n") + _record("src/b.js", da))
+    fast = lcov.parse(str(path))
+    assert [type(f) is lcov._LcovFile for f in fast.files] == [block_read, False]
+    monkeypatch.setattr(lcov, "_fast_chunk", lambda *_: False)
+    assert fast.files == lcov.parse(str(path)).files
+
+
+def test_a_repeated_file_read_by_the_fast_path_is_merged_like_lcov_add(tmp_path: Path) -> None:
+    path = tmp_path / "lcov.info"
+    path.write_text(_record("src/a.js", "DA:1,1\nDA:2,0\n") + _record("src/a.js", "DA:2,4\n", "LF:1\nLH:1\n"))
+    (f,) = lcov.parse(str(path)).files
+    assert (list(f.line_numbers), list(f.line_hits)) == ([1, 2], [1, 4])
+    assert (f.lines_covered, f.lines_total, f.branches_covered, f.branches_total) == (2, 2, 1, 2)
