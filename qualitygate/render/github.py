@@ -14,6 +14,7 @@ message ``%``, CR and LF; in a property also ``:`` and ``,``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -67,8 +68,10 @@ def _level(gate: GateResult) -> _Level | None:
     return None
 
 
-def collect(verdict: Verdict) -> list[_Annotation]:
-    """Every annotation the verdict calls for, most important first: gate lines, then evidence round-robin."""
+def collect(verdict: Verdict, exists: Callable[[str], bool] | None = None) -> list[_Annotation]:
+    """Every annotation the verdict calls for, most important first: gate lines, then evidence round-robin.
+    ``exists``: whether a path is a file of the working tree; an item whose file is not gets no ``file=``
+    (GitHub would attach it to nothing, or to the wrong file) and keeps its path in the message."""
     out: list[_Annotation] = []
     if not verdict.gates:  # an empty policy is an error, not a pass
         out.append(_Annotation("error", "No gate was evaluated: the policy defines none.", "qualitygate"))
@@ -79,15 +82,21 @@ def collect(verdict: Verdict) -> list[_Annotation]:
             continue
         out.append(_Annotation(level, one_line(gate.message), gate.title))
         per_gate.append(
-            [
-                _Annotation(level, _evidence_message(item, gate), gate.title, item.path, item.line)
-                for item in gate.evidence
-                if item.path
-            ]
+            [_evidence_annotation(level, item, gate, exists) for item in gate.evidence if item.path]
         )
     depth = max((len(items) for items in per_gate), default=0)
     out += [items[i] for i in range(depth) for items in per_gate if i < len(items)]
     return out
+
+
+def _evidence_annotation(
+    level: _Level, item: Evidence, gate: GateResult, exists: Callable[[str], bool] | None
+) -> _Annotation:
+    message = _evidence_message(item, gate)
+    if item.path and exists is not None and not exists(item.path):
+        where = f"{item.path}:{item.line}" if item.line else item.path
+        return _Annotation(level, f"{where} (not in the working tree): {message}", gate.title)
+    return _Annotation(level, message, gate.title, item.path, item.line)
 
 
 def _evidence_message(item: Evidence, gate: GateResult) -> str:
@@ -116,12 +125,15 @@ def _labelled(head: str, body: str) -> str:
     return f"{head}: {body}" if head and body else head or body
 
 
-def render(verdict: Verdict, *, limit: int = ANNOTATIONS_PER_LEVEL) -> str:
-    """Workflow commands, one per line; empty when every gate passed or was skipped."""
+def render(
+    verdict: Verdict, *, limit: int = ANNOTATIONS_PER_LEVEL, exists: Callable[[str], bool] | None = None
+) -> str:
+    """Workflow commands, one per line; empty when every gate passed or was skipped. ``exists``: see
+    :func:`collect` (``check`` passes the working tree's; without it every path is trusted)."""
     lines = []
     left: dict[_Level, int] = {"error": 0, "warning": 0}
     written: dict[_Level, int] = {"error": 0, "warning": 0}
-    for note in collect(verdict):
+    for note in collect(verdict, exists):
         if written[note.level] < limit:
             written[note.level] += 1
             lines.append(note.command())
