@@ -106,14 +106,14 @@ def _refuse_declared_entity(path: str) -> None:
     """On a libxml2 error, the refusal an expat pass gives when the DOCTYPE declares an entity: libxml2
     can stop at its amplification limit before the first event, and then a billion-laughs file would be
     refused in other words than by the cobertura fast path (expat), which sees the declaration first."""
-    import pyexpat
-
     p = expat_checker(path)
     try:
         with open(path, "rb") as fh:
             while block := fh.read(1 << 20):
                 p.Parse(block, False)
-    except (pyexpat.ExpatError, OSError):
+    except UnsafeInputError:
+        raise
+    except Exception:  # ExpatError, an encoding expat does not know, ...: libxml2's own error stands
         return
 
 
