@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -199,7 +200,12 @@ def _validate(raw: bytes, shown: str) -> Policy:
     except UnicodeDecodeError as exc:
         raise PolicyError(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     root = _compose(shown, text)
-    data = _construct(root) if root is not None else None
+    try:
+        data = _construct(root) if root is not None else None
+    except ValueError:  # an integer past Python's 4300-digit conversion limit: no threshold is that long
+        m = re.search(r"\d{4301,}", text)
+        line = text.count("\n", 0, m.start()) + 1 if m else None
+        raise PolicyError(shown, "a number too long to be a threshold", line=line) from None
     if not isinstance(data, dict):
         raise PolicyError(
             shown, "the policy must be a mapping with 'quality_gates:' or 'gates:'", line=1, column=1

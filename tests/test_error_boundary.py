@@ -102,3 +102,12 @@ def test_the_console_script_entry_is_still_seen_as_the_cli() -> None:
         [sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, timeout=60
     )
     assert done.stdout == "True\n"
+
+
+def test_a_policy_with_a_5000_digit_number_is_a_policy_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.yml"
+    policy.write_text("gates:\n  - {metric: coverage.lines.pct, min: " + "9" * 5000 + "}\n")
+    assert main(["check", "--root", str(tmp_path), "--config", str(policy)]) == 2
+    assert capsys.readouterr().err.endswith("policy.yml:2: a number too long to be a threshold\n")
