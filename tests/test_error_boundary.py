@@ -111,3 +111,14 @@ def test_a_policy_with_a_5000_digit_number_is_a_policy_error(
     policy.write_text("gates:\n  - {metric: coverage.lines.pct, min: " + "9" * 5000 + "}\n")
     assert main(["check", "--root", str(tmp_path), "--config", str(policy)]) == 2
     assert capsys.readouterr().err.endswith("policy.yml:2: a number too long to be a threshold\n")
+
+
+def test_a_policy_with_a_python_tag_is_a_policy_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.yml"
+    policy.write_text("gates: !!python/object/apply:os.system ['true']\n")
+    assert main(["check", "--root", str(tmp_path), "--config", str(policy)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("qualitygate: error: ") and "policy.yml:1: invalid YAML: could not determine" in err
+    assert err.count("\n") == 1
