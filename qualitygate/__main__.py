@@ -1,3 +1,3 @@
-from qualitygate.cli import main
+from qualitygate import main
 
 raise SystemExit(main())

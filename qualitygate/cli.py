@@ -36,7 +36,10 @@ def _guard(fn: Callable[[], int], debug: bool = False) -> int:
         return 141  # 128 + SIGPIPE, as a shell reports it
     except Exception as exc:  # the last line of defence: never a bare traceback
         if debug or os.environ.get("QUALITYGATE_DEBUG"):
-            raise
+            import traceback
+
+            traceback.print_exc()  # asked for; the exit code still says "internal error"
+            return _fail(f"internal error: {type(exc).__name__}: {exc}", int(ExitCode.INTERNAL))
         return _fail(
             f"internal error: {type(exc).__name__}: {exc} (run with QUALITYGATE_DEBUG=1 for the traceback)",
             int(ExitCode.INTERNAL),
@@ -54,7 +57,8 @@ def cli() -> None:
 
 
 @cli.command("parse")
-@click.argument("file", type=click.Path(dir_okay=True, path_type=str))
+# readable=False: an unreadable file is the parser's error (exit 3, naming it), not a usage error (exit 2)
+@click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str))
 @click.option(
     "--kind", type=click.Choice(KIND_NAMES), help="Report kind; sniffed from the content if omitted."
 )
@@ -348,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code)
     except click.exceptions.Abort:
         return _fail("aborted", 130)
+    except KeyboardInterrupt:  # between click's own handling and a command's guard (lazy imports)
+        return _fail("interrupted", 130)
     except click.ClickException as exc:
         exc.show()
         return int(ExitCode.USAGE)

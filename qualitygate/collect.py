@@ -85,7 +85,7 @@ def collect(policy: Policy, root: str) -> Collected:
                 continue
             info = infos.get(rel)
             if info is None:
-                info = _map_paths(policy, root, rel, report, component)
+                info = _map_paths(policy, root, rel, report, component, tree=tree)
                 infos[rel] = info
                 out.inputs.append(info)
             loaded.append(Loaded(rel, role, component, report, info))
@@ -93,12 +93,14 @@ def collect(policy: Policy, root: str) -> Collected:
     return out
 
 
-def _map_paths(policy: Policy, root: str, rel: str, report: Report, component: str | None) -> InputInfo:
+def _map_paths(
+    policy: Policy, root: str, rel: str, report: Report, component: str | None, *, tree: Tree | None = None
+) -> InputInfo:
     report_dir = posixpath.dirname(rel)
     bases: list[str] = [report_dir] if report_dir else []
     if component is not None:
         bases += [p.split("*", 1)[0].rstrip("/") for p in policy.components[component].paths]
-    mapper = PathMapper(root, policy.mapping, tuple(bases))
+    mapper = PathMapper(root, policy.mapping, tuple(bases), tree.files if tree is not None else None)
     full = os.path.join(root, rel)
     info = InputInfo(
         path=rel,
@@ -113,6 +115,8 @@ def _map_paths(policy: Policy, root: str, rel: str, report: Report, component: s
         info = replace(
             info, files_total=len(report.files), files_found=found, files_missing=missing[:MAX_MISSING_LISTED]
         )
+    elif isinstance(report, DuplicationReport):
+        info.warnings.extend(_remap_clones(mapper, report))
     else:
         _remap_items(mapper, report)
     return info
@@ -136,13 +140,11 @@ def _remap_coverage(mapper: PathMapper, report: CoverageReport) -> tuple[int, li
 
 
 def _remap_items(mapper: PathMapper, report: Report) -> None:
-    """Map the paths of complexity blocks, findings, clones and test cases (found or not)."""
+    """Map the paths of complexity blocks, findings and test cases (found or not)."""
     if isinstance(report, ComplexityReport):
         _remap_blocks(mapper, report)
     elif isinstance(report, FindingsReport):
         _remap_findings(mapper, report)
-    elif isinstance(report, DuplicationReport):
-        _remap_clones(mapper, report)
     elif isinstance(report, TestReport):
         _remap_cases(mapper, report)
 
@@ -162,10 +164,22 @@ def _remap_findings(mapper: PathMapper, report: FindingsReport) -> None:
         fd.path = _mapped(mapper, fd.path) if fd.path else fd.path
 
 
-def _remap_clones(mapper: PathMapper, report: DuplicationReport) -> None:
+def _remap_clones(mapper: PathMapper, report: DuplicationReport) -> list[str]:
+    """Map both locations of every clone; a warning naming the files found nowhere in the working tree."""
+    missing: list[str] = []
     for c in report.clones:
-        c.first = replace(c.first, file=_mapped(mapper, c.first.file))
-        c.second = replace(c.second, file=_mapped(mapper, c.second.file))
+        for attr in ("first", "second"):
+            loc = getattr(c, attr)
+            mapped, ok = mapper.map(loc.file)
+            setattr(c, attr, replace(loc, file=mapped))
+            if not ok and mapped not in missing:
+                missing.append(mapped)
+    if not missing:
+        return []
+    shown = ", ".join(missing[:MAX_MISSING_LISTED]) + (", ..." if len(missing) > MAX_MISSING_LISTED else "")
+    return [
+        f"{len(missing)} file(s) of its clones are not in the working tree (add a path_mapping rule): {shown}"
+    ]
 
 
 def _remap_cases(mapper: PathMapper, report: TestReport) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -188,6 +189,22 @@ def _format_error(
     )
 
 
+def _construct_checked(shown: str, text: str, root: yaml.Node) -> Any:
+    """The document's values; a value the safe loader cannot build is a PolicyError, never exit 5."""
+    import yaml
+
+    try:
+        return _construct(root)
+    except yaml.MarkedYAMLError as exc:  # a tag the safe loader refuses (!!python/object/apply:os.system)
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise PolicyError(shown, f"invalid YAML: {exc.problem or exc.context}", line=line) from None
+    except ValueError:  # an integer past Python's 4300-digit conversion limit: no threshold is that long
+        m = re.search(r"\d{4301,}", text)
+        line = text.count("\n", 0, m.start()) + 1 if m else None
+        raise PolicyError(shown, "a number too long to be a threshold", line=line) from None
+
+
 def _validate(raw: bytes, shown: str) -> Policy:
     """YAML -> pydantic validation -> normalised policy; every fault a PolicyError with file:line:col."""
     from pydantic import ValidationError
@@ -199,7 +216,7 @@ def _validate(raw: bytes, shown: str) -> Policy:
     except UnicodeDecodeError as exc:
         raise PolicyError(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     root = _compose(shown, text)
-    data = _construct(root) if root is not None else None
+    data = _construct_checked(shown, text, root) if root is not None else None
     if not isinstance(data, dict):
         raise PolicyError(
             shown, "the policy must be a mapping with 'quality_gates:' or 'gates:'", line=1, column=1

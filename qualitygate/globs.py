@@ -87,12 +87,20 @@ class Tree:
     def __init__(self, root: str) -> None:
         self.root = root
         self._files: list[str] | None = None
+        self.unreadable: list[
+            tuple[str, str]
+        ] = []  # (repository-relative folder, why) the walk could not list
 
     def files(self) -> list[str]:
         if self._files is None:
             found: list[str] = []
             root = self.root
-            for dirpath, dirnames, filenames in os.walk(root):
+
+            def unreadable(exc: OSError) -> None:
+                where = os.path.relpath(exc.filename or root, root).replace(os.sep, "/")
+                self.unreadable.append((where, exc.strerror or str(exc)))
+
+            for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
                 dirnames[:] = sorted(d for d in dirnames if d not in PRUNED_DIRS)
                 rel = os.path.relpath(dirpath, root)
                 prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
@@ -107,7 +115,26 @@ class Tree:
         if "**" not in pattern and "/" not in pattern:
             return self._root_level(pattern)
         rx = compile_glob(pattern)
-        return [f for f in self.files() if rx.match(f)]
+        found = [f for f in self.files() if rx.match(f)]
+        self._refuse_unsearched(pattern)
+        return found
+
+    def _refuse_unsearched(self, pattern: str) -> None:
+        """A folder the pattern could reach but the walk could not list: never a silent "not found"."""
+        literal = _normalize(pattern)
+        for i, ch in enumerate(literal):
+            if ch in "*?[":
+                literal = literal[: literal.rfind("/", 0, i) + 1]
+                break
+        for folder, why in self.unreadable:
+            if folder == "." or (folder + "/").startswith(literal) or literal.startswith(folder + "/"):
+                from qualitygate.errors import ReportNotFoundError
+
+                raise ReportNotFoundError(
+                    os.path.join(self.root, folder),
+                    f"cannot list this folder ({why}): {pattern!r} could match reports in it",
+                    hint="make it readable, or narrow the glob so it does not reach it",
+                )
 
     def _exact(self, pattern: str) -> list[str]:
         """A pattern without magic: the one file it names, if it exists."""
@@ -119,6 +146,9 @@ class Tree:
         rx = compile_glob(pattern)
         try:
             names = sorted(os.listdir(self.root))
-        except OSError:
-            return []
+        except OSError as exc:
+            from qualitygate.errors import ReportNotFoundError
+
+            why = exc.strerror or str(exc)
+            raise ReportNotFoundError(self.root, f"cannot list this folder ({why}): {pattern!r}") from None
         return [n for n in names if rx.match(n) and os.path.isfile(os.path.join(self.root, n))]

@@ -251,6 +251,8 @@ class CoverageReport(Report):
     ``branches_measured``/``functions_measured`` say whether the format carried that data at all: a
     Cobertura file with ``branches-valid="0"`` did not measure branches, which is not 0 %.
     ``sources`` are the Cobertura ``<source>`` roots (empty for lcov), kept for path mapping.
+    ``unplaced_branches`` (covered, total): branches the producer counted but put on no line of any file
+    (Istanbul's Cobertura, see ``parsers/cobertura.py``); in the report's totals, never in a file's.
     """
 
     family: ClassVar[str] = "coverage"
@@ -258,9 +260,11 @@ class CoverageReport(Report):
     sources: list[str] = field(default_factory=list)
     branches_measured: bool = True
     functions_measured: bool = False
+    unplaced_branches: tuple[int, int] = (0, 0)
 
     def totals(self) -> CoverageTotals:
-        lc = lt = bc = bt = fc = ft = 0
+        lc = lt = fc = ft = 0
+        bc, bt = self.unplaced_branches
         for f in self.files:
             lc += f.lines_covered
             lt += f.lines_total

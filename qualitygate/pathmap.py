@@ -10,7 +10,10 @@ report made in ``frontend/`` names ``src/x.js``. The rules, in order:
    component's folders;
 4. ``auto`` (on by default): leading segments are stripped until the rest (a folder and a file at least)
    exists in the working tree; the stripped prefix is remembered, so the next path of the same report costs
-   one ``stat``.
+   one ``stat``;
+5. ``auto``, for a relative path (a folder and a file at least) still not found: the one file of the working
+   tree that ends with it (jscpd names files relative to the folder it scanned: ``packaging/markers.py`` for
+   ``backend/src/packaging/markers.py``); the added prefix is remembered. Two candidates: not found.
 
 A path that maps to nothing that exists keeps its best guess and is counted as not found; the verdict lists
 how many of each coverage report's files were found and which were not.
@@ -20,13 +23,21 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Callable
 
 from qualitygate.model import to_posix
 from qualitygate.policy import Mapping
 
 
 class PathMapper:
-    def __init__(self, root: str, mapping: Mapping, bases: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        root: str,
+        mapping: Mapping,
+        bases: tuple[str, ...] = (),
+        files: Callable[[], list[str]] | None = None,
+    ) -> None:
+        self.files = files  # the working tree's files (rule 5), listed only if a path needs it
         self.root = os.path.abspath(root)
         self.root_posix = to_posix(self.root).rstrip("/") + "/"
         self.mapping = mapping
@@ -75,10 +86,20 @@ class PathMapper:
             return rel, self._exists(rel)
         found = self._direct(path)
         if found is None and self.mapping.auto:
-            found = self._by_suffix(path)
+            found = self._by_suffix(path) or self._by_prefix(path)
         if found is not None:
             return found, True
         return posixpath.normpath(path.lstrip("/")), False
+
+    def _by_prefix(self, path: str) -> str | None:
+        if self.files is None or posixpath.isabs(path) or "/" not in path.strip("/"):
+            return None
+        tail = "/" + posixpath.normpath(path)
+        found = [f for f in self.files() if f.endswith(tail)]
+        if len(found) != 1:
+            return None
+        self._learned.append(("", found[0][: len(found[0]) - len(tail) + 1]))
+        return found[0]
 
     def _by_suffix(self, path: str) -> str | None:
         parts = [p for p in path.split("/") if p]

@@ -120,8 +120,6 @@ def test_totals_come_from_the_text_and_lines_are_decoded_on_demand(tmp_path: Pat
         # DA lines JSON would read otherwise than int: the whole block goes to the careful reader
         ("DA:1,01\n", False),  # a leading zero
         ("DA:1,1,abc\n", False),  # a checksum
-        ("DA:1,-1\n", False),  # a negative count
-        ("DA:99999999999999999999,1\n", False),  # beyond int64: the careful reader clamps it
     ],
 )
 def test_records_the_fast_path_cannot_count_exactly_go_to_the_careful_reader(
@@ -133,6 +131,27 @@ def test_records_the_fast_path_cannot_count_exactly_go_to_the_careful_reader(
     assert [type(f) is lcov._LcovFile for f in fast.files] == [block_read, False]
     monkeypatch.setattr(lcov, "_fast_chunk", lambda *_: False)
     assert fast.files == lcov.parse(str(path)).files
+
+
+@pytest.mark.parametrize(
+    ("da", "why"),
+    [
+        ("DA:1,-1\n", "negative"),  # no tool writes a negative count
+        ("DA:99999999999999999999,1\n", "out of range"),  # a line number beyond 4 bytes
+    ],
+)
+def test_impossible_numbers_are_refused_by_either_reader_with_the_same_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, da: str, why: str
+) -> None:
+    path = tmp_path / "lcov.info"
+    path.write_text(_record("src/a.js", "DA:1,1\n") + _record("src/b.js", da))
+    with pytest.raises(ReportFormatError) as fast:
+        lcov.parse(str(path))
+    monkeypatch.setattr(lcov, "_fast_chunk", lambda *_: False)
+    with pytest.raises(ReportFormatError) as careful:
+        lcov.parse(str(path))
+    assert str(fast.value) == str(careful.value)
+    assert why in str(fast.value)
 
 
 def test_a_repeated_file_read_by_the_fast_path_is_merged_like_lcov_add(tmp_path: Path) -> None:

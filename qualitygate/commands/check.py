@@ -107,13 +107,17 @@ def pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[s
     return pairs
 
 
-def write_outputs(verdict: Verdict, pairs: list[tuple[str, str]], color: bool | None) -> None:
+def write_outputs(
+    verdict: Verdict, pairs: list[tuple[str, str]], color: bool | None, root: str = "."
+) -> None:
     from qualitygate.render import OutputFormat, render, write_atomic
 
     for fmt, out in pairs:
         options: dict[str, object] = {}
         if fmt == "table":
             options["color"] = use_color(color, sys.stdout) if out == "-" else False
+        elif fmt == "github":  # never annotate a file the working tree does not have
+            options["exists"] = lambda rel: os.path.isfile(os.path.join(root, rel))
         text = render(OutputFormat(fmt), verdict, **options)
         write_atomic(out, text)
         if fmt == "github":
@@ -139,7 +143,7 @@ def run(opts: CheckOptions) -> int:
         return run_hook(opts)
     pairs = pair_outputs(opts.formats, opts.outputs)
     verdict = build_verdict(opts)
-    write_outputs(verdict, pairs, opts.color)
+    write_outputs(verdict, pairs, opts.color, opts.root)
     return exit_code_for(verdict)
 
 
@@ -167,7 +171,7 @@ def run_and_comment(
 
     pairs = pair_outputs(opts.formats, opts.outputs)
     verdict = build_verdict(opts)
-    write_outputs(verdict, pairs, opts.color)
+    write_outputs(verdict, pairs, opts.color, opts.root)
     base = comment.load_verdict(base_verdict) if base_verdict else None
     options = comment.CommentOptions(id=comment_id, on_pass=comment.parse_on_pass(on_pass), dry_run=dry_run)
     code = exit_code_for(verdict)

@@ -20,9 +20,10 @@ def report_document(report: Report) -> dict[str, object]:
     }
 
 
-def run(path: str, kind: str | None, fmt: str, out: TextIO = sys.stdout) -> int:
+def run(path: str, kind: str | None, fmt: str, out: TextIO | None = None) -> int:
     from qualitygate.parsers import parse_report
 
+    out = out or sys.stdout  # looked up per call: a default bound at import would outlive a redirect
     report = parse_report(path, kind)
     doc = report_document(report)
     if fmt == "json":

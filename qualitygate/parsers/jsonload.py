@@ -175,9 +175,10 @@ _CLI: list[bool] = []  # the answer of _in_cli(), once known
 
 def _in_cli() -> bool:
     """Whether this process is the qualitygate command: ``python -m qualitygate`` and the ``qualitygate``
-    console script both run ``qualitygate.cli.main`` imported into ``__main__``. Decided once per process."""
+    console script both run ``qualitygate.main`` (an older console script: ``qualitygate.cli.main``)
+    imported into ``__main__``. Decided once per process."""
     if not _CLI:
-        cli = sys.modules.get("qualitygate.cli")
         main = getattr(sys.modules.get("__main__"), "main", None)
-        _CLI.append(cli is not None and main is not None and main is getattr(cli, "main", None))
+        entries = [getattr(sys.modules.get(m), "main", None) for m in ("qualitygate", "qualitygate.cli")]
+        _CLI.append(main is not None and any(main is e for e in entries))
     return _CLI[0]

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
 from operator import itemgetter, lt
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import CoverageReport, FileCoverage, LazyFileCoverage, count_positive, to_posix
@@ -43,6 +43,7 @@ from qualitygate.parsers import _lcov_istanbul
 KIND = "lcov"
 _BLOCK = 1 << 20
 _INT64_MAX = 2**63 - 1
+_LINE_MAX = 2**31 - 1  # line numbers fit 4 bytes; counts below 0 or lines beyond this are refused
 _RECORDS = frozenset(
     ("TN", "SF", "VER", "FN", "FNDA", "FNF", "FNH", "FNL", "FNA", "BRDA", "BRF", "BRH", "DA", "LF", "LH")
 )
@@ -275,7 +276,7 @@ def _ints(values: list[str] | tuple[str, ...]) -> array[int]:
 def _one_record(path: str, body: str, line_no: int, st: _State) -> None:
     try:
         _convert(path, body, line_no, st)
-    except _Bad:
+    except (_Bad, OverflowError):
         _locate_error(path, body, line_no)
         raise ReportFormatError(path, "malformed record", line=line_no) from None
 
@@ -351,6 +352,7 @@ def _convert(path: str, body: str, line_no: int, st: _State) -> None:
         function_lines=flines,
         function_hits=fhits,
     )
+    _refuse_impossible(fc)
     _check_summary(st, fpath, rest.summary, fc)
     st.records += 1
     prev = st.files.get(fpath)
@@ -472,6 +474,8 @@ def _match_fnda(
 def _taken(values: list[str]) -> array[int]:
     try:
         return array("q", map(int, values))
+    except OverflowError:  # an execution count beyond int64: clamped, as DA counts are (_ints)
+        return _ints([v if v != "-" else "0" for v in values])
     except ValueError:
         # geninfo writes "-" for a branch whose block never ran: in the total, not covered
         try:
@@ -511,6 +515,8 @@ def _branches(br_text: str, n: int) -> tuple[array[int], array[int], array[int]]
     else:
         lines_s, taken = _arms(br_text.split("\n"))
         lines = _ints(lines_s)
+    if min(taken) < 0:
+        raise _Bad  # a negative count: _locate_error names the line
     total = Counter(lines)
     covered = Counter(compress(lines, taken))
     bl = array("q", sorted(total))
@@ -607,24 +613,53 @@ def _summary_warnings(st: _State) -> None:
         )
 
 
+def _impossible(*columns: Any) -> bool:
+    """Line-number columns, then a tuple of count columns: a line number below 0 or beyond 4 bytes, or a
+    negative count (no tool writes one; a negative BRDA taken would otherwise read as covered)."""
+    *lines, counts = columns
+    return any(c and (min(c) < 0 or max(c) > _LINE_MAX) for c in lines) or any(
+        c and min(c) < 0 for c in counts
+    )
+
+
+def _refuse_impossible(fc: FileCoverage) -> None:
+    if _impossible(fc.line_numbers, fc.branch_lines, fc.function_lines, (fc.line_hits, fc.function_hits)):
+        raise _Bad  # _locate_error names the line
+
+
+class _Impossible(ValueError):
+    """A well-formed record line whose numbers cannot be: its message says why."""
+
+
+def _line_number(s: str) -> None:
+    if not 0 <= int(s) <= _LINE_MAX:
+        raise _Impossible(f"line number {s[:40]} out of range")
+
+
+def _count(s: str) -> None:
+    if int(s) < 0:
+        raise _Impossible(f"negative count {s[:40]}")
+
+
 def _check_line(tag: str, val: str) -> None:
-    """Raise ValueError/IndexError if one record line of a known type is malformed."""
+    """Raise ValueError/IndexError if one record line of a known type is malformed (_Impossible: if its
+    numbers cannot be)."""
     if tag == "DA":
         f = val.split(",")
         if len(f) not in (2, 3):
             raise ValueError
-        int(f[0])
-        int(f[1])
+        _line_number(f[0])
+        _count(f[1])
     elif tag == "BRDA":
         first, _, rest = val.partition(",")
         t = rest.rpartition(",")[2]
-        int(first)
+        _line_number(first)
         if t != "-":
-            int(t)
-    elif tag in ("FN", "FNDA", "FNL", "FNA"):
-        int(val.partition(",")[0])
-        if tag == "FNA":
-            int(val.split(",")[1])
+            _count(t)
+    elif tag in ("FN", "FNL"):
+        _line_number(val.partition(",")[0] if tag == "FN" else val.split(",")[1])
+    elif tag in ("FNDA", "FNA"):
+        _count(val.partition(",")[0] if tag == "FNDA" else val.split(",")[1])
     elif tag in _SUMMARY:
         int(val)
 
@@ -638,6 +673,8 @@ def _locate_error(path: str, body: str, line_no: int) -> None:
             continue
         try:
             _check_line(tag, val)
+        except _Impossible as exc:
+            raise ReportFormatError(path, f"{tag} record: {exc}", line=line_no + i) from None
         except (ValueError, IndexError):
             raise ReportFormatError(
                 path, f"malformed {tag} record: {line[:80]!r}", line=line_no + i

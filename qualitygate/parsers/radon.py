@@ -60,7 +60,10 @@ def sniff(head: str) -> bool:
 
 def parse(path: str) -> ComplexityReport:
     text = read_text(path, WHAT)
-    if not text[:4096].lstrip().startswith("{"):
+    head = text[:4096].lstrip()
+    if not head and not text.strip():
+        raise ReportFormatError(path, f"only whitespace: no {WHAT} was written")
+    if not head.startswith(("{", "[")):
         return _from_text(path, text)
     with no_gc():
         doc = loads(path, text, WHAT)
@@ -177,8 +180,16 @@ def _from_text(path: str, text: str) -> ComplexityReport:
             reported_avg = float(m.group(2))
             continue
         file = to_posix(line)  # radon prints each analysed file's path unindented, then its blocks
+    _refuse_nothing(path, report, reported_blocks)
     _compare_footer(report, reported_blocks, reported_avg)
     return report
+
+
+def _refuse_nothing(path: str, report: ComplexityReport, reported_blocks: int | None) -> None:
+    """radon prints nothing for a file without blocks: text with no block, ERROR or footer line is something
+    else (random text, a stray log), not an empty report."""
+    if not report.blocks and not report.errors and reported_blocks is None:
+        raise ReportFormatError(path, f"no block, ERROR or summary line: not a {WHAT} (radon cc -s text)")
 
 
 def _text_block(path: str, file: str, m: re.Match[str], lineno: int) -> ComplexityBlock:
@@ -197,8 +208,12 @@ def _text_block(path: str, file: str, m: re.Match[str], lineno: int) -> Complexi
         classname, name = fullname.rsplit(".", 1)
     elif kind == "function" and "." in fullname:
         kind = "closure"
+    try:
+        numbers = int(line), int(score)
+    except ValueError:  # beyond Python's 4300 digits: no real score or line number
+        raise ReportFormatError(path, "a number too long to be a line or a score", line=lineno) from None
     return ComplexityBlock(
-        file=file, line=int(line), name=name, kind=kind, score=int(score), rank=rank, classname=classname
+        file=file, line=numbers[0], name=name, kind=kind, score=numbers[1], rank=rank, classname=classname
     )
 
 

@@ -14,6 +14,7 @@ message ``%``, CR and LF; in a property also ``:`` and ``,``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -72,18 +73,20 @@ def _level(gate: GateResult) -> _Level | None:
     return None
 
 
-def collect(verdict: Verdict) -> list[_Annotation]:
+def collect(verdict: Verdict, exists: Callable[[str], bool] | None = None) -> list[_Annotation]:
     """Every annotation the verdict calls for, most important first: the new-code gates' lines and then
-    their evidence (uncovered changed lines, new findings) round-robin, then the same for the other gates."""
+    their evidence (uncovered changed lines, new findings) round-robin, then the same for the other gates.
+    ``exists``: whether a path is a file of the working tree; an item whose file is not gets no ``file=``
+    (GitHub would attach it to nothing, or to the wrong file) and keeps its path in the message."""
     out: list[_Annotation] = []
     if not verdict.gates:  # an empty policy is an error, not a pass
         out.append(_Annotation("error", "No gate was evaluated: the policy defines none.", "qualitygate"))
     new = [g for g in verdict.gates if is_new_code(g)]
     old = [g for g in verdict.gates if not is_new_code(g)]
-    return out + _gate_annotations(new) + _gate_annotations(old)
+    return out + _gate_annotations(new, exists) + _gate_annotations(old, exists)
 
 
-def _gate_annotations(gates: list[GateResult]) -> list[_Annotation]:
+def _gate_annotations(gates: list[GateResult], exists: Callable[[str], bool] | None) -> list[_Annotation]:
     """One line per gate that did not pass, then its evidence items taken round-robin across the gates."""
     out: list[_Annotation] = []
     per_gate: list[list[_Annotation]] = []
@@ -92,19 +95,29 @@ def _gate_annotations(gates: list[GateResult]) -> list[_Annotation]:
         if level is None:
             continue
         out.append(_Annotation(level, one_line(gate.message), gate.title))
-        per_gate.append(_evidence_notes(gate, level))
+        per_gate.append(_evidence_notes(gate, level, exists))
     depth = max((len(items) for items in per_gate), default=0)
     out += [items[i] for i in range(depth) for items in per_gate if i < len(items)]
     return out
 
 
-def _evidence_notes(gate: GateResult, level: _Level) -> list[_Annotation]:
-    return [note for item in gate.evidence if item.path for note in _item_notes(item, gate, level)]
+def _evidence_notes(
+    gate: GateResult, level: _Level, exists: Callable[[str], bool] | None
+) -> list[_Annotation]:
+    return [note for item in gate.evidence if item.path for note in _item_notes(item, gate, level, exists)]
 
 
-def _item_notes(item: Evidence, gate: GateResult, level: _Level) -> list[_Annotation]:
+def _item_notes(
+    item: Evidence, gate: GateResult, level: _Level, exists: Callable[[str], bool] | None
+) -> list[_Annotation]:
     """An evidence item's annotation; one per range for an item with line ranges (uncovered changed lines,
-    changed lines in a clone), spanning the range."""
+    changed lines in a clone), spanning the range. ``exists``: whether a path is a file of the working tree;
+    an item whose file is not gets no ``file=`` (GitHub would attach it to nothing, or to the wrong file) and
+    keeps its path in the message."""
+    if item.path and exists is not None and not exists(item.path):
+        where = f"{item.path}:{item.line}" if item.line else item.path
+        message = f"{where} (not in the working tree): {_evidence_message(item, gate)}"
+        return [_Annotation(level, message, gate.title)]
     if not item.line_ranges:
         return [_Annotation(level, _evidence_message(item, gate), gate.title, item.path, item.line)]
     what = _RANGE_WORDS.get(item.kind, "not covered by the tests")
@@ -145,12 +158,15 @@ def _labelled(head: str, body: str) -> str:
     return f"{head}: {body}" if head and body else head or body
 
 
-def render(verdict: Verdict, *, limit: int = ANNOTATIONS_PER_LEVEL) -> str:
-    """Workflow commands, one per line; empty when every gate passed or was skipped."""
+def render(
+    verdict: Verdict, *, limit: int = ANNOTATIONS_PER_LEVEL, exists: Callable[[str], bool] | None = None
+) -> str:
+    """Workflow commands, one per line; empty when every gate passed or was skipped. ``exists``: see
+    :func:`collect` (``check`` passes the working tree's; without it every path is trusted)."""
     lines = []
     left: dict[_Level, int] = {"error": 0, "warning": 0}
     written: dict[_Level, int] = {"error": 0, "warning": 0}
-    for note in collect(verdict):
+    for note in collect(verdict, exists):
         if written[note.level] < limit:
             written[note.level] += 1
             lines.append(note.command())

@@ -85,7 +85,16 @@ def merge(reports: Sequence[CoverageReport], globs: tuple[str, ...] = ()) -> Cov
         files=[merge_files(fs) for _, fs in sorted(by_path.items())],
         branches_measured=all(r.branches_measured for r in reports),
         functions_measured=all(r.functions_measured for r in reports),
+        unplaced_branches=_unplaced(reports, globs),
     )
+
+
+def _unplaced(reports: Sequence[CoverageReport], globs: tuple[str, ...]) -> tuple[int, int]:
+    """Branches a producer counted on no file's line (Istanbul's Cobertura): in a whole-component total, as
+    the producer counts them; a per-path gate cannot place them (the parser's warning says so)."""
+    if globs:
+        return 0, 0
+    return sum(r.unplaced_branches[0] for r in reports), sum(r.unplaced_branches[1] for r in reports)
 
 
 _STATS: dict[str, Callable[[FileCoverage], tuple[int, int]]] = {
