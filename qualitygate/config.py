@@ -52,9 +52,10 @@ def find_policy(config: str | None, root: str) -> str:
 def _compose(path: str, text: str) -> yaml.Node | None:
     import yaml
 
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from qualitygate.policy_yaml import compose
+
     try:
-        return yaml.compose(text, Loader=loader_cls)
+        return compose(text, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -65,7 +66,7 @@ def _compose(path: str, text: str) -> yaml.Node | None:
             column=mark.column + 1 if mark else None,
         ) from None
     except yaml.YAMLError as exc:
-        raise PolicyError(path, f"invalid YAML: {exc}") from None
+        raise PolicyError(path, _clip(f"invalid YAML: {exc}")) from None
 
 
 def _construct(node: yaml.Node) -> Any:
@@ -158,10 +159,28 @@ def _unknown_key(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[st
     return "unknown key", f"allowed here: {', '.join(choices)}"
 
 
+MESSAGE_CHARS = 300  # no error message repeats a long value in full
+
+
+def _shown(value: object) -> str:
+    """A bounded ``repr`` (a few items, a few levels, a short string), whatever the value's size."""
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxstring = r.maxother = 60
+    r.maxlist = r.maxdict = r.maxset = r.maxtuple = 6
+    r.maxlevel = 3
+    return r.repr(value)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MESSAGE_CHARS else f"{text[:MESSAGE_CHARS]}... ({len(text)} characters)"
+
+
 def _value_problem(err: Any) -> str:
-    msg: str = err["msg"].removeprefix("Value error, ")
+    msg: str = _clip(err["msg"].removeprefix("Value error, "))
     if err["type"] not in {"value_error", "missing"} and "input" in err:
-        msg += f" (got {err['input']!r})"
+        msg += f" (got {_shown(err['input'])})"
     return msg
 
 
@@ -183,7 +202,7 @@ def _format_error(
         msg,
         line=mark.line + 1 if mark else None,
         column=mark.column + 1 if mark else None,
-        key=".".join(str(p) for p in loc) or None,
+        key=_clip(".".join(str(p) for p in loc)) or None,
         hint=hint,
     )
 
@@ -211,7 +230,7 @@ def _validate(raw: bytes, shown: str) -> Policy:
     try:
         policy = normalise(spec, shown)
     except ValueError as exc:
-        raise PolicyError(shown, str(exc)) from None
+        raise PolicyError(shown, _clip(str(exc))) from None
     if not policy.gates:
         raise PolicyError(
             shown,
@@ -233,9 +252,13 @@ def cache_dir() -> str | None:
     return os.path.join(base, "qualitygate")
 
 
-def _cache_file(raw: bytes) -> str | None:
-    """The cache entry of a policy: named by the SHA-256 of its bytes and this qualitygate version, so an
-    edited policy or an upgrade never reads a stale entry."""
+CACHE_ENTRY_BYTES = 4 << 20  # a larger entry is not one this version wrote
+
+
+def _cache_entry(raw: bytes) -> tuple[str, bytes] | None:
+    """Where a policy's cache entry lives and the key its content is sealed with: both from the SHA-256 of
+    the policy's bytes and this qualitygate version, so an edited policy or an upgrade never reads a stale
+    entry."""
     import hashlib
 
     from qualitygate import __version__
@@ -243,33 +266,50 @@ def _cache_file(raw: bytes) -> str | None:
     folder = cache_dir()
     if folder is None:
         return None
-    digest = hashlib.sha256(__version__.encode() + b"\0" + raw).hexdigest()
-    return os.path.join(folder, f"policy-{digest}.json")
+    key = hashlib.sha256(__version__.encode() + b"\0" + raw).digest()
+    return os.path.join(folder, f"policy-{key.hex()}.json"), key
 
 
-def _cached(entry: str) -> Policy | None:
+def _seal(key: bytes, payload: bytes) -> bytes:
+    """An HMAC-SHA256 of an entry's content: an entry edited by hand (a threshold changed), truncated, or
+    copied under another policy's name no longer matches and is ignored. The key is no secret (anyone who
+    can read the policy can compute it): it checks integrity, not authorship."""
+    import hmac
+
+    return hmac.new(key, payload, "sha256").hexdigest().encode()
+
+
+def _cached(entry: str, key: bytes) -> Policy | None:
+    """The policy of a cache entry whose seal matches its content; None for anything else (absent,
+    unreadable, edited, another format), and the caller validates the file afresh."""
+    import hmac
     import json
 
     from qualitygate.policy import policy_from_dict
 
     try:
-        with open(entry, encoding="utf-8") as fh:
-            return policy_from_dict(json.load(fh))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # absent, unreadable or from another format: validate again
+        with open(entry, "rb") as fh:
+            data = fh.read(CACHE_ENTRY_BYTES + 1)
+        seal, _, payload = data.partition(b"\n")
+        if len(data) > CACHE_ENTRY_BYTES or not hmac.compare_digest(seal, _seal(key, payload)):
+            return None
+        return policy_from_dict(json.loads(payload))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
-def _remember(entry: str, policy: Policy) -> None:
+def _remember(entry: str, key: bytes, policy: Policy) -> None:
     import json
     import tempfile
 
     from qualitygate.policy import policy_to_dict
 
+    payload = json.dumps(policy_to_dict(policy)).encode()
     try:
         os.makedirs(os.path.dirname(entry), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(entry), suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(policy_to_dict(policy), fh)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_seal(key, payload) + b"\n" + payload)
         os.replace(tmp, entry)
     except OSError:
         pass  # a read-only home is no reason to fail a check
@@ -289,11 +329,11 @@ def load_policy(path: str, *, display: str | None = None) -> Policy:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise PolicyError(shown, f"cannot read: {exc.strerror or exc}") from None
-    entry = _cache_file(raw)
-    policy = _cached(entry) if entry else None
+    cache = _cache_entry(raw)
+    policy = _cached(*cache) if cache else None
     if policy is not None:
         return replace(policy, source=shown)
     policy = _validate(raw, shown)
-    if entry:
-        _remember(entry, policy)
+    if cache:
+        _remember(*cache, policy)
     return policy

@@ -12,6 +12,7 @@ turns it into the engine's :class:`~qualitygate.policy.Policy`. ``qualitygate sc
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -50,14 +51,27 @@ from qualitygate.units import Quantity, UnitError, convert, metric_unit, parse_e
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _quantity(raw: object) -> Quantity:
     try:
-        return parse_quantity(raw)
+        q = parse_quantity(raw)
     except UnitError as exc:
         raise ValueError(str(exc)) from None
+    if not math.isfinite(q.value):  # "999...9%": the YAML reader only sees a string
+        raise ValueError(f"number too large ({len(str(raw))} characters)")
+    return q
+
+
+def _percent(raw: object) -> object:
+    """``80`` or ``80%``: a number of percent (other units are refused); numbers pass as written."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return raw
+    q = _quantity(raw)
+    if q.unit not in (None, "%"):
+        raise ValueError(f"takes a percentage; {q} has the wrong unit")
+    return q.value
 
 
 def _effort(raw: object) -> float:
@@ -82,8 +96,16 @@ _EFFORT_SCHEMA = {
     "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(min|m|h|d)?\s*$"}],
     "examples": ["30min", "4h", "1d"],
 }
+_PERCENT_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 100},
+        {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%?\s*$"},
+    ],
+    "examples": [80, "80%", 2.5],
+}
 QuantityField = Annotated[Quantity, BeforeValidator(_quantity), WithJsonSchema(_QUANTITY_SCHEMA)]
 EffortMinutes = Annotated[float, BeforeValidator(_effort), WithJsonSchema(_EFFORT_SCHEMA)]
+Percent = Annotated[float, BeforeValidator(_percent), Field(ge=0, le=100), WithJsonSchema(_PERCENT_SCHEMA)]
 
 
 def _valid_globs(globs: list[str]) -> list[str]:
@@ -104,7 +126,7 @@ class CompactComplexity(_Strict):
 
 
 class CompactDuplications(_Strict):
-    max_percentage: float = Field(ge=0, le=100, description="Duplicated lines %, maximum (jscpd)")
+    max_percentage: Percent = Field(description="Duplicated lines %, maximum (jscpd): 3 or 3%")
 
 
 class CompactSmells(_Strict):
@@ -115,8 +137,8 @@ class CompactSmells(_Strict):
 class CompactGates(_Strict):
     """``quality_gates:``: the compact form."""
 
-    coverage: dict[str, Annotated[float, Field(ge=0, le=100)]] | None = Field(
-        default=None, description="Line coverage % of each component, minimum"
+    coverage: dict[str, Percent] | None = Field(
+        default=None, description="Line coverage % of each component, minimum: 80 or 80%"
     )
     complexity: CompactComplexity | None = None
     duplications: CompactDuplications | None = None
@@ -230,7 +252,7 @@ class GateSpec(_Strict):
 class PolicyFile(_Strict):
     """The whole ``.github/quality-gates.yml``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, title="qualitygate policy")
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, title="qualitygate policy")
 
     version: Literal[1] = 1
     quality_gates: CompactGates | None = None
