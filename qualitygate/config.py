@@ -208,11 +208,8 @@ def _format_error(
 
 
 def _validate(raw: bytes, shown: str) -> Policy:
-    """YAML -> pydantic validation -> normalised policy; every fault a PolicyError with file:line:col."""
-    from pydantic import ValidationError
-
-    from qualitygate.policy_schema import PolicyFile, normalise
-
+    """YAML -> pydantic validation -> normalised policy; every fault a PolicyError with file:line:col.
+    The YAML is read before pydantic is imported: a policy refused there costs no schema."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -223,6 +220,10 @@ def _validate(raw: bytes, shown: str) -> Policy:
         raise PolicyError(
             shown, "the policy must be a mapping with 'quality_gates:' or 'gates:'", line=1, column=1
         )
+    from pydantic import ValidationError
+
+    from qualitygate.policy_schema import PolicyFile, normalise
+
     try:
         spec = PolicyFile.model_validate(data)
     except ValidationError as exc:
