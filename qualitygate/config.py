@@ -69,13 +69,22 @@ def _compose(path: str, text: str) -> yaml.Node | None:
         raise PolicyError(path, _clip(f"invalid YAML: {exc}")) from None
 
 
-def _construct(node: yaml.Node) -> Any:
+def _construct(path: str, node: yaml.Node) -> Any:
     import yaml
 
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     loader = loader_cls("")
     try:
         return loader.construct_document(node)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # a collection its tag cannot hold: `!!omap 1`
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PolicyError(
+            path,
+            _clip(f"invalid YAML value: {problem}"),
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
     finally:
         loader.dispose()
 
@@ -215,7 +224,7 @@ def _validate(raw: bytes, shown: str) -> Policy:
     except UnicodeDecodeError as exc:
         raise PolicyError(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     root = _compose(shown, text)
-    data = _construct(root) if root is not None else None
+    data = _construct(shown, root) if root is not None else None
     if not isinstance(data, dict):
         raise PolicyError(
             shown, "the policy must be a mapping with 'quality_gates:' or 'gates:'", line=1, column=1
@@ -291,11 +300,14 @@ def _cached(entry: str, key: bytes) -> Policy | None:
     try:
         with open(entry, "rb") as fh:
             data = fh.read(CACHE_ENTRY_BYTES + 1)
-        seal, _, payload = data.partition(b"\n")
-        if len(data) > CACHE_ENTRY_BYTES or not hmac.compare_digest(seal, _seal(key, payload)):
+        if len(data) > CACHE_ENTRY_BYTES:
+            return None
+        sealed = json.loads(data)
+        payload = sealed["policy"].encode()
+        if not hmac.compare_digest(sealed["seal"].encode(), _seal(key, payload)):
             return None
         return policy_from_dict(json.loads(payload))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, LookupError, TypeError, AttributeError, RecursionError):
         return None
 
 
@@ -305,12 +317,13 @@ def _remember(entry: str, key: bytes, policy: Policy) -> None:
 
     from qualitygate.policy import policy_to_dict
 
-    payload = json.dumps(policy_to_dict(policy)).encode()
+    payload = json.dumps(policy_to_dict(policy))
+    sealed = {"seal": _seal(key, payload.encode()).decode(), "policy": payload}  # the exact bytes sealed
     try:
         os.makedirs(os.path.dirname(entry), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(entry), suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(_seal(key, payload) + b"\n" + payload)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(sealed, fh)
         os.replace(tmp, entry)
     except OSError:
         pass  # a read-only home is no reason to fail a check

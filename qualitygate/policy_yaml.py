@@ -10,7 +10,8 @@ file, line, column and key path:
 * a **duplicate key** in any mapping (two ``gates:``) would silently keep the last one;
 * a number must be **finite** and at most :data:`MAX_NUMBER_CHARS` characters long (``.nan``, ``.inf`` and a
   5000-digit number are no thresholds);
-* nesting deeper than :data:`MAX_DEPTH` is refused (it would exhaust the stack).
+* nesting deeper than :data:`MAX_DEPTH` is refused (it would exhaust the stack);
+* a tag that is not plain YAML (``!!python/object``) is refused, not left to the constructor.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from qualitygate.errors import PolicyError
 ALIAS_BUDGET = 10_000  # nodes added by aliases, each counted as often as it is repeated
 MAX_NUMBER_CHARS = 100
 MAX_DEPTH = 64
+_STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -69,7 +71,8 @@ class _PolicyComposer(_base()):  # type: ignore[misc]
         )
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
-        if parent is not None and index is not None:  # a sequence item or a mapping's value
+        value_of = parent is not None and index is not None  # a sequence item or a mapping's value
+        if value_of:
             self.path.append(index if isinstance(index, int) else _segment(index))
         try:
             if len(self.path) > MAX_DEPTH:
@@ -77,16 +80,23 @@ class _PolicyComposer(_base()):  # type: ignore[misc]
             if self.check_event(yaml.AliasEvent):
                 self._count_alias(self.peek_event())
                 return cast("yaml.Node", super().compose_node(parent, index))
-            anchor = self.peek_event().anchor
-            start = self.nodes
-            self.nodes += 1
-            node = cast("yaml.Node", super().compose_node(parent, index))
-            if anchor is not None:
-                self.sizes[id(node)] = self.nodes - start
-            return node
+            return self._compose_counted(parent, index)
         finally:
-            if parent is not None and index is not None:
+            if value_of:
                 self.path.pop()
+
+    def _compose_counted(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        """A node (not an alias), counted, its expanded size kept when it has an anchor."""
+        anchor = self.peek_event().anchor
+        start = self.nodes
+        self.nodes += 1
+        node = cast("yaml.Node", super().compose_node(parent, index))
+        is_merge_key = node.tag == _MERGE and parent is not None and index is None
+        if node.tag not in SafeConstructor.yaml_constructors and not is_merge_key:
+            raise self.fail(f"unsupported YAML tag {_short(node.tag)!r}", node.start_mark)
+        if anchor is not None:
+            self.sizes[id(node)] = self.nodes - start
+        return node
 
     def _count_alias(self, event: yaml.AliasEvent) -> None:
         target = self.anchors.get(event.anchor) if event.anchor is not None else None
@@ -107,18 +117,24 @@ class _PolicyComposer(_base()):  # type: ignore[misc]
             )
 
     def compose_scalar_node(self, anchor: str | None) -> yaml.ScalarNode:
+        """A scalar, built once here (a string needs nothing) so that a value its tag cannot hold
+        (``!!int abc``), a number too long to build or one that is not finite is refused where it is."""
         node: yaml.ScalarNode = super().compose_scalar_node(anchor)
-        if node.tag in (_INT, _FLOAT):
-            self._check_number(node)
-        return node
-
-    def _check_number(self, node: yaml.ScalarNode) -> None:
-        if len(node.value) > MAX_NUMBER_CHARS:
+        if node.tag == _STR or node.tag not in SafeConstructor.yaml_constructors:
+            return node  # a string, or an unsupported tag that compose_node reports with its key path
+        if node.tag in (_INT, _FLOAT) and len(node.value) > MAX_NUMBER_CHARS:
             raise self.fail(
                 f"number too long ({len(node.value)} characters; at most {MAX_NUMBER_CHARS})", node.start_mark
             )
-        if node.tag == _FLOAT and not math.isfinite(self.construct_yaml_float(node)):
+        try:
+            value = SafeConstructor.yaml_constructors[node.tag](self, node)
+        except (yaml.YAMLError, ArithmeticError, LookupError, ValueError, TypeError, AttributeError):
+            raise self.fail(
+                f"{_short(node.value)!r} is not a valid {node.tag.rsplit(':', 1)[-1]}", node.start_mark
+            ) from None
+        if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(f"{node.value!r} is not a finite number", node.start_mark)
+        return node
 
     def compose_mapping_node(self, anchor: str | None) -> yaml.MappingNode:
         node: yaml.MappingNode = super().compose_mapping_node(anchor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -442,6 +443,19 @@ def test_the_compact_form_takes_percentages_as_the_full_form_does(tmp_path: Path
             "2:27: quality_gates.code_smells.max_debt: expected a number or a quantity like 80%, 200ms, 0.5s, "
             "30min, 4h, 1d; got '" + "x" * 225 + "... (100076 characters)",
         ),
+        (
+            "quality_gates: !!python/object/apply:os.system ['true']\n",
+            "1:16: quality_gates: unsupported YAML tag 'tag:yaml.org,2002:python/object/apply:os.system'",
+        ),
+        (
+            "gates:\n  - {metric: tests.failing, max: !!int abc}\n",
+            "2:34: gates.0.max: 'abc' is not a valid int",
+        ),
+        (
+            "gates:\n  - {metric: tests.failing, max: !!bool x}\n",
+            "2:34: gates.0.max: 'x' is not a valid bool",
+        ),
+        ("gates: !!omap [1]\n", "1:16: invalid YAML value: expected a mapping of length 1, but found scalar"),
     ],
     ids=[
         "percent-over-100",
@@ -464,6 +478,10 @@ def test_the_compact_form_takes_percentages_as_the_full_form_does(tmp_path: Path
         "deep-nesting",
         "huge-value-not-repeated",
         "huge-string-not-repeated",
+        "python-tag",
+        "bad-int",
+        "bad-bool",
+        "bad-omap",
     ],
 )
 def test_hostile_or_surprising_yaml_is_a_one_line_policy_error(
@@ -583,6 +601,14 @@ def test_a_hidden_report_folder_is_found_with_or_without_a_leading_dot_slash(tmp
     assert (gate["status"], gate["actual"]) == ("pass", 0)
 
 
+THRESHOLD = re.compile(rb'(threshold\\?": )([0-9.]+)')  # a gate's threshold in a cache entry, however quoted
+
+
+def threshold_in(entry: bytes) -> bytes | None:
+    found = THRESHOLD.search(entry)
+    return found[2] if found else None
+
+
 def test_an_edited_cache_entry_is_not_believed(tmp_path: Path) -> None:
     """A threshold changed by hand in the cache must not flip the verdict: the entry is sealed."""
     cache = Path(os.environ["QUALITYGATE_CACHE_DIR"])
@@ -595,10 +621,10 @@ def test_an_edited_cache_entry_is_not_believed(tmp_path: Path) -> None:
     policy = write(tmp_path, text)
     assert qg("check", "--root", str(tmp_path), "--config", policy).returncode == 1
     (entry,) = set(cache.glob("policy-*.json")) - before
-    entry.write_bytes(entry.read_bytes().replace(b'"threshold": 0.0', b'"threshold": 5.0'))
+    entry.write_bytes(THRESHOLD.sub(rb"\g<1>5.0", entry.read_bytes()))
     p = qg("check", "--root", str(tmp_path), "--config", policy)
     assert p.returncode == 1, p.stdout  # validated afresh: 1 failing test > 0
-    assert b'"threshold": 0.0' in entry.read_bytes()  # and the entry written again
+    assert threshold_in(entry.read_bytes()) == b"0.0"  # and the entry written again
 
 
 def test_a_cache_entry_of_another_policy_is_not_believed(
@@ -608,8 +634,8 @@ def test_a_cache_entry_of_another_policy_is_not_believed(
     strict = load_policy(write(tmp_path, "gates:\n  - {metric: tests.failing, max: 0}\n", "strict.yml"))
     load_policy(write(tmp_path, "gates:\n  - {metric: tests.failing, max: 5}\n", "lax.yml"))
     entries = {p.read_bytes(): p for p in (tmp_path / "cache").glob("policy-*.json")}
-    (strict_entry,) = [p for b, p in entries.items() if b'"threshold": 0.0' in b]
-    (lax_entry,) = [p for b, p in entries.items() if b'"threshold": 5.0' in b]
+    (strict_entry,) = [p for b, p in entries.items() if threshold_in(b) == b"0.0"]
+    (lax_entry,) = [p for b, p in entries.items() if threshold_in(b) == b"5.0"]
     strict_entry.write_bytes(lax_entry.read_bytes())  # a valid entry, sealed for another policy
     again = load_policy(str(tmp_path / "strict.yml"))
     assert [g.threshold for g in again.gates] == [g.threshold for g in strict.gates] == [0.0]
