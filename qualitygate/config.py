@@ -66,7 +66,16 @@ def _compose(path: str, text: str) -> yaml.Node | None:
             column=mark.column + 1 if mark else None,
         ) from None
     except yaml.YAMLError as exc:
-        raise PolicyError(path, _clip(f"invalid YAML: {exc}")) from None
+        raise _reader_error(path, text, exc) from None
+
+
+def _reader_error(path: str, text: str, exc: Exception) -> PolicyError:
+    """The YAML reader's error (a control character) in one line, at its character position."""
+    position = getattr(exc, "position", None)
+    line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+    column = position - text.rfind("\n", 0, position) if isinstance(position, int) else None
+    problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return PolicyError(path, _clip(f"invalid YAML: {problem}"), line=line, column=column)
 
 
 def _construct(path: str, node: yaml.Node) -> Any:
@@ -147,13 +156,22 @@ def _innermost_model(annotation: Any) -> Any:
     return None
 
 
-def _data_path(err: Any) -> tuple[int | str, ...]:
-    """The error's location in the data: pydantic appends validator and union-member names to some."""
-    return tuple(
-        p
-        for p in err["loc"]
-        if not (isinstance(p, str) and (p.startswith("function-") or "[" in p or p in {"list", "dict"}))
-    )
+def _data_path(err: Any, data: Any) -> tuple[int | str, ...]:
+    """The error's location in the data: the parts of pydantic's location that are keys or indexes of the
+    data on the way (it inserts validator and union-member names such as ``function-after[...]``, and a
+    key may contain ``[``); the last part is kept for a key that is unknown or missing."""
+    out: list[int | str] = []
+    current = data
+    for i, part in enumerate(err["loc"]):
+        found = (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        )
+        if found:
+            current = current[part]
+        elif not (i == len(err["loc"]) - 1 and err["type"] in {"extra_forbidden", "missing"}):
+            continue
+        out.append(part)
+    return tuple(out)
 
 
 def _unknown_key(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[str, str | None]:
@@ -194,11 +212,11 @@ def _value_problem(err: Any) -> str:
 
 
 def _format_error(
-    path: str, root: yaml.Node | None, exc: ValidationError, model: type[BaseModel]
+    path: str, root: yaml.Node | None, exc: ValidationError, model: type[BaseModel], data: Any
 ) -> PolicyError:
     """The first validation error as ``FILE:LINE:COL: key.path: what is wrong``."""
     err = exc.errors(include_url=False)[0]
-    loc = _data_path(err)
+    loc = _data_path(err, data)
     unknown = err["type"] == "extra_forbidden"
     msg, hint = _unknown_key(model, loc) if unknown else (_value_problem(err), None)
     more = len(exc.errors()) - 1
@@ -236,7 +254,7 @@ def _validate(raw: bytes, shown: str) -> Policy:
     try:
         spec = PolicyFile.model_validate(data)
     except ValidationError as exc:
-        raise _format_error(shown, root, exc, PolicyFile) from None
+        raise _format_error(shown, root, exc, PolicyFile, data) from None
     try:
         policy = normalise(spec, shown)
     except ValueError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -456,6 +457,14 @@ def test_the_compact_form_takes_percentages_as_the_full_form_does(tmp_path: Path
             "2:34: gates.0.max: 'x' is not a valid bool",
         ),
         ("gates: !!omap [1]\n", "1:16: invalid YAML value: expected a mapping of length 1, but found scalar"),
+        (
+            "quality_gat[es: {security_hotspots: 0}\n",
+            "1:1: quality_gat[es: unknown key (did you mean 'quality_gates'?)",
+        ),
+        (
+            "gates:\n  - {metric: tests.failing,\x01 max: 0}\n",
+            "2:28: invalid YAML: unacceptable character #x0001: control characters are not allowed",
+        ),
     ],
     ids=[
         "percent-over-100",
@@ -482,6 +491,8 @@ def test_the_compact_form_takes_percentages_as_the_full_form_does(tmp_path: Path
         "bad-int",
         "bad-bool",
         "bad-omap",
+        "key-with-a-bracket",
+        "control-character",
     ],
 )
 def test_hostile_or_surprising_yaml_is_a_one_line_policy_error(
@@ -651,3 +662,59 @@ def test_a_cached_policy_imports_neither_pydantic_nor_yaml(tmp_path: Path) -> No
     first = subprocess.run(run, capture_output=True, text=True, check=True).stdout.split()
     second = subprocess.run(run, capture_output=True, text=True, check=True).stdout.split()
     assert (first, second) == (["True", "True"], ["False", "False"])
+
+
+FUZZ_TOKENS = [
+    "&a ",
+    "*a",
+    "<<: *a",
+    ".nan",
+    "-.inf",
+    "9" * 400,
+    "!!int ",
+    "!!python/name:os.system ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ": ",
+    "\n  ",
+    "- ",
+    "'",
+    '"',
+    "%",
+    "ms",
+    "gates:",
+    "\t",
+    "\x00",
+    "\ufeff",
+    "? ",
+    "!!omap ",
+    "|",
+    "#",
+]
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    for _ in range(rng.randint(1, 4)):
+        i = rng.randrange(len(text) + 1)
+        if rng.random() < 0.3:
+            text = text[:i] + text[i + rng.randint(1, 8) :]  # cut
+        else:
+            text = text[:i] + rng.choice(FUZZ_TOKENS) + text[i:]
+    return text
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fuzzed_policies_validate_or_give_a_policy_error(tmp_path: Path, seed: int) -> None:
+    """A bounded, seeded fuzz (about a second): every mutated policy loads or is a PolicyError (exit 2),
+    never another exception (exit 5). More by hand: QG_POLICY_FUZZ=5000 pytest -k fuzzed_policies."""
+    rng = random.Random(seed)
+    base = (Path(__file__).resolve().parent.parent / "gates" / "autoforge.yml").read_text()
+    for _ in range(int(os.environ.get("QG_POLICY_FUZZ", "150"))):
+        text = mutate(rng.choice([base, COMPACT]), rng)
+        path = write(tmp_path, text)
+        try:
+            load_policy(path)
+        except PolicyError as exc:
+            assert "\n" not in str(exc) and len(str(exc)) < 1200, text
