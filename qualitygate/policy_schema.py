@@ -120,9 +120,13 @@ Globs = Annotated[list[str], BeforeValidator(_globs), AfterValidator(_valid_glob
 # ------------------------------------------------------------------------------------ compact form
 
 
+MAX_COUNT = 10**15  # a count as a threshold: above it, no report's count could differ (and floats stay exact)
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+
+
 class CompactComplexity(_Strict):
-    max_cyclomatic: int | None = Field(default=None, ge=0, description="No function above this (radon)")
-    max_cognitive: int | None = Field(default=None, ge=0, description="No function above this (complexipy)")
+    max_cyclomatic: Count | None = Field(default=None, description="No function above this (radon)")
+    max_cognitive: Count | None = Field(default=None, description="No function above this (complexipy)")
 
 
 class CompactDuplications(_Strict):
@@ -130,7 +134,7 @@ class CompactDuplications(_Strict):
 
 
 class CompactSmells(_Strict):
-    max_count: int | None = Field(default=None, ge=0, description="Non-security linter findings, maximum")
+    max_count: Count | None = Field(default=None, description="Non-security linter findings, maximum")
     max_debt: EffortMinutes | None = Field(default=None, description="Remediation effort: 30min, 4h, 1d (8h)")
 
 
@@ -142,8 +146,8 @@ class CompactGates(_Strict):
     )
     complexity: CompactComplexity | None = None
     duplications: CompactDuplications | None = None
-    security_hotspots: int | None = Field(
-        default=None, ge=0, description="Security findings at or above the blocking severity, maximum"
+    security_hotspots: Count | None = Field(
+        default=None, description="Security findings at or above the blocking severity, maximum"
     )
     code_smells: CompactSmells | None = None
 
@@ -243,9 +247,11 @@ class GateSpec(_Strict):
             raise ValueError(f"give exactly one of min, max, lt, gt (got {', '.join(given) or 'none'})")
         q: Quantity = getattr(self, given[0])
         try:
-            convert(q, self.metric)
+            threshold = convert(q, self.metric)
         except UnitError as exc:
             raise ValueError(str(exc)) from None
+        if not math.isfinite(threshold):  # 1e300 days, in minutes
+            raise ValueError(f"{given[0]}: number too large in {self.metric}'s unit")
         return self
 
 

@@ -465,6 +465,15 @@ def test_the_compact_form_takes_percentages_as_the_full_form_does(tmp_path: Path
             "gates:\n  - {metric: tests.failing,\x01 max: 0}\n",
             "2:28: invalid YAML: unacceptable character #x0001: control characters are not allowed",
         ),
+        (
+            "quality_gates: {security_hotspots: '" + "9" * 400 + "'}\n",
+            "1:36: quality_gates.security_hotspots: Input should be less than or equal to 1000000000000000 "
+            "(got '999999999999999999999999999...9999999999999999999999999999')",
+        ),
+        (
+            "gates:\n  - {metric: tests.duration_s, max: '" + "9" * 307 + "h'}\n",
+            "2:5: gates.0: max: number too large in tests.duration_s's unit",
+        ),
     ],
     ids=[
         "percent-over-100",
@@ -493,6 +502,8 @@ def test_the_compact_form_takes_percentages_as_the_full_form_does(tmp_path: Path
         "bad-omap",
         "key-with-a-bracket",
         "control-character",
+        "quoted-400-digit-count",
+        "overflow-on-conversion",
     ],
 )
 def test_hostile_or_surprising_yaml_is_a_one_line_policy_error(
