@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -53,9 +52,10 @@ def find_policy(config: str | None, root: str) -> str:
 def _compose(path: str, text: str) -> yaml.Node | None:
     import yaml
 
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from qualitygate.policy_yaml import compose
+
     try:
-        return yaml.compose(text, Loader=loader_cls)
+        return compose(text, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -66,16 +66,34 @@ def _compose(path: str, text: str) -> yaml.Node | None:
             column=mark.column + 1 if mark else None,
         ) from None
     except yaml.YAMLError as exc:
-        raise PolicyError(path, f"invalid YAML: {exc}") from None
+        raise _reader_error(path, text, exc) from None
 
 
-def _construct(node: yaml.Node) -> Any:
+def _reader_error(path: str, text: str, exc: Exception) -> PolicyError:
+    """The YAML reader's error (a control character) in one line, at its character position."""
+    position = getattr(exc, "position", None)
+    line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+    column = position - text.rfind("\n", 0, position) if isinstance(position, int) else None
+    problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return PolicyError(path, _clip(f"invalid YAML: {problem}"), line=line, column=column)
+
+
+def _construct(path: str, node: yaml.Node) -> Any:
     import yaml
 
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     loader = loader_cls("")
     try:
         return loader.construct_document(node)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # a collection its tag cannot hold: `!!omap 1`
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PolicyError(
+            path,
+            _clip(f"invalid YAML value: {problem}"),
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
     finally:
         loader.dispose()
 
@@ -138,13 +156,22 @@ def _innermost_model(annotation: Any) -> Any:
     return None
 
 
-def _data_path(err: Any) -> tuple[int | str, ...]:
-    """The error's location in the data: pydantic appends validator and union-member names to some."""
-    return tuple(
-        p
-        for p in err["loc"]
-        if not (isinstance(p, str) and (p.startswith("function-") or "[" in p or p in {"list", "dict"}))
-    )
+def _data_path(err: Any, data: Any) -> tuple[int | str, ...]:
+    """The error's location in the data: the parts of pydantic's location that are keys or indexes of the
+    data on the way (it inserts validator and union-member names such as ``function-after[...]``, and a
+    key may contain ``[``); the last part is kept for a key that is unknown or missing."""
+    out: list[int | str] = []
+    current = data
+    for i, part in enumerate(err["loc"]):
+        found = (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        )
+        if found:
+            current = current[part]
+        elif not (i == len(err["loc"]) - 1 and err["type"] in {"extra_forbidden", "missing"}):
+            continue
+        out.append(part)
+    return tuple(out)
 
 
 def _unknown_key(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[str, str | None]:
@@ -159,19 +186,37 @@ def _unknown_key(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[st
     return "unknown key", f"allowed here: {', '.join(choices)}"
 
 
+MESSAGE_CHARS = 300  # no error message repeats a long value in full
+
+
+def _shown(value: object) -> str:
+    """A bounded ``repr`` (a few items, a few levels, a short string), whatever the value's size."""
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxstring = r.maxother = 60
+    r.maxlist = r.maxdict = r.maxset = r.maxtuple = 6
+    r.maxlevel = 3
+    return r.repr(value)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MESSAGE_CHARS else f"{text[:MESSAGE_CHARS]}... ({len(text)} characters)"
+
+
 def _value_problem(err: Any) -> str:
-    msg: str = err["msg"].removeprefix("Value error, ")
+    msg: str = _clip(err["msg"].removeprefix("Value error, "))
     if err["type"] not in {"value_error", "missing"} and "input" in err:
-        msg += f" (got {err['input']!r})"
+        msg += f" (got {_shown(err['input'])})"
     return msg
 
 
 def _format_error(
-    path: str, root: yaml.Node | None, exc: ValidationError, model: type[BaseModel]
+    path: str, root: yaml.Node | None, exc: ValidationError, model: type[BaseModel], data: Any
 ) -> PolicyError:
     """The first validation error as ``FILE:LINE:COL: key.path: what is wrong``."""
     err = exc.errors(include_url=False)[0]
-    loc = _data_path(err)
+    loc = _data_path(err, data)
     unknown = err["type"] == "extra_forbidden"
     msg, hint = _unknown_key(model, loc) if unknown else (_value_problem(err), None)
     more = len(exc.errors()) - 1
@@ -184,51 +229,36 @@ def _format_error(
         msg,
         line=mark.line + 1 if mark else None,
         column=mark.column + 1 if mark else None,
-        key=".".join(str(p) for p in loc) or None,
+        key=_clip(".".join(str(p) for p in loc)) or None,
         hint=hint,
     )
 
 
-def _construct_checked(shown: str, text: str, root: yaml.Node) -> Any:
-    """The document's values; a value the safe loader cannot build is a PolicyError, never exit 5."""
-    import yaml
-
-    try:
-        return _construct(root)
-    except yaml.MarkedYAMLError as exc:  # a tag the safe loader refuses (!!python/object/apply:os.system)
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise PolicyError(shown, f"invalid YAML: {exc.problem or exc.context}", line=line) from None
-    except ValueError:  # an integer past Python's 4300-digit conversion limit: no threshold is that long
-        m = re.search(r"\d{4301,}", text)
-        line = text.count("\n", 0, m.start()) + 1 if m else None
-        raise PolicyError(shown, "a number too long to be a threshold", line=line) from None
-
-
 def _validate(raw: bytes, shown: str) -> Policy:
-    """YAML -> pydantic validation -> normalised policy; every fault a PolicyError with file:line:col."""
-    from pydantic import ValidationError
-
-    from qualitygate.policy_schema import PolicyFile, normalise
-
+    """YAML -> pydantic validation -> normalised policy; every fault a PolicyError with file:line:col.
+    The YAML is read before pydantic is imported: a policy refused there costs no schema."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyError(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     root = _compose(shown, text)
-    data = _construct_checked(shown, text, root) if root is not None else None
+    data = _construct(shown, root) if root is not None else None
     if not isinstance(data, dict):
         raise PolicyError(
             shown, "the policy must be a mapping with 'quality_gates:' or 'gates:'", line=1, column=1
         )
+    from pydantic import ValidationError
+
+    from qualitygate.policy_schema import PolicyFile, normalise
+
     try:
         spec = PolicyFile.model_validate(data)
     except ValidationError as exc:
-        raise _format_error(shown, root, exc, PolicyFile) from None
+        raise _format_error(shown, root, exc, PolicyFile, data) from None
     try:
         policy = normalise(spec, shown)
     except ValueError as exc:
-        raise PolicyError(shown, str(exc)) from None
+        raise PolicyError(shown, _clip(str(exc))) from None
     if not policy.gates:
         raise PolicyError(
             shown,
@@ -250,9 +280,13 @@ def cache_dir() -> str | None:
     return os.path.join(base, "qualitygate")
 
 
-def _cache_file(raw: bytes) -> str | None:
-    """The cache entry of a policy: named by the SHA-256 of its bytes and this qualitygate version, so an
-    edited policy or an upgrade never reads a stale entry."""
+CACHE_ENTRY_BYTES = 4 << 20  # a larger entry is not one this version wrote
+
+
+def _cache_entry(raw: bytes) -> tuple[str, bytes] | None:
+    """Where a policy's cache entry lives and the key its content is sealed with: both from the SHA-256 of
+    the policy's bytes and this qualitygate version, so an edited policy or an upgrade never reads a stale
+    entry."""
     import hashlib
 
     from qualitygate import __version__
@@ -260,33 +294,54 @@ def _cache_file(raw: bytes) -> str | None:
     folder = cache_dir()
     if folder is None:
         return None
-    digest = hashlib.sha256(__version__.encode() + b"\0" + raw).hexdigest()
-    return os.path.join(folder, f"policy-{digest}.json")
+    key = hashlib.sha256(__version__.encode() + b"\0" + raw).digest()
+    return os.path.join(folder, f"policy-{key.hex()}.json"), key
 
 
-def _cached(entry: str) -> Policy | None:
+def _seal(key: bytes, payload: bytes) -> bytes:
+    """An HMAC-SHA256 of an entry's content: an entry edited by hand (a threshold changed), truncated, or
+    copied under another policy's name no longer matches and is ignored. The key is no secret (anyone who
+    can read the policy can compute it): it checks integrity, not authorship."""
+    import hmac
+
+    return hmac.new(key, payload, "sha256").hexdigest().encode()
+
+
+def _cached(entry: str, key: bytes) -> Policy | None:
+    """The policy of a cache entry whose seal matches its content; None for anything else (absent,
+    unreadable, edited, another format), and the caller validates the file afresh."""
+    import hmac
     import json
 
     from qualitygate.policy import policy_from_dict
 
     try:
-        with open(entry, encoding="utf-8") as fh:
-            return policy_from_dict(json.load(fh))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # absent, unreadable or from another format: validate again
+        with open(entry, "rb") as fh:
+            data = fh.read(CACHE_ENTRY_BYTES + 1)
+        if len(data) > CACHE_ENTRY_BYTES:
+            return None
+        sealed = json.loads(data)
+        payload = sealed["policy"].encode()
+        if not hmac.compare_digest(sealed["seal"].encode(), _seal(key, payload)):
+            return None
+        return policy_from_dict(json.loads(payload))
+    except (OSError, ValueError, LookupError, TypeError, AttributeError, RecursionError):
+        return None
 
 
-def _remember(entry: str, policy: Policy) -> None:
+def _remember(entry: str, key: bytes, policy: Policy) -> None:
     import json
     import tempfile
 
     from qualitygate.policy import policy_to_dict
 
+    payload = json.dumps(policy_to_dict(policy))
+    sealed = {"seal": _seal(key, payload.encode()).decode(), "policy": payload}  # the exact bytes sealed
     try:
         os.makedirs(os.path.dirname(entry), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(entry), suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(policy_to_dict(policy), fh)
+            json.dump(sealed, fh)
         os.replace(tmp, entry)
     except OSError:
         pass  # a read-only home is no reason to fail a check
@@ -306,11 +361,11 @@ def load_policy(path: str, *, display: str | None = None) -> Policy:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise PolicyError(shown, f"cannot read: {exc.strerror or exc}") from None
-    entry = _cache_file(raw)
-    policy = _cached(entry) if entry else None
+    cache = _cache_entry(raw)
+    policy = _cached(*cache) if cache else None
     if policy is not None:
         return replace(policy, source=shown)
     policy = _validate(raw, shown)
-    if entry:
-        _remember(entry, policy)
+    if cache:
+        _remember(*cache, policy)
     return policy

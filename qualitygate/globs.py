@@ -40,8 +40,11 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
 
 
 def _normalize(pattern: str) -> str:
-    """The pattern without a leading ``./`` and with a trailing ``/`` meaning everything under it."""
-    pat = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
+    """The pattern without leading ``./`` (only those: ``.reports/`` is a folder) and with a trailing ``/``
+    meaning everything under it."""
+    pat = pattern.strip()
+    while pat.startswith("./"):
+        pat = pat[2:]
     return pat + "**" if pat.endswith("/") else pat
 
 

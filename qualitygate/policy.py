@@ -9,6 +9,7 @@ engine, the rules and a cached policy (:mod:`qualitygate.config`) never pay for 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -152,6 +153,8 @@ def parse_k6_expression(metric: str, expr: str) -> tuple[str, Op, float]:
         raise ValueError(
             f"k6 threshold {expr!r}: equality thresholds are not supported as gates; use <= and >="
         )
+    if not math.isfinite(float(value)):
+        raise ValueError(f"k6 threshold for {metric}: a number of {len(value)} digits is not a finite number")
     return f"k6.{metric}.{stat}", cast(Op, op), float(value)
 
 

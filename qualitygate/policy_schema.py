@@ -12,6 +12,7 @@ turns it into the engine's :class:`~qualitygate.policy.Policy`. ``qualitygate sc
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -51,14 +52,27 @@ from qualitygate.units import Quantity, UnitError, convert, metric_unit, parse_e
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _quantity(raw: object) -> Quantity:
     try:
-        return parse_quantity(raw)
+        q = parse_quantity(raw)
     except UnitError as exc:
         raise ValueError(str(exc)) from None
+    if not math.isfinite(q.value):  # "999...9%": the YAML reader only sees a string
+        raise ValueError(f"number too large ({len(str(raw))} characters)")
+    return q
+
+
+def _percent(raw: object) -> object:
+    """``80`` or ``80%``: a number of percent (other units are refused); numbers pass as written."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return raw
+    q = _quantity(raw)
+    if q.unit not in (None, "%"):
+        raise ValueError(f"takes a percentage; {q} has the wrong unit")
+    return q.value
 
 
 def _effort(raw: object) -> float:
@@ -83,8 +97,16 @@ _EFFORT_SCHEMA = {
     "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(min|m|h|d)?\s*$"}],
     "examples": ["30min", "4h", "1d"],
 }
+_PERCENT_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 100},
+        {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%?\s*$"},
+    ],
+    "examples": [80, "80%", 2.5],
+}
 QuantityField = Annotated[Quantity, BeforeValidator(_quantity), WithJsonSchema(_QUANTITY_SCHEMA)]
 EffortMinutes = Annotated[float, BeforeValidator(_effort), WithJsonSchema(_EFFORT_SCHEMA)]
+Percent = Annotated[float, BeforeValidator(_percent), Field(ge=0, le=100), WithJsonSchema(_PERCENT_SCHEMA)]
 
 
 def _valid_globs(globs: list[str]) -> list[str]:
@@ -99,17 +121,21 @@ Globs = Annotated[list[str], BeforeValidator(_globs), AfterValidator(_valid_glob
 # ------------------------------------------------------------------------------------ compact form
 
 
+MAX_COUNT = 10**15  # a count as a threshold: above it, no report's count could differ (and floats stay exact)
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+
+
 class CompactComplexity(_Strict):
-    max_cyclomatic: int | None = Field(default=None, ge=0, description="No function above this (radon)")
-    max_cognitive: int | None = Field(default=None, ge=0, description="No function above this (complexipy)")
+    max_cyclomatic: Count | None = Field(default=None, description="No function above this (radon)")
+    max_cognitive: Count | None = Field(default=None, description="No function above this (complexipy)")
 
 
 class CompactDuplications(_Strict):
-    max_percentage: float = Field(ge=0, le=100, description="Duplicated lines %, maximum (jscpd)")
+    max_percentage: Percent = Field(description="Duplicated lines %, maximum (jscpd): 3 or 3%")
 
 
 class CompactSmells(_Strict):
-    max_count: int | None = Field(default=None, ge=0, description="Non-security linter findings, maximum")
+    max_count: Count | None = Field(default=None, description="Non-security linter findings, maximum")
     max_debt: EffortMinutes | None = Field(default=None, description="Remediation effort: 30min, 4h, 1d (8h)")
 
 
@@ -139,13 +165,13 @@ class CompactNewCode(_Strict):
 class CompactGates(_Strict):
     """``quality_gates:``: the compact form."""
 
-    coverage: dict[str, Annotated[float, Field(ge=0, le=100)]] | None = Field(
-        default=None, description="Line coverage % of each component, minimum"
+    coverage: dict[str, Percent] | None = Field(
+        default=None, description="Line coverage % of each component, minimum: 80 or 80%"
     )
     complexity: CompactComplexity | None = None
     duplications: CompactDuplications | None = None
-    security_hotspots: int | None = Field(
-        default=None, ge=0, description="Security findings at or above the blocking severity, maximum"
+    security_hotspots: Count | None = Field(
+        default=None, description="Security findings at or above the blocking severity, maximum"
     )
     code_smells: CompactSmells | None = None
     new_code: CompactNewCode | None = None
@@ -253,16 +279,18 @@ class GateSpec(_Strict):
             raise ValueError(f"give exactly one of min, max, lt, gt (got {', '.join(given) or 'none'})")
         q: Quantity = getattr(self, given[0])
         try:
-            convert(q, self.metric)
+            threshold = convert(q, self.metric)
         except UnitError as exc:
             raise ValueError(str(exc)) from None
+        if not math.isfinite(threshold):  # 1e300 days, in minutes
+            raise ValueError(f"{given[0]}: number too large in {self.metric}'s unit")
         return self
 
 
 class PolicyFile(_Strict):
     """The whole ``.github/quality-gates.yml``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, title="qualitygate policy")
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, title="qualitygate policy")
 
     version: Literal[1] = 1
     quality_gates: CompactGates | None = None
