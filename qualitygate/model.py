@@ -87,30 +87,42 @@ class FileCoverage:
     function_names: list[str] = field(default_factory=list)
     function_lines: array[int] = field(default_factory=_int_array)
     function_hits: array[int] = field(default_factory=_int_array)
+    statement_lines: array[int] = field(default_factory=_int_array)
+    statement_columns: array[int] = field(default_factory=_int_array)
+    statement_hits: array[int] = field(default_factory=_int_array)
+    counts: CoverageTotals | None = None  # the file's totals, when the format has no per-item detail
 
     @property
     def lines_total(self) -> int:
-        return len(self.line_numbers)
+        return self.counts.lines_total if self.counts else len(self.line_numbers)
 
     @property
     def lines_covered(self) -> int:
-        return count_positive(self.line_hits)
+        return self.counts.lines_covered if self.counts else count_positive(self.line_hits)
 
     @property
     def branches_total(self) -> int:
-        return sum(self.branch_total)
+        return self.counts.branches_total if self.counts else sum(self.branch_total)
 
     @property
     def branches_covered(self) -> int:
-        return sum(self.branch_covered)
+        return self.counts.branches_covered if self.counts else sum(self.branch_covered)
 
     @property
     def functions_total(self) -> int:
-        return len(self.function_names)
+        return self.counts.functions_total if self.counts else len(self.function_names)
 
     @property
     def functions_covered(self) -> int:
-        return count_positive(self.function_hits)
+        return self.counts.functions_covered if self.counts else count_positive(self.function_hits)
+
+    @property
+    def statements_total(self) -> int:
+        return self.counts.statements_total if self.counts else len(self.statement_hits)
+
+    @property
+    def statements_covered(self) -> int:
+        return self.counts.statements_covered if self.counts else count_positive(self.statement_hits)
 
     def missing_lines(self) -> list[int]:
         return [n for n, h in zip(self.line_numbers, self.line_hits, strict=True) if h == 0]
@@ -124,6 +136,8 @@ class CoverageTotals:
     branches_total: int
     functions_covered: int
     functions_total: int
+    statements_covered: int = 0
+    statements_total: int = 0
 
     @property
     def lines_pct(self) -> float | None:
@@ -152,9 +166,10 @@ class CoverageReport(Report):
     sources: list[str] = field(default_factory=list)
     branches_measured: bool = True
     functions_measured: bool = False
+    statements_measured: bool = False  # Istanbul's JSON reports only
 
     def totals(self) -> CoverageTotals:
-        lc = lt = bc = bt = fc = ft = 0
+        lc = lt = bc = bt = fc = ft = sc = st = 0
         for f in self.files:
             lc += f.lines_covered
             lt += f.lines_total
@@ -162,12 +177,15 @@ class CoverageReport(Report):
             bt += f.branches_total
             fc += f.functions_covered
             ft += f.functions_total
-        return CoverageTotals(lc, lt, bc, bt, fc, ft)
+            sc += f.statements_covered
+            st += f.statements_total
+        return CoverageTotals(lc, lt, bc, bt, fc, ft, sc, st)
 
     def metrics(self) -> Metrics:
         t = self.totals()
         out: Metrics = {}
         parts = [("lines", t.lines_covered, t.lines_total, True)]
+        parts.append(("statements", t.statements_covered, t.statements_total, self.statements_measured))
         parts.append(("branches", t.branches_covered, t.branches_total, self.branches_measured))
         parts.append(("functions", t.functions_covered, t.functions_total, self.functions_measured))
         for name, covered, total, measured in parts:
@@ -208,6 +226,8 @@ class TestCase:
     skip_type: str | None = None  # pytest.xfail, pytest.skip, ...
     file: str | None = None
     line: int | None = None
+    project: str | None = None  # Playwright's project (chromium, firefox, "Mobile Chrome", ...)
+    retries: int = 0  # attempts after the first (Playwright JSON keeps every retry)
 
     @property
     def id(self) -> str:
@@ -242,6 +262,8 @@ def new_test_case(  # noqa: PLR0917  # positional: the point is a cheaper call
     case.skip_type = None
     case.file = file
     case.line = line
+    case.project = None
+    case.retries = 0
     return case
 
 
@@ -252,6 +274,7 @@ class TestReport(Report):
     __test__: ClassVar[bool] = False
     family: ClassVar[str] = "tests"
     cases: list[TestCase] = field(default_factory=list)
+    retries_measured: bool = False  # the format records retries (Playwright JSON), so tests.retries exists
 
     def count(self, status: TestStatus) -> int:
         return sum(1 for c in self.cases if c.status is status)
@@ -278,6 +301,8 @@ class TestReport(Report):
         executed = total - counts[TestStatus.SKIPPED]
         if executed:
             out["tests.pass_rate"] = counts[TestStatus.PASSED] * 100.0 / executed
+        if self.retries_measured:
+            out["tests.retries"] = sum(c.retries for c in self.cases)
         return out
 
 
@@ -464,6 +489,41 @@ class LoadTestReport(Report):
         return out
 
 
+# ------------------------------------------------------------------------------------------ locust
+
+
+@dataclass(slots=True, kw_only=True)
+class LocustRow:
+    """One row of ``locust --csv``'s ``_stats.csv``: a request name (and method), or ``Aggregated``.
+
+    ``key`` is the name in metric keys (``locust.<key>.<stat>``); ``stats`` are named as k6 names a
+    trend's (``avg``, ``min``, ``med``, ``max``, ``p(95)``) plus ``count``, ``failures``, ``fail_ratio``,
+    ``rps``, ``fails_per_s``, ``avg_size``.
+    """
+
+    method: str
+    name: str
+    key: str
+    stats: dict[str, float]
+
+
+@dataclass(slots=True, kw_only=True)
+class LocustReport(Report):
+    """A Locust run's request statistics (``PREFIX_stats.csv``); the ``Aggregated`` row is the whole run."""
+
+    family: ClassVar[str] = "locust"
+    rows: list[LocustRow] = field(default_factory=list)
+
+    def row(self, key: str) -> LocustRow | None:
+        for r in self.rows:
+            if r.key == key:
+                return r
+        return None
+
+    def metrics(self) -> Metrics:
+        return {f"locust.{r.key}.{stat}": v for r in self.rows for stat, v in r.stats.items()}
+
+
 # ------------------------------------------------------------------------------------- duplication
 
 
@@ -506,5 +566,11 @@ class DuplicationReport(Report):
 
 
 ANY_REPORT = (
-    CoverageReport | TestReport | ComplexityReport | FindingsReport | LoadTestReport | DuplicationReport
+    CoverageReport
+    | TestReport
+    | ComplexityReport
+    | FindingsReport
+    | LoadTestReport
+    | LocustReport
+    | DuplicationReport
 )
