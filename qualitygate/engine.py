@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from qualitygate.inputs import Collected
 from qualitygate.model import Report
 from qualitygate.policy import Gate, Missing, Policy, role_for_metric, source_key
-from qualitygate.rules import complexity, coverage, duplication, findings, k6, tests
+from qualitygate.rules import complexity, coverage, duplication, findings, k6, locust, tests
 from qualitygate.rules.base import Measured, holds, missing
 from qualitygate.units import format_value
 from qualitygate.verdict import GateResult, Status, Verdict, overall_status, summarize
@@ -28,6 +28,7 @@ RULES: dict[str, Rule] = {
     "duplication": duplication.measure,
     "findings": findings.measure,
     "k6": k6.measure,
+    "locust": locust.measure,
 }
 
 _PASS_WORDS = {

@@ -112,11 +112,25 @@ class CompactSmells(_Strict):
     max_debt: EffortMinutes | None = Field(default=None, description="Remediation effort: 30min, 4h, 1d (8h)")
 
 
+Pct = Annotated[float, Field(ge=0, le=100)]
+
+
+class CompactCoverage(_Strict):
+    """Jest's ``coverageThreshold`` keys: a minimum % per measure (statements need Istanbul's JSON)."""
+
+    statements: Pct | None = None
+    branches: Pct | None = None
+    functions: Pct | None = None
+    lines: Pct | None = None
+
+
 class CompactGates(_Strict):
     """``quality_gates:``: the compact form."""
 
-    coverage: dict[str, Annotated[float, Field(ge=0, le=100)]] | None = Field(
-        default=None, description="Line coverage % of each component, minimum"
+    coverage: dict[str, Pct | CompactCoverage] | None = Field(
+        default=None,
+        description="Line coverage % of each component, minimum; or Jest's keys: "
+        "{statements, branches, functions, lines}",
     )
     complexity: CompactComplexity | None = None
     duplications: CompactDuplications | None = None
@@ -148,6 +162,7 @@ class ReportLocations(_Strict):
     duplication: Globs | None = Field(default=None, description="jscpd JSON report")
     findings: Globs | None = Field(default=None, description="SARIF files (security and smells)")
     k6: Globs | None = Field(default=None, description="k6 summary JSON")
+    locust: Globs | None = Field(default=None, description="Locust stats CSV (PREFIX_stats.csv)")
 
 
 class PrefixRuleSpec(_Strict):
@@ -205,6 +220,9 @@ class GateSpec(_Strict):
     title: str | None = None
     metric: str
     component: str | None = None
+    project: str | None = Field(
+        default=None, description="Playwright project whose tests a tests.* gate reads"
+    )
     paths: Globs = Field(default_factory=list)
     min: QuantityField | None = None
     max: QuantityField | None = None
@@ -255,6 +273,11 @@ class PolicyFile(_Strict):
         return v
 
 
+def _default_id(metric: str, component: str | None, project: str | None) -> str:
+    scope = ":".join(s for s in (component, project) if s)
+    return f"{metric}:{scope}" if scope else metric
+
+
 def _gate(
     metric: str,
     op: Op,
@@ -267,11 +290,12 @@ def _gate(
     paths: tuple[str, ...] = (),
     level: Level | None = None,
     missing: Missing | None = None,
+    project: str | None = None,
 ) -> Gate:
     unit = metric_unit(metric)
     return Gate(
-        id=gate_id or (f"{metric}:{component}" if component else metric),
-        title=title or gate_title(metric, component),
+        id=gate_id or _default_id(metric, component, project),
+        title=title or gate_title(metric, component) + (f" [{project}]" if project else ""),
         metric=metric,
         op=op,
         threshold=convert(q, metric),
@@ -283,6 +307,7 @@ def _gate(
         missing=missing or defaults.missing,
         component=component,
         paths=paths,
+        project=project,
     )
 
 
@@ -305,13 +330,35 @@ def _dig(obj: object, keys: tuple[str, ...]) -> Any:
     return obj
 
 
-def _compact_gates(c: CompactGates, d: Defaults) -> list[Gate]:
-    gates = [
+def _compact_coverage(comp: str, minimum: float | CompactCoverage, d: Defaults) -> list[Gate]:
+    """``{X: 80}`` (lines) or Jest's ``{X: {statements: 80, branches: 75, ...}}``: one gate per measure."""
+    if not isinstance(minimum, CompactCoverage):
+        return [
+            _gate(
+                "coverage.lines.pct",
+                ">=",
+                Quantity(minimum, "%"),
+                d,
+                gate_id=f"coverage.{comp}",
+                component=comp,
+            )
+        ]
+    return [
         _gate(
-            "coverage.lines.pct", ">=", Quantity(minimum, "%"), d, gate_id=f"coverage.{comp}", component=comp
+            f"coverage.{what}.pct",
+            ">=",
+            Quantity(value, "%"),
+            d,
+            gate_id=f"coverage.{comp}.{what}",
+            component=comp,
         )
-        for comp, minimum in (c.coverage or {}).items()
+        for what in ("statements", "branches", "functions", "lines")
+        if (value := getattr(minimum, what)) is not None
     ]
+
+
+def _compact_gates(c: CompactGates, d: Defaults) -> list[Gate]:
+    gates = [g for comp, minimum in (c.coverage or {}).items() for g in _compact_coverage(comp, minimum, d)]
     for gate_id, metric, unit, keys in _COMPACT:
         value = _dig(c, keys)
         if value is not None:
@@ -336,6 +383,7 @@ def _full_gates(spec: PolicyFile) -> list[Gate]:
                 title=g.title,
                 component=g.component,
                 paths=tuple(g.paths),
+                project=g.project,
                 level=g.level,
                 missing=g.missing,
             )
