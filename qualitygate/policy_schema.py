@@ -19,7 +19,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -124,10 +126,23 @@ class CompactCoverage(_Strict):
     lines: Pct | None = None
 
 
+def _coverage_kind(v: Any) -> str:
+    return "function-keys" if isinstance(v, dict) else "function-number"
+
+
+# A number (line coverage) or Jest's keys, told apart by the value's type so that only one member's errors
+# are reported; the tags are named like pydantic's validator steps, which config._data_path leaves out of
+# the key path (``quality_gates.coverage.backend``).
+CoverageMinimum = Annotated[
+    Annotated[Pct, Tag("function-number")] | Annotated[CompactCoverage, Tag("function-keys")],
+    Discriminator(_coverage_kind),
+]
+
+
 class CompactGates(_Strict):
     """``quality_gates:``: the compact form."""
 
-    coverage: dict[str, Pct | CompactCoverage] | None = Field(
+    coverage: dict[str, CoverageMinimum] | None = Field(
         default=None,
         description="Line coverage % of each component, minimum; or Jest's keys: "
         "{statements, branches, functions, lines}",

@@ -318,3 +318,26 @@ def test_mutated_reports_never_crash_the_parser(path: Path, tmp_path: Path) -> N
         for k in (kind, None):
             with contextlib.suppress(InputError):
                 parse_report(str(target), k).metrics()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "{frontend: {statements: 180}}",
+            "2:37: quality_gates.coverage.frontend.statements: Input should be less",
+        ),
+        ("{frontend: {statemnts: 80}}", "2:25: quality_gates.coverage.frontend.statemnts: unknown key"),
+        (
+            "{frontend: 180}",
+            "2:24: quality_gates.coverage.frontend: Input should be less than or equal to 100",
+        ),
+    ],
+)
+def test_compact_coverage_errors_name_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
+) -> None:
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "quality-gates.yml").write_text(f"quality_gates:\n  coverage: {value}\n")
+    assert main(["check", "--root", str(tmp_path)]) == 2
+    assert message in capsys.readouterr().err
