@@ -14,7 +14,7 @@ from qualitygate.change import Change
 from qualitygate.inputs import Collected
 from qualitygate.model import Report
 from qualitygate.policy import Gate, Missing, Policy, is_new_code, role_for_metric, source_key
-from qualitygate.rules import complexity, coverage, duplication, findings, k6, newcode, tests
+from qualitygate.rules import complexity, coverage, duplication, findings, k6, locust, newcode, tests
 from qualitygate.rules.base import Measured, holds, missing
 from qualitygate.units import format_value
 from qualitygate.verdict import ChangeInfo, GateResult, Status, Verdict, overall_status, summarize
@@ -30,6 +30,7 @@ RULES: dict[str, Rule] = {
     "duplication": duplication.measure,
     "findings": findings.measure,
     "k6": k6.measure,
+    "locust": locust.measure,
 }
 
 # The new-code rules, by the role of the reports they read (README "New code").

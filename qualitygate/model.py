@@ -88,30 +88,42 @@ class FileCoverage:
     function_names: list[str] = field(default_factory=list)
     function_lines: array[int] = field(default_factory=_int_array)
     function_hits: array[int] = field(default_factory=_int_array)
+    statement_lines: array[int] = field(default_factory=_int_array)
+    statement_columns: array[int] = field(default_factory=_int_array)
+    statement_hits: array[int] = field(default_factory=_int_array)
+    counts: CoverageTotals | None = None  # the file's totals, when the format has no per-item detail
 
     @property
     def lines_total(self) -> int:
-        return len(self.line_numbers)
+        return self.counts.lines_total if self.counts else len(self.line_numbers)
 
     @property
     def lines_covered(self) -> int:
-        return count_positive(self.line_hits)
+        return self.counts.lines_covered if self.counts else count_positive(self.line_hits)
 
     @property
     def branches_total(self) -> int:
-        return sum(self.branch_total)
+        return self.counts.branches_total if self.counts else sum(self.branch_total)
 
     @property
     def branches_covered(self) -> int:
-        return sum(self.branch_covered)
+        return self.counts.branches_covered if self.counts else sum(self.branch_covered)
 
     @property
     def functions_total(self) -> int:
-        return len(self.function_names)
+        return self.counts.functions_total if self.counts else len(self.function_names)
 
     @property
     def functions_covered(self) -> int:
-        return count_positive(self.function_hits)
+        return self.counts.functions_covered if self.counts else count_positive(self.function_hits)
+
+    @property
+    def statements_total(self) -> int:
+        return self.counts.statements_total if self.counts else len(self.statement_hits)
+
+    @property
+    def statements_covered(self) -> int:
+        return self.counts.statements_covered if self.counts else count_positive(self.statement_hits)
 
     def missing_lines(self) -> list[int]:
         return [n for n, h in zip(self.line_numbers, self.line_hits, strict=True) if h == 0]
@@ -148,6 +160,7 @@ class LazyFileCoverage(FileCoverage):
         # lines covered/total, branches covered/total, functions covered/total (slots: no tuple per file)
         self._lc, self._lt, self._bc, self._bt, self._fc, self._ft = totals
         self._detail: FileCoverage | None = None
+        self.counts = None  # the totals are the slots below
 
     def decode(self, text: str) -> FileCoverage:  # pragma: no cover - every reader overrides it
         raise NotImplementedError
@@ -171,6 +184,9 @@ class LazyFileCoverage(FileCoverage):
     function_names: _Column[list[str]] = _Column("function_names")
     function_lines: _Column[array[int]] = _Column("function_lines")
     function_hits: _Column[array[int]] = _Column("function_hits")
+    statement_lines: _Column[array[int]] = _Column("statement_lines")
+    statement_columns: _Column[array[int]] = _Column("statement_columns")
+    statement_hits: _Column[array[int]] = _Column("statement_hits")
 
     @property
     def lines_covered(self) -> int:
@@ -195,6 +211,14 @@ class LazyFileCoverage(FileCoverage):
     @property
     def functions_total(self) -> int:
         return self._ft
+
+    @property
+    def statements_covered(self) -> int:
+        return 0  # lcov has no statements (Istanbul's JSON reports do)
+
+    @property
+    def statements_total(self) -> int:
+        return 0
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileCoverage):
@@ -230,6 +254,8 @@ class CoverageTotals:
     branches_total: int
     functions_covered: int
     functions_total: int
+    statements_covered: int = 0
+    statements_total: int = 0
 
     @property
     def lines_pct(self) -> float | None:
@@ -261,9 +287,10 @@ class CoverageReport(Report):
     branches_measured: bool = True
     functions_measured: bool = False
     unplaced_branches: tuple[int, int] = (0, 0)
+    statements_measured: bool = False  # Istanbul's JSON reports only
 
     def totals(self) -> CoverageTotals:
-        lc = lt = fc = ft = 0
+        lc = lt = fc = ft = sc = st = 0
         bc, bt = self.unplaced_branches
         for f in self.files:
             lc += f.lines_covered
@@ -272,12 +299,15 @@ class CoverageReport(Report):
             bt += f.branches_total
             fc += f.functions_covered
             ft += f.functions_total
-        return CoverageTotals(lc, lt, bc, bt, fc, ft)
+            sc += f.statements_covered
+            st += f.statements_total
+        return CoverageTotals(lc, lt, bc, bt, fc, ft, sc, st)
 
     def metrics(self) -> Metrics:
         t = self.totals()
         out: Metrics = {}
         parts = [("lines", t.lines_covered, t.lines_total, True)]
+        parts.append(("statements", t.statements_covered, t.statements_total, self.statements_measured))
         parts.append(("branches", t.branches_covered, t.branches_total, self.branches_measured))
         parts.append(("functions", t.functions_covered, t.functions_total, self.functions_measured))
         for name, covered, total, measured in parts:
@@ -318,6 +348,8 @@ class TestCase:
     skip_type: str | None = None  # pytest.xfail, pytest.skip, ...
     file: str | None = None
     line: int | None = None
+    project: str | None = None  # Playwright's project (chromium, firefox, "Mobile Chrome", ...)
+    retries: int = 0  # attempts after the first (Playwright JSON keeps every retry)
 
     @property
     def id(self) -> str:
@@ -352,6 +384,8 @@ def new_test_case(  # noqa: PLR0917  # positional: the point is a cheaper call
     case.skip_type = None
     case.file = file
     case.line = line
+    case.project = None
+    case.retries = 0
     return case
 
 
@@ -362,6 +396,7 @@ class TestReport(Report):
     __test__: ClassVar[bool] = False
     family: ClassVar[str] = "tests"
     cases: list[TestCase] = field(default_factory=list)
+    retries_measured: bool = False  # the format records retries (Playwright JSON), so tests.retries exists
 
     def count(self, status: TestStatus) -> int:
         return sum(1 for c in self.cases if c.status is status)
@@ -388,6 +423,8 @@ class TestReport(Report):
         executed = total - counts[TestStatus.SKIPPED]
         if executed:
             out["tests.pass_rate"] = counts[TestStatus.PASSED] * 100.0 / executed
+        if self.retries_measured:
+            out["tests.retries"] = sum(c.retries for c in self.cases)
         return out
 
 
@@ -577,6 +614,41 @@ class LoadTestReport(Report):
         return out
 
 
+# ------------------------------------------------------------------------------------------ locust
+
+
+@dataclass(slots=True, kw_only=True)
+class LocustRow:
+    """One row of ``locust --csv``'s ``_stats.csv``: a request name (and method), or ``Aggregated``.
+
+    ``key`` is the name in metric keys (``locust.<key>.<stat>``); ``stats`` are named as k6 names a
+    trend's (``avg``, ``min``, ``med``, ``max``, ``p(95)``) plus ``count``, ``failures``, ``fail_ratio``,
+    ``rps``, ``fails_per_s``, ``avg_size``.
+    """
+
+    method: str
+    name: str
+    key: str
+    stats: dict[str, float]
+
+
+@dataclass(slots=True, kw_only=True)
+class LocustReport(Report):
+    """A Locust run's request statistics (``PREFIX_stats.csv``); the ``Aggregated`` row is the whole run."""
+
+    family: ClassVar[str] = "locust"
+    rows: list[LocustRow] = field(default_factory=list)
+
+    def row(self, key: str) -> LocustRow | None:
+        for r in self.rows:
+            if r.key == key:
+                return r
+        return None
+
+    def metrics(self) -> Metrics:
+        return {f"locust.{r.key}.{stat}": v for r in self.rows for stat, v in r.stats.items()}
+
+
 # ------------------------------------------------------------------------------------- duplication
 
 
@@ -620,5 +692,11 @@ class DuplicationReport(Report):
 
 
 ANY_REPORT = (
-    CoverageReport | TestReport | ComplexityReport | FindingsReport | LoadTestReport | DuplicationReport
+    CoverageReport
+    | TestReport
+    | ComplexityReport
+    | FindingsReport
+    | LoadTestReport
+    | LocustReport
+    | DuplicationReport
 )

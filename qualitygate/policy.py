@@ -100,6 +100,7 @@ class Gate:
     component: str | None = None
     paths: tuple[str, ...] = ()
     min_lines: int | None = None  # new-code coverage/duplication: skip (visibly) below this many lines
+    project: str | None = None  # a Playwright project: tests.* gates read only its tests
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +125,18 @@ DEFAULT_REPORTS: dict[str, Source] = {
     "duplication": Source(("jscpd-report.json", "report/jscpd-report.json", "jscpd/jscpd-report.json"), True),
     "findings": Source(("trivy-results.sarif", "*.sarif")),
     "k6": Source(("k6-summary.json", "summary.json", "k6/summary.json"), True),
+    "locust": Source(("locust_stats.csv", "locust/locust_stats.csv"), True),
 }
 
 
 def component_defaults(name: str) -> tuple[Source, Source]:
     coverage = Source(
-        (f"{name}/coverage.xml", f"{name}/coverage/lcov.info", f"{name}/coverage/cobertura-coverage.xml"),
+        (
+            f"{name}/coverage.xml",
+            f"{name}/coverage/lcov.info",
+            f"{name}/coverage/cobertura-coverage.xml",
+            f"{name}/coverage/coverage-summary.json",
+        ),
         True,
     )
     return coverage, Source((f"{name}/**/junit*.xml",))
@@ -162,6 +169,7 @@ _METRIC_TITLES = {
     "coverage.lines.pct": "Line coverage",
     "coverage.branches.pct": "Branch coverage",
     "coverage.functions.pct": "Function coverage",
+    "coverage.statements.pct": "Statement coverage",
     "complexity.cyclomatic.max": "Cyclomatic complexity",
     "complexity.cognitive.max": "Cognitive complexity",
     "duplication.lines.pct": "Duplicated lines",
@@ -210,6 +218,7 @@ _ROLE_PREFIXES = (
     ("security.", "findings"),
     ("smells.", "findings"),
     ("k6.", "k6"),
+    ("locust.", "locust"),
 )
 ROLE_FAMILY = {
     "coverage": "coverage",
@@ -219,6 +228,7 @@ ROLE_FAMILY = {
     "duplication": "duplication",
     "findings": "findings",
     "k6": "k6",
+    "locust": "locust",
 }
 PER_COMPONENT_ROLES = frozenset({"coverage", "tests"})
 
@@ -239,7 +249,7 @@ def role_for_metric(metric: str) -> str:
             return role
     raise ValueError(
         f"unknown metric {metric!r}: metric names start with coverage., tests., complexity., "
-        "duplication., findings., security., smells., k6. or new."
+        "duplication., findings., security., smells., k6., locust. or new."
     )
 
 
@@ -299,10 +309,14 @@ def policy_from_dict(d: dict[str, Any]) -> Policy:
 
 # Every metric a gate can name (README "Metric names"); k6 metrics follow k6's own naming.
 KNOWN_METRICS: frozenset[str] = frozenset(
-    [f"coverage.{w}.{s}" for w in ("lines", "branches", "functions") for s in ("pct", "covered", "total")]
+    [
+        f"coverage.{w}.{s}"
+        for w in ("lines", "statements", "branches", "functions")
+        for s in ("pct", "covered", "total")
+    ]
     + ["coverage.files"]
     + [f"tests.{s}" for s in ("total", "passed", "failed", "errors", "skipped", "flaky", "duration_s")]
-    + ["tests.pass_rate", "tests.failing"]
+    + ["tests.pass_rate", "tests.failing", "tests.retries"]
     + ["complexity.blocks", "complexity.errors"]
     + [f"complexity.{m}.{s}" for m in ("cyclomatic", "cognitive") for s in ("max", "mean")]
     + ["duplication.lines.pct", "duplication.lines.duplicated", "duplication.lines.total"]
@@ -328,16 +342,26 @@ _K6_METRIC = re.compile(
 )
 
 
+# Locust: locust.<request name or "METHOD name" or Aggregated>.<stat> (README "Metric names").
+_LOCUST_METRIC = re.compile(
+    r"locust\..+\.(count|failures|fail_ratio|med|avg|min|max|avg_size|rps|fails_per_s|p\(\d+(\.\d+)?\))\Z"
+)
+
+
 def check_metric(metric: str) -> None:
     """ValueError, with the closest known name, for a metric no report produces: a typo must be a policy
     error, never a gate whose data is 'missing' (which ``missing: warn`` would let pass)."""
     role_for_metric(metric)
-    if metric in KNOWN_METRICS or _K6_METRIC.match(metric):
+    if metric in KNOWN_METRICS or _K6_METRIC.match(metric) or _LOCUST_METRIC.match(metric):
         return
     import difflib
 
     close = difflib.get_close_matches(metric, sorted(KNOWN_METRICS), n=1)
-    if metric.startswith("k6."):
+    if metric.startswith("locust."):
+        hint = (
+            "Locust metrics are locust.<name>.<stat>, e.g. locust.Aggregated.p(95), locust./cart.fail_ratio"
+        )
+    elif metric.startswith("k6."):
         hint = "k6 metrics are k6.<metric>[{tag:value}].<stat>, e.g. k6.http_req_duration.p(95)"
     else:
         hint = f"did you mean {close[0]!r}?" if close else "see README 'Metric names'"

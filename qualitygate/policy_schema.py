@@ -20,7 +20,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -139,7 +141,32 @@ class CompactSmells(_Strict):
     max_debt: EffortMinutes | None = Field(default=None, description="Remediation effort: 30min, 4h, 1d (8h)")
 
 
-_Pct = Annotated[float, Field(ge=0, le=100)]
+Pct = Percent
+
+
+class CompactCoverage(_Strict):
+    """Jest's ``coverageThreshold`` keys: a minimum % per measure (statements need Istanbul's JSON)."""
+
+    statements: Percent | None = None
+    branches: Percent | None = None
+    functions: Percent | None = None
+    lines: Percent | None = None
+
+
+def _coverage_kind(v: Any) -> str:
+    return "function-keys" if isinstance(v, dict) else "function-number"
+
+
+# A number (line coverage) or Jest's keys, told apart by the value's type so that only one member's errors
+# are reported; the tags are named like pydantic's validator steps, which config._data_path leaves out of
+# the key path (``quality_gates.coverage.backend``).
+CoverageMinimum = Annotated[
+    Annotated[Pct, Tag("function-number")] | Annotated[CompactCoverage, Tag("function-keys")],
+    Discriminator(_coverage_kind),
+]
+
+
+_Pct = Percent
 
 
 class CompactNewCode(_Strict):
@@ -165,8 +192,10 @@ class CompactNewCode(_Strict):
 class CompactGates(_Strict):
     """``quality_gates:``: the compact form."""
 
-    coverage: dict[str, Percent] | None = Field(
-        default=None, description="Line coverage % of each component, minimum: 80 or 80%"
+    coverage: dict[str, CoverageMinimum] | None = Field(
+        default=None,
+        description="Line coverage % of each component, minimum: 80 or 80%; or Jest's keys: "
+        "{statements, branches, functions, lines}",
     )
     complexity: CompactComplexity | None = None
     duplications: CompactDuplications | None = None
@@ -199,6 +228,7 @@ class ReportLocations(_Strict):
     duplication: Globs | None = Field(default=None, description="jscpd JSON report")
     findings: Globs | None = Field(default=None, description="SARIF files (security and smells)")
     k6: Globs | None = Field(default=None, description="k6 summary JSON")
+    locust: Globs | None = Field(default=None, description="Locust stats CSV (PREFIX_stats.csv)")
 
 
 class PrefixRuleSpec(_Strict):
@@ -256,6 +286,9 @@ class GateSpec(_Strict):
     title: str | None = None
     metric: str
     component: str | None = None
+    project: str | None = Field(
+        default=None, description="Playwright project whose tests a tests.* gate reads"
+    )
     paths: Globs = Field(default_factory=list)
     min: QuantityField | None = None
     max: QuantityField | None = None
@@ -315,6 +348,11 @@ class PolicyFile(_Strict):
         return v
 
 
+def _default_id(metric: str, component: str | None, project: str | None) -> str:
+    scope = ":".join(s for s in (component, project) if s)
+    return f"{metric}:{scope}" if scope else metric
+
+
 def _gate(
     metric: str,
     op: Op,
@@ -328,11 +366,12 @@ def _gate(
     level: Level | None = None,
     missing: Missing | None = None,
     min_lines: int | None = None,
+    project: str | None = None,
 ) -> Gate:
     unit = metric_unit(metric)
     return Gate(
-        id=gate_id or (f"{metric}:{component}" if component else metric),
-        title=title or gate_title(metric, component),
+        id=gate_id or _default_id(metric, component, project),
+        title=title or gate_title(metric, component) + (f" [{project}]" if project else ""),
         metric=metric,
         op=op,
         threshold=convert(q, metric),
@@ -345,6 +384,7 @@ def _gate(
         component=component,
         paths=paths,
         min_lines=min_lines if metric in SMALL_CHANGE_METRICS else None,
+        project=project,
     )
 
 
@@ -367,13 +407,35 @@ def _dig(obj: object, keys: tuple[str, ...]) -> Any:
     return obj
 
 
-def _compact_gates(c: CompactGates, d: Defaults) -> list[Gate]:
-    gates = [
+def _compact_coverage(comp: str, minimum: float | CompactCoverage, d: Defaults) -> list[Gate]:
+    """``{X: 80}`` (lines) or Jest's ``{X: {statements: 80, branches: 75, ...}}``: one gate per measure."""
+    if not isinstance(minimum, CompactCoverage):
+        return [
+            _gate(
+                "coverage.lines.pct",
+                ">=",
+                Quantity(minimum, "%"),
+                d,
+                gate_id=f"coverage.{comp}",
+                component=comp,
+            )
+        ]
+    return [
         _gate(
-            "coverage.lines.pct", ">=", Quantity(minimum, "%"), d, gate_id=f"coverage.{comp}", component=comp
+            f"coverage.{what}.pct",
+            ">=",
+            Quantity(value, "%"),
+            d,
+            gate_id=f"coverage.{comp}.{what}",
+            component=comp,
         )
-        for comp, minimum in (c.coverage or {}).items()
+        for what in ("statements", "branches", "functions", "lines")
+        if (value := getattr(minimum, what)) is not None
     ]
+
+
+def _compact_gates(c: CompactGates, d: Defaults) -> list[Gate]:
+    gates = [g for comp, minimum in (c.coverage or {}).items() for g in _compact_coverage(comp, minimum, d)]
     for gate_id, metric, unit, keys in _COMPACT:
         value = _dig(c, keys)
         if value is not None:
@@ -444,6 +506,7 @@ def _full_gates(spec: PolicyFile) -> list[Gate]:
                 title=g.title,
                 component=g.component,
                 paths=tuple(g.paths),
+                project=g.project,
                 level=g.level,
                 missing=g.missing,
                 min_lines=g.min_lines,

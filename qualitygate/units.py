@@ -92,6 +92,8 @@ def metric_unit(metric: str) -> str | None:
         return "%"
     if metric.startswith("k6."):
         return _k6_unit(metric)
+    if metric.startswith("locust."):
+        return _locust_unit(metric)
     if metric == "tests.duration_s":
         return "s"
     if metric.endswith(".debt"):
@@ -107,6 +109,25 @@ def _k6_unit(metric: str) -> str | None:
     if _is_trend_stat(stat) and name.split("{", 1)[0].endswith(_K6_TIMINGS):
         return "ms"
     return None
+
+
+def _locust_unit(metric: str) -> str | None:
+    """Locust: ``fail_ratio`` is a share (``ratio``); response times (med, avg, min, max, p(N)) are ms."""
+    stat = split_locust_metric(metric)[1]
+    if stat == "fail_ratio":
+        return "ratio"
+    return "ms" if _is_trend_stat(stat) else None
+
+
+def split_locust_metric(metric: str) -> tuple[str, str]:
+    """``locust.GET /cart.p(99.9)`` -> (``GET /cart``, ``p(99.9)``)."""
+    body = metric[len("locust.") :]
+    if body.endswith(")") and "(" in body:
+        open_ = body.rindex("(")
+        dot = body.rindex(".", 0, open_)
+        return body[:dot], body[dot + 1 :]
+    name, _, stat = body.rpartition(".")
+    return name, stat
 
 
 def _is_trend_stat(stat: str) -> bool:

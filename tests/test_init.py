@@ -40,7 +40,8 @@ def test_init_leaves_out_the_reports_it_cannot_read_and_says_why(
     err = capsys.readouterr().err.splitlines()
     assert err == [
         "qualitygate init: left out semgrep.sarif: cannot tell what kind of report this is "
-        "(tried: cobertura, junit, lcov, sarif, k6, jscpd, complexipy, radon)",
+        "(tried: cobertura, junit, lcov, sarif, locust, playwright-json, istanbul-json, gitleaks, zap, snyk, "
+        "k6, jscpd, complexipy, radon)",
         "qualitygate init: left out backend/junit-xxe.xml: refused: the DOCTYPE declares entity 'leak'; "
         "reports never need entities and they are not expanded",
         "qualitygate init: left out frontend/junit.xml:8:120: not well-formed XML: AttValue: ' expected",

@@ -52,6 +52,7 @@ def test_compact_form_verbatim(tmp_path: Path) -> None:
         "backend/coverage.xml",
         "backend/coverage/lcov.info",
         "backend/coverage/cobertura-coverage.xml",
+        "backend/coverage/coverage-summary.json",
     )
     assert backend.coverage.first_match
     assert backend.tests.globs == ("backend/**/junit*.xml",)
@@ -122,7 +123,7 @@ gates:
         (
             "gates:\n  - {metric: cov.lines, min: 80}\n",
             "quality-gates.yml:2:5: gates.0: unknown metric 'cov.lines': metric names start with coverage., "
-            "tests., complexity., duplication., findings., security., smells., k6. or new.",
+            "tests., complexity., duplication., findings., security., smells., k6., locust. or new.",
         ),
         (
             "k6:\n  http_req_duration: ['p95 < 200']\n",

@@ -59,6 +59,21 @@ _SPECS = (
     ParserSpec(
         "sarif", "sarif", "SARIF 2.1.0 (Trivy, ruff, bandit, semgrep, ESLint, CodeQL, ...)", "findings"
     ),
+    ParserSpec(
+        "locust", "locust", "Locust request statistics CSV (locust --csv PREFIX: PREFIX_stats.csv)", "locust"
+    ),
+    ParserSpec(
+        "playwright-json", "playwright", "Playwright JSON reporter (tests per project, retries)", "tests"
+    ),
+    ParserSpec(
+        "istanbul-json",
+        "istanbul",
+        "Istanbul JSON coverage (Jest/nyc/c8: coverage-summary.json, coverage-final.json)",
+        "coverage",
+    ),
+    ParserSpec("gitleaks", "gitleaks", "gitleaks JSON report (--report-format json)", "findings"),
+    ParserSpec("zap", "zap", "OWASP ZAP traditional JSON report (report_json.json)", "findings"),
+    ParserSpec("snyk", "snyk", "Snyk Open Source JSON (snyk test --json, --all-projects)", "findings"),
     ParserSpec("k6", "k6", "k6 end-of-test summary JSON (handleSummary() or --summary-export)", "k6"),
     ParserSpec("jscpd", "jscpd", "jscpd JSON report (copy/paste detection)", "duplication"),
     ParserSpec("complexipy", "complexipy", "complexipy JSON (cognitive complexity)", "complexity"),

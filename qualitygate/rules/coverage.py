@@ -42,11 +42,34 @@ def _sum_functions(files: Sequence[FileCoverage]) -> dict[tuple[str, int], int]:
     return funcs
 
 
+def _sum_statements(files: Sequence[FileCoverage]) -> dict[tuple[int, int], int]:
+    stmts: dict[tuple[int, int], int] = {}
+    for f in files:
+        for line, col, h in zip(f.statement_lines, f.statement_columns, f.statement_hits, strict=True):
+            stmts[(line, col)] = stmts.get((line, col), 0) + h
+    return stmts
+
+
 def merge_files(files: Sequence[FileCoverage]) -> FileCoverage:
     """One file measured by several reports: union of lines (hits summed), per-line branches (the best
-    run's), functions by (name, line) with hits summed."""
+    run's), functions by (name, line) and statements by (line, column) with hits summed. A file known only
+    by its totals (Istanbul's json-summary) cannot be merged line by line: the report that covers most of
+    its lines is taken."""
     if len(files) == 1:
         return files[0]
+    if any(f.counts is not None for f in files):
+        return max(files, key=lambda f: (f.lines_covered, f.lines_total))
+    merged = _merge_detail(files)
+    stmts = _sum_statements(files)
+    skeys = sorted(stmts)
+    merged.statement_lines = array("q", (k[0] for k in skeys))
+    merged.statement_columns = array("q", (k[1] for k in skeys))
+    merged.statement_hits = array("q", (stmts[k] for k in skeys))
+    return merged
+
+
+def _merge_detail(files: Sequence[FileCoverage]) -> FileCoverage:
+    """Lines, branches and functions of several reports of one file, merged."""
     hits = _sum_hits(files)
     branches = _best_branches(files)
     funcs = _sum_functions(files)
@@ -83,10 +106,16 @@ def merge(reports: Sequence[CoverageReport], globs: tuple[str, ...] = ()) -> Cov
         path=", ".join(r.path for r in reports),
         kind="+".join(sorted({r.kind for r in reports})),
         files=[merge_files(fs) for _, fs in sorted(by_path.items())],
-        branches_measured=all(r.branches_measured for r in reports),
-        functions_measured=all(r.functions_measured for r in reports),
+        branches_measured=_all(reports, "branches_measured"),
+        functions_measured=_all(reports, "functions_measured"),
+        statements_measured=_all(reports, "statements_measured"),
         unplaced_branches=_unplaced(reports, globs),
     )
+
+
+def _all(reports: Sequence[CoverageReport], flag: str) -> bool:
+    """A measure is in the merged report when every report measured it."""
+    return all(getattr(r, flag) for r in reports)
 
 
 def _unplaced(reports: Sequence[CoverageReport], globs: tuple[str, ...]) -> tuple[int, int]:
@@ -101,6 +130,7 @@ _STATS: dict[str, Callable[[FileCoverage], tuple[int, int]]] = {
     "lines": lambda f: (f.lines_covered, f.lines_total),
     "branches": lambda f: (f.branches_covered, f.branches_total),
     "functions": lambda f: (f.functions_covered, f.functions_total),
+    "statements": lambda f: (f.statements_covered, f.statements_total),
 }
 
 Row = tuple[float, int, FileCoverage]  # (pct, not covered, file)

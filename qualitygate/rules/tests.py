@@ -16,7 +16,7 @@ def _evidence(case: TestCase) -> Evidence:
     first = (case.message or "").strip().splitlines()
     return Evidence(
         kind="test",
-        title=case.id,
+        title=f"[{case.project}] {case.id}" if case.project else case.id,
         path=case.file,
         line=case.line,
         value=case.time_s,
@@ -39,16 +39,30 @@ def _failing(case: TestCase) -> bool:
 
 def _no_cases(gate: Gate) -> Measured:
     where = f" under {', '.join(gate.paths)}" if gate.paths else ""
+    where += f" in Playwright project {gate.project!r}" if gate.project else ""
     return missing(f"the test reports hold no test case{where}: the tests did not run")
 
 
+def _cases(gate: Gate, tests: list[TestReport]) -> list[TestCase]:
+    """The test cases under the gate's paths and, with ``project:``, of that Playwright project only."""
+    cases = [c for r in tests for c in r.cases if in_scope(c.file, gate.paths)]
+    if gate.project is not None:
+        cases = [c for c in cases if c.project == gate.project]
+    return cases
+
+
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
-    cases = [c for r in of_type(reports, TestReport) for c in r.cases if in_scope(c.file, gate.paths)]
+    tests = of_type(reports, TestReport)
+    cases = _cases(gate, tests)
     if not cases:
         return _no_cases(gate)
-    metrics = TestReport(path="", kind="junit", cases=cases).metrics()
+    retries = any(r.retries_measured for r in tests)
+    metrics = TestReport(path="", kind="junit", cases=cases, retries_measured=retries).metrics()
     metrics["tests.failing"] = metrics["tests.failed"] + metrics["tests.errors"]
     value = metrics.get(gate.metric)
+    if value is None and gate.metric == "tests.retries":
+        kinds = ", ".join(sorted({r.kind for r in tests}))
+        return missing(f"tests.retries needs a report that records retries (playwright-json); found {kinds}")
     if value is None:
         return missing(f"{gate.metric} cannot be computed: every test was skipped")
     picked = list(filter(_PICKERS.get(gate.metric, _failing), cases))
