@@ -6,8 +6,8 @@ DIR gets the fixture bundle with its policy plus a ``new_code`` section as ``.gi
 committed on ``main``; branch ``feature`` edits 3 lines of ``Order.place`` (``backend/acme_api/orders.py``)
 and 2 of ``frontend/src/cart.js`` (committed); every file's time is then set to now (the reports as fresh as
 the sources, as after a test run), the hook is installed with ``qualitygate hook install`` and
-``DIR/.git/pushed.txt`` holds the line git gives a pre-push hook for ``git push origin feature:main``. The policy
-is validated once, so the cache holds it as on every push after the first.
+``DIR/.git/pushed.txt`` holds the line git gives a pre-push hook for ``git push origin feature:main``. The
+policy is validated once, so the cache holds it as on every push after the first.
 """
 
 from __future__ import annotations

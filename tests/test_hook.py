@@ -369,7 +369,9 @@ def test_a_push_is_judged_on_the_new_code_it_sends(repo: Path) -> None:
     assert accepted.stdout == "qualitygate: PASS  1 gate: 1 passed  (policy .github/quality-gates.yml)\n"
     assert remote_head(repo) == git(repo, "rev-parse", "HEAD").stdout.strip()
 
-    (repo / "app.py").write_text("X = 1\n\n\ndef covered():\n    return 1\n\n\ndef uncovered():\n    return 2\n")
+    (repo / "app.py").write_text(
+        "X = 1\n\n\ndef covered():\n    return 1\n\n\ndef uncovered():\n    return 2\n"
+    )
     (repo / "reports" / "coverage.xml").write_text(cobertura(repo, {1: 1, 4: 1, 5: 1, 8: 1, 9: 0}))
     commit(repo, "an uncovered function")
     rejected = push(repo)
