@@ -12,6 +12,8 @@
 #           its table rows are checked, so a run that died early is not a fast result); the validated
 #           policy comes from the cache, as on every push after the first
 #   qg      the same with QUALITYGATE_NO_CACHE=1: the policy validated by pydantic, as after an edit
+#   qg      the installed pre-push hook (sh script + `check --hook`) on a git copy of fixtures/acme whose policy
+#           adds new-code gates, judging a pushed range of 2 edited files (benchmarks/hook_repo.py)
 # Results are appended to benchmarks/_out/startup.jsonl (gitignored); the ratios of this run are printed last.
 # The machine is shared: only ratios from one run mean anything, never absolute milliseconds across runs.
 #
@@ -60,6 +62,17 @@ QUALITYGATE_NO_CACHE=1 "$PY" "$BENCH/measure.py" -n "$RUNS" --warmup "$WARMUP" \
   --label "startup|qg|qualitygate check, policy not cached" --jsonl "$RUN_JSONL" \
   --check '(PASS|WARN|FAIL|ERROR|SKIP)  ' -- "$QG" check --root fixtures/acme --preset autoforge
 
+# the pre-push hook with new-code gates: a git copy of fixtures/acme (its policy plus a new_code section,
+# kept in the cache as on every push after the first), branch `feature` editing backend and frontend lines;
+# the hook script qualitygate installs runs as git runs it, the pushed refs on its standard input
+HOOKREPO="$(mktemp -d)"
+trap 'cat "$RUN_JSONL" >> "$OUT/startup.jsonl"; rm -f "$RUN_JSONL"; rm -rf "$HOOKREPO"' EXIT
+"$PY" "$HERE/hook_repo.py" "$HOOKREPO" "$QG" "$PY"
+"$PY" "$BENCH/measure.py" -n "$RUNS" --warmup "$WARMUP" \
+  --label "startup|qg|pre-push hook, new-code gates (fixtures/acme)" --jsonl "$RUN_JSONL" \
+  --check 'qualitygate: (PASS|WARN|FAIL|ERROR)  ' -- \
+  sh -c "cd '$HOOKREPO' && exec .git/hooks/pre-push origin '$HOOKREPO' < .git/pushed.txt"
+
 "$PY" - "$RUN_JSONL" <<'EOF'
 import json, sys
 rows = {json.loads(line)["label"].split("|")[2]: json.loads(line) for line in open(sys.argv[1])}
@@ -69,6 +82,7 @@ pairs = [
     ("qualitygate --version", "python -c pass", 2.0),
     ("qualitygate check (fixtures/acme)", "import pydantic, yaml, lxml.etree, click, tabulate", 1.5),
     ("qualitygate check, policy not cached", "import pydantic, yaml, lxml.etree, click, tabulate", 1.5),
+    ("pre-push hook, new-code gates (fixtures/acme)", "import pydantic, yaml, lxml.etree, click, tabulate", 1.5),
 ]
 print()
 for name, r in rows.items():

@@ -325,3 +325,58 @@ def test_pre_commit_hooks_yaml_offers_the_gate_at_pre_push() -> None:
     assert entry["entry"] == "qualitygate check --hook"
     assert entry["pass_filenames"] is False and entry["always_run"] is True
     assert entry["language"] == "python"
+
+
+# ------------------------------------------------------------------------------ new-code gates on push
+
+NEW_CODE_POLICY = """\
+version: 1
+reports:
+  coverage: reports/coverage.xml
+gates:
+  - {metric: new.coverage.lines.pct, min: 80}
+"""
+
+
+def cobertura(work: Path, hits: dict[int, int]) -> str:
+    """coverage.py's Cobertura for app.py with the given line -> hits."""
+    lines = "".join(f'<line number="{n}" hits="{h}"/>' for n, h in sorted(hits.items()))
+    return (
+        '<?xml version="1.0" ?>\n<coverage version="7.18.0" timestamp="1" lines-valid="0" lines-covered="0" '
+        'line-rate="0" branches-covered="0" branches-valid="0" branch-rate="0" complexity="0">'
+        f"<sources><source>{work}</source></sources><packages><package name='.' line-rate='0' "
+        "branch-rate='0' complexity='0'><classes><class name='app.py' filename='app.py' complexity='0' "
+        f"line-rate='0' branch-rate='0'><methods/><lines>{lines}</lines></class></classes></package>"
+        "</packages></coverage>\n"
+    )
+
+
+def test_a_push_is_judged_on_the_new_code_it_sends(repo: Path) -> None:
+    """The hook's base is the remote's tip of the pushed branch (from git's pre-push stdin): a push adding a
+    covered function is accepted; the next, adding an uncovered one, is rejected for its own 2 lines only,
+    though the earlier function is in the report too."""
+    (repo / ".github" / "quality-gates.yml").write_text(NEW_CODE_POLICY)
+    (repo / "app.py").write_text("X = 1\n")
+    commit(repo, "base")
+    assert push(repo).returncode == 0  # before the hook: the remote's main exists
+    install(repo)
+
+    (repo / "app.py").write_text("X = 1\n\n\ndef covered():\n    return 1\n")
+    (repo / "reports" / "coverage.xml").write_text(cobertura(repo, {1: 1, 4: 1, 5: 1}))
+    commit(repo, "a covered function")
+    accepted = push(repo)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert accepted.stdout == "qualitygate: PASS  1 gate: 1 passed  (policy .github/quality-gates.yml)\n"
+    assert remote_head(repo) == git(repo, "rev-parse", "HEAD").stdout.strip()
+
+    (repo / "app.py").write_text(
+        "X = 1\n\n\ndef covered():\n    return 1\n\n\ndef uncovered():\n    return 2\n"
+    )
+    (repo / "reports" / "coverage.xml").write_text(cobertura(repo, {1: 1, 4: 1, 5: 1, 8: 1, 9: 0}))
+    commit(repo, "an uncovered function")
+    rejected = push(repo)
+    out = rejected.stdout + rejected.stderr
+    assert rejected.returncode != 0
+    assert "FAIL   New code line coverage 50% is below the minimum of 80%: worst app.py (50%)" in out
+    assert "push blocked by the quality gate" in out
+    assert remote_head(repo) == git(repo, "rev-parse", "HEAD~1").stdout.strip()

@@ -116,3 +116,79 @@ def test_every_accepted_metric_name_is_measured_as_parse_reads_it(bundle: str, t
     assert never == set(NOT_IN_FIXTURES), {
         m: next(g["message"] for g in gates if g["metric"] == m) for m in never
     }
+
+
+# ------------------------------------------------------------------------------------------- new code
+
+NEW_CODE = sorted(m for m in ACCEPTED if is_new_code(m))
+# New-code names the fixtures cannot measure, with the reason; the gate's message must say it.
+NEW_NOT_MEASURED: dict[str, str] = {
+    "new.tests.failing": "needs the base's test results",
+}
+# New-code names whose value, with every line new, is not exactly the whole-tree one, and why (within 10 %).
+NEW_NOT_WHOLE: dict[str, str] = {
+    # jscpd's totals are its own count of the files it scanned (after its ignore rules, which its report
+    # does not list per file); a change can only count the changed lines of files of a format jscpd scanned
+    "new.duplication.lines.pct": "jscpd lists no per-file line counts",
+}
+
+
+def _whole_file_diff(bundle: Path) -> str:
+    """A saved diff that adds every text file of the bundle, whole: every line of every source is new."""
+    out = []
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file() and "node_modules" not in p.parts):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        rel = path.relative_to(bundle).as_posix()
+        lines = text.splitlines()
+        if lines:
+            out.append(f"--- /dev/null\n+++ b/{rel}\n@@ -0,0 +1,{len(lines)} @@\n")
+            out.append("".join(f"+{line}\n" for line in lines))
+    return "".join(out)
+
+
+def _new_code_policy() -> str:
+    gates: list[dict[str, Any]] = []
+    for metric in NEW_CODE:
+        for m in (metric, metric.removeprefix("new.")):  # each next to its whole-tree twin
+            name = "tests.failing" if m == "tests.failing" else m
+            if role_for_metric(m) in PER_COMPONENT_ROLES:
+                gates += [{"metric": name, "component": c, "min": 0, "missing": "warn"} for c in COMPONENTS]
+            else:
+                gates.append({"metric": name, "min": 0, "missing": "warn"})
+    components = {c: {"paths": [f"{c}/"]} for c in COMPONENTS}
+    return json.dumps({"components": components, "gates": gates}, indent=1)
+
+
+@pytest.mark.parametrize("bundle", BUNDLES)
+def test_new_code_names_are_measured(bundle: str, tmp_path: Path) -> None:
+    """``check --base-diff`` with a saved diff that adds every file of the bundle: each ``new.*`` gate is
+    measured and, as every line is new, equals its whole-tree twin (findings: those with a line)."""
+    policy = tmp_path / "new-code.yml"
+    policy.write_text(_new_code_policy())
+    diff = tmp_path / "everything.diff"
+    diff.write_text(_whole_file_diff(FIXTURES / bundle))
+    p = qg(
+        "check", "--root", str(FIXTURES / bundle), "--config", str(policy), "--base-diff", str(diff),
+        "--format", "json",
+    )  # fmt: skip
+    assert p.returncode in (0, 1), p.stderr
+    gates = json.loads(p.stdout)["gates"]
+    new = [g for g in gates if is_new_code(g["metric"])]
+    assert {g["metric"] for g in new} == set(NEW_CODE)
+
+    not_measured = {g["id"]: g["message"] for g in new if g["actual"] is None}
+    assert {g["metric"] for g in new if g["actual"] is None} == set(NEW_NOT_MEASURED), not_measured
+    for gid, message in not_measured.items():
+        assert NEW_NOT_MEASURED[gid.split(":")[0]] in message, message
+
+    whole = {g["id"]: g["actual"] for g in gates if not is_new_code(g["metric"])}
+    pairs = {
+        g["id"]: (g["actual"], whole[g["id"].removeprefix("new.")]) for g in new if g["actual"] is not None
+    }
+    assert all(w is not None for _, w in pairs.values()), pairs
+    differs = {gid: (n, w) for gid, (n, w) in pairs.items() if not math.isclose(n, w or 0.0)}
+    assert set(differs) == set(NEW_NOT_WHOLE), differs
+    assert all(math.isclose(n, w or 0.0, rel_tol=0.1) for n, w in differs.values()), differs
