@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Literal, cast
 
 from qualitygate.units import split_k6_metric
+from qualitygate.waivers import Match, Waiver, WaiverPolicy
 
 
 class Missing(StrEnum):
@@ -101,6 +102,18 @@ class Gate:
     min_lines: int | None = None  # new-code coverage/duplication: skip (visibly) below this many lines
 
 
+DEFAULT_BASELINE = ".github/quality-baseline.json"
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineSettings:
+    """``baseline:``: where the baseline file is, and what a stale entry does (None: fail when the ``CI``
+    variable is set, else warn with the command to run)."""
+
+    path: str = DEFAULT_BASELINE
+    stale: Literal["fail", "warn"] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     source: str
@@ -110,6 +123,9 @@ class Policy:
     mapping: Mapping
     security: Security
     smells: Smells
+    baseline: BaselineSettings | None = field(default_factory=BaselineSettings)  # None: ``baseline: false``
+    waivers: tuple[Waiver, ...] = ()
+    waiver_policy: WaiverPolicy = field(default_factory=WaiverPolicy)
 
 
 # Documented defaults (README, "Where reports are looked for").
@@ -248,7 +264,7 @@ def source_key(gate: Gate) -> tuple[str, str | None]:
 
 # ------------------------------------------------------------------------------ serialised (cache)
 
-POLICY_CACHE_FORMAT = 2
+POLICY_CACHE_FORMAT = 3  # 3: baseline, waivers, waiver_policy
 _OP_WORDS = frozenset({"<", "<=", ">", ">="})
 
 
@@ -284,6 +300,9 @@ def policy_from_dict(d: dict[str, Any]) -> Policy:
     }
     m, sec = d["mapping"], d["security"]
     return Policy(
+        baseline=None if d["baseline"] is None else BaselineSettings(**d["baseline"]),
+        waivers=tuple(Waiver(**{**w, "match": Match(**w["match"])}) for w in d["waivers"]),
+        waiver_policy=WaiverPolicy(**d["waiver_policy"]),
         source=d["source"],
         gates=gates,
         components=components,
