@@ -271,26 +271,39 @@ class Gatekeeper:
         """The gate's reports with the accepted items taken out (None: this gate counts no items)."""
         if not accepts(gate.metric):
             return list(reports), None
+        from qualitygate.rules.base import scope
+
         bare = gate.metric.removeprefix("new.")
         candidates = [w for w in self.ledger.for_gate(gate.metric, gate.component) if w.match.is_item]
         taken = Taken()
         out: list[Report] = []
+        globs = gate.paths if bare.startswith("tests.") else scope(gate, self.policy)
         for r in reports:
             if isinstance(r, FindingsReport) and not bare.startswith(("complexity.", "tests.")):
-                out.append(self._findings(r, candidates, taken))
+                out.append(self._findings(r, bare == "security.blocking", globs, candidates, taken))
             elif isinstance(r, ComplexityReport) and bare.startswith("complexity."):
-                out.append(self._blocks(r, gate, candidates, taken))
+                out.append(self._blocks(r, gate, globs, candidates, taken))
             elif isinstance(r, TestReport) and bare.startswith("tests."):
-                out.append(self._cases(r, candidates, taken))
+                out.append(self._cases(r, globs, candidates, taken))
             else:
                 out.append(r)
         return out, taken
 
-    def _findings(self, r: FindingsReport, candidates: Sequence[Waiver], taken: Taken) -> FindingsReport:
+    def _findings(
+        self,
+        r: FindingsReport,
+        security: bool,
+        globs: tuple[str, ...],
+        candidates: Sequence[Waiver],
+        taken: Taken,
+    ) -> FindingsReport:
+        """Only the findings the gate counts: security ones for ``security.blocking``, others for smells."""
+        from qualitygate.rules.base import in_scope
+
         used: dict[Key, int] = {}
         kept: list[Finding] = []
         for f in sorted(r.findings, key=lambda f: (f.path or "", f.line or 0)):
-            if f.suppressed:
+            if f.suppressed or f.security is not security or not in_scope(f.path, globs):
                 kept.append(f)
                 continue
             e = finding_evidence(f)
@@ -307,13 +320,18 @@ class Gatekeeper:
         return replace(r, findings=kept)
 
     def _blocks(
-        self, r: ComplexityReport, gate: Gate, candidates: Sequence[Waiver], taken: Taken
+        self,
+        r: ComplexityReport,
+        gate: Gate,
+        globs: tuple[str, ...],
+        candidates: Sequence[Waiver],
+        taken: Taken,
     ) -> ComplexityReport:
-        from qualitygate.rules.base import violates
+        from qualitygate.rules.base import in_scope, violates
 
         blocks: list[ComplexityBlock] = []
         for b in r.blocks:
-            if not violates(b.score, gate):
+            if not violates(b.score, gate) or not in_scope(b.file, globs):
                 blocks.append(b)
                 continue
             e = block_evidence(b)
@@ -330,10 +348,14 @@ class Gatekeeper:
             blocks.append(b)
         return replace(r, blocks=blocks)
 
-    def _cases(self, r: TestReport, candidates: Sequence[Waiver], taken: Taken) -> TestReport:
+    def _cases(
+        self, r: TestReport, globs: tuple[str, ...], candidates: Sequence[Waiver], taken: Taken
+    ) -> TestReport:
+        from qualitygate.rules.base import in_scope
+
         cases: list[TestCase] = []
         for c in r.cases:
-            if c.status not in _FAILING:
+            if c.status not in _FAILING or not in_scope(c.file, globs):
                 cases.append(c)
                 continue
             e = case_evidence(c)
