@@ -279,15 +279,20 @@ class Gatekeeper:
         out: list[Report] = []
         globs = gate.paths if bare.startswith("tests.") else scope(gate, self.policy)
         for r in reports:
-            if isinstance(r, FindingsReport) and not bare.startswith(("complexity.", "tests.")):
-                out.append(self._findings(r, bare == "security.blocking", globs, candidates, taken))
-            elif isinstance(r, ComplexityReport) and bare.startswith("complexity."):
-                out.append(self._blocks(r, gate, globs, candidates, taken))
-            elif isinstance(r, TestReport) and bare.startswith("tests."):
-                out.append(self._cases(r, globs, candidates, taken))
-            else:
-                out.append(r)
+            out.append(self._take_one(r, gate, globs, candidates, taken))
         return out, taken
+
+    def _take_one(
+        self, r: Report, gate: Gate, globs: tuple[str, ...], candidates: Sequence[Waiver], taken: Taken
+    ) -> Report:
+        bare = gate.metric.removeprefix("new.")
+        if isinstance(r, FindingsReport) and not bare.startswith(("complexity.", "tests.")):
+            return self._findings(r, bare == "security.blocking", globs, candidates, taken)
+        if isinstance(r, ComplexityReport) and bare.startswith("complexity."):
+            return self._blocks(r, gate, globs, candidates, taken)
+        if isinstance(r, TestReport) and bare.startswith("tests."):
+            return self._cases(r, globs, candidates, taken)
+        return r
 
     def _findings(
         self,

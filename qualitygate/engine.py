@@ -18,7 +18,16 @@ from qualitygate.policy import Gate, Missing, Policy, is_new_code, role_for_metr
 from qualitygate.rules import complexity, coverage, debt, duplication, findings, k6, newcode, tests
 from qualitygate.rules.base import Measured, holds, missing
 from qualitygate.units import format_value
-from qualitygate.verdict import ChangeInfo, Evidence, GateResult, Status, Verdict, overall_status, summarize
+from qualitygate.verdict import (
+    AcceptedInfo,
+    ChangeInfo,
+    Evidence,
+    GateResult,
+    Status,
+    Verdict,
+    overall_status,
+    summarize,
+)
 
 Rule = Callable[[Gate, Policy, Sequence[Report]], Measured]
 NewCodeRule = Callable[[Gate, Policy, Sequence[Report], Change], Measured]
@@ -221,6 +230,18 @@ def _keeper(policy: Policy, accepted: Accepted | None) -> Gatekeeper | None:
     return Gatekeeper(policy, accepted)
 
 
+def _accepting(result: GateResult, gate: Gate, taken: Taken | None, keeper: Gatekeeper | None) -> GateResult:
+    result = _with_taken(result, taken)
+    return debt.accept_failure(result, gate, keeper) if keeper is not None else result
+
+
+def _finish_debt(
+    policy: Policy, data: Collected, accepted: Accepted, keeper: Gatekeeper, gates: list[GateResult]
+) -> tuple[list[GateResult], AcceptedInfo]:
+    now = record(policy, data, accepted.today) if accepted.baseline is not None else None
+    return debt.finish(policy, accepted, keeper, gates, now)
+
+
 def evaluate(
     policy: Policy,
     data: Collected,
@@ -237,14 +258,12 @@ def evaluate(
     keeper = _keeper(policy, accepted)
     for g in policy.gates:
         measured, inputs, taken = _measure(g, policy, data, change, keeper)
-        result = _with_taken(gate_result(g, measured, inputs), taken)
-        gates.append(debt.accept_failure(result, g, keeper) if keeper is not None else result)
+        gates.append(_accepting(gate_result(g, measured, inputs), g, taken, keeper))
         if measured.caveat:
             caveats.append(measured.caveat)
     debt_info = None
     if keeper is not None and accepted is not None:
-        now = record(policy, data, accepted.today) if accepted.baseline is not None else None
-        extra, debt_info = debt.finish(policy, accepted, keeper, gates, now)
+        extra, debt_info = _finish_debt(policy, data, accepted, keeper, gates)
         gates += extra
     problems: list[str] = []
     for notes in data.ignored.values():

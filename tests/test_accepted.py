@@ -220,7 +220,7 @@ def test_a_waiver_applies_warns_before_expiry_and_an_unused_one_is_reported(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with_waivers(repo)
-    code, doc = verdict(capsys)
+    _code, doc = verdict(capsys)
     smells = gate(doc, "code_smells.count")
     assert (smells["waived"], smells["waivers"], smells["actual"]) == (3, ["W-1"], 11)
     assert smells["accepted_items"][0]["waiver"] == "W-1"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from typing import Literal
 
@@ -30,6 +31,14 @@ def _rows(waivers: list[Waiver], today: object) -> list[list[str]]:
     return rows
 
 
+def _chosen(w: Waiver, day: dt.date, which: Which, warn: int) -> bool:
+    if which == "expired":
+        return not w.active(day)
+    if which == "expiring":
+        return w.active(day) and w.days_left(day) < warn
+    return True
+
+
 def run_list(root: str, config: str | None, preset: str | None, which: Which) -> int:
     from qualitygate.acceptance import today
     from qualitygate.commands.check import CheckOptions, load_checked_policy
@@ -37,13 +46,7 @@ def run_list(root: str, config: str | None, preset: str | None, which: Which) ->
     day = today()
     policy = load_checked_policy(CheckOptions(root=root, config=config, preset=preset))
     warn = policy.waiver_policy.warn_days
-    chosen = [
-        w
-        for w in policy.waivers
-        if which == "all"
-        or (which == "expired" and not w.active(day))
-        or (which == "expiring" and w.active(day) and w.days_left(day) < warn)
-    ]
+    chosen = [w for w in policy.waivers if _chosen(w, day, which, warn)]
     if not chosen:
         words = {
             "all": "no waivers",

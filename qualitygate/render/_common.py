@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from qualitygate.units import format_minutes
-from qualitygate.verdict import Evidence, GateResult, InputInfo, Status, Summary, Verdict
+from qualitygate.verdict import AcceptedInfo, Evidence, GateResult, InputInfo, Status, Summary, Verdict
 
 STATUS_WORD: dict[Status, str] = {
     Status.PASS: "PASS",
@@ -259,11 +259,21 @@ def accepted_phrase(verdict: Verdict) -> str:
     a = verdict.accepted
     if a is None:
         return ""
+    parts = _accepted_parts(a)
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _accepted_parts(a: AcceptedInfo) -> list[str]:
     parts = []
     if a.waived:
         parts.append(f"{_items(a.waived)} waived")
     if a.baselined:
         parts.append(f"{_items(a.baselined)} baselined")
+    return parts + _waiver_parts(a)
+
+
+def _waiver_parts(a: AcceptedInfo) -> list[str]:
+    parts = []
     accepted_gates = sum(len(w.gates) for w in a.waivers)
     if accepted_gates:
         parts.append(f"{accepted_gates} failing gate{'' if accepted_gates == 1 else 's'} accepted")
@@ -271,4 +281,4 @@ def accepted_phrase(verdict: Verdict) -> str:
     if expiring:
         soonest = min(w.days_left for w in expiring)
         parts.append(f"{len(expiring)} expiring in {soonest} day{'' if soonest == 1 else 's'}")
-    return f" ({', '.join(parts)})" if parts else ""
+    return parts

@@ -110,18 +110,29 @@ def waiver_gates(policy: Policy, keeper: Gatekeeper) -> list[GateResult]:
         message = f"Waivers in use: {len(active)} of {plural(len(active), 'active waiver')} applied."
     evidence = [_waiver_evidence(w, "matches nothing") for w in unused]
     out = [_result("waivers.unused", "Waivers in use", wp.unused, message, evidence)]
-    expiring = ledger.expiring(wp.warn_days)
+    return out + _expiring_gate(keeper, wp.warn_days) + _expired_gate(keeper)
+
+
+def _expiring_gate(keeper: Gatekeeper, warn_days: int) -> list[GateResult]:
+    ledger, today = keeper.ledger, keeper.ledger.today
+    out = []
+    expiring = ledger.expiring(warn_days)
     if expiring:
         first = min(expiring, key=lambda w: w.days_left(today))
         message = (
-            f"Waivers expiring: {plural(len(expiring), 'waiver')} within {wp.warn_days} days, first "
+            f"Waivers expiring: {plural(len(expiring), 'waiver')} within {warn_days} days, first "
             f"{first.id} in {plural(first.days_left(today), 'day')} ({first.expires}, owner {first.owner})."
         )
         evidence = [
             _waiver_evidence(w, f"ends {w.expires}, in {plural(w.days_left(today), 'day')}") for w in expiring
         ]
         out.append(_result("waivers.expiring", "Waivers expiring", "warn", message, evidence))
-    expired = ledger.expired()
+    return out
+
+
+def _expired_gate(keeper: Gatekeeper) -> list[GateResult]:
+    out = []
+    expired = keeper.ledger.expired()
     if expired:
         message = (
             f"Waivers expired: {', '.join(w.expired_note() for w in expired)}; what they covered counts "
@@ -154,18 +165,17 @@ def finish(
     policy: Policy, accepted: Accepted, keeper: Gatekeeper, gates: list[GateResult], now: Now | None
 ) -> tuple[list[GateResult], AcceptedInfo]:
     """The gate-like results of the baseline and the waivers, and the verdict's ``accepted`` record."""
-    extra: list[GateResult] = []
-    stale: list[Stale] = []
-    if accepted.baseline is not None and now is not None:
-        stale = stale_entries(accepted.baseline, now)
-        extra.append(baseline_gate(policy, accepted, stale))
-    if policy.waivers:
-        extra += waiver_gates(policy, keeper)
+    stale = stale_entries(accepted.baseline, now) if accepted.baseline is not None and now is not None else []
+    extra = (
+        [baseline_gate(policy, accepted, stale)] if accepted.baseline is not None and now is not None else []
+    )
+    extra += waiver_gates(policy, keeper) if policy.waivers else []
+    items = [e for g in gates for e in g.accepted_items]
     info = AcceptedInfo(
         today=accepted.today.isoformat(),
         baseline=accepted.baseline_path if accepted.baseline is not None else None,
-        waived=kinds(e for g in gates for e in g.accepted_items if e.waiver),
-        baselined=kinds(e for g in gates for e in g.accepted_items if e.baselined),
+        waived=kinds(e for e in items if e.waiver),
+        baselined=kinds(e for e in items if e.baselined),
         stale=[s.describe() for s in stale],
         waivers=[_waiver_info(w, keeper, policy.waiver_policy.warn_days) for w in policy.waivers],
     )
