@@ -161,14 +161,20 @@ def _waiver_info(w: Waiver, keeper: Gatekeeper, warn_days: int) -> WaiverInfo:
     )
 
 
+def _baseline_part(
+    policy: Policy, accepted: Accepted, now: Now | None
+) -> tuple[list[Stale], list[GateResult]]:
+    if accepted.baseline is None or now is None:
+        return [], []
+    stale = stale_entries(accepted.baseline, now)
+    return stale, [baseline_gate(policy, accepted, stale)]
+
+
 def finish(
     policy: Policy, accepted: Accepted, keeper: Gatekeeper, gates: list[GateResult], now: Now | None
 ) -> tuple[list[GateResult], AcceptedInfo]:
     """The gate-like results of the baseline and the waivers, and the verdict's ``accepted`` record."""
-    stale = stale_entries(accepted.baseline, now) if accepted.baseline is not None and now is not None else []
-    extra = (
-        [baseline_gate(policy, accepted, stale)] if accepted.baseline is not None and now is not None else []
-    )
+    stale, extra = _baseline_part(policy, accepted, now)
     extra += waiver_gates(policy, keeper) if policy.waivers else []
     items = [e for g in gates for e in g.accepted_items]
     info = AcceptedInfo(
