@@ -170,18 +170,24 @@ def _baseline_part(
     return stale, [baseline_gate(policy, accepted, stale)]
 
 
+def _counts(gates: list[GateResult]) -> tuple[dict[str, int], dict[str, int]]:
+    """Distinct waived and baselined items over every gate, by kind."""
+    items = [e for g in gates for e in g.accepted_items]
+    return kinds(e for e in items if e.waiver), kinds(e for e in items if e.baselined)
+
+
 def finish(
     policy: Policy, accepted: Accepted, keeper: Gatekeeper, gates: list[GateResult], now: Now | None
 ) -> tuple[list[GateResult], AcceptedInfo]:
     """The gate-like results of the baseline and the waivers, and the verdict's ``accepted`` record."""
     stale, extra = _baseline_part(policy, accepted, now)
     extra += waiver_gates(policy, keeper) if policy.waivers else []
-    items = [e for g in gates for e in g.accepted_items]
+    waived, baselined = _counts(gates)
     info = AcceptedInfo(
         today=accepted.today.isoformat(),
         baseline=accepted.baseline_path if accepted.baseline is not None else None,
-        waived=kinds(e for e in items if e.waiver),
-        baselined=kinds(e for e in items if e.baselined),
+        waived=waived,
+        baselined=baselined,
         stale=[s.describe() for s in stale],
         waivers=[_waiver_info(w, keeper, policy.waiver_policy.warn_days) for w in policy.waivers],
     )
