@@ -339,3 +339,18 @@ def test_import_prints_waivers_whose_placeholder_owner_fails(
     with_waivers(repo, text)
     assert run("check") == 2
     assert "waivers.0.owner: fill in the owner" in capsys.readouterr().err
+
+
+def test_the_policy_cache_keeps_baseline_waivers_and_waiver_policy(repo: Path) -> None:
+    from qualitygate.config import _validate
+    from qualitygate.policy import policy_from_dict, policy_to_dict
+
+    text = POLICY + WAIVERS + "baseline: {path: debt.json, stale: warn}\nwaiver_policy: {warn_days: 7}\n"
+    policy = _validate(text.encode(), "p.yml")
+    assert policy_from_dict(json.loads(json.dumps(policy_to_dict(policy)))) == policy
+    assert (policy.baseline.path, policy.waivers[0].ticket, policy.waiver_policy.warn_days) == (
+        "debt.json",
+        "BE-12",
+        7,
+    )
+    assert _validate((POLICY + "baseline: false\n").encode(), "p.yml").baseline is None
