@@ -11,7 +11,7 @@ import click
 from qualitygate import __version__
 from qualitygate.errors import ExitCode, QualityGateError
 
-FORMAT_NAMES = ("table", "json", "markdown", "github", "junit")
+FORMAT_NAMES = ("table", "json", "markdown", "github", "junit", "sarif")
 KIND_NAMES = ("cobertura", "lcov", "junit", "radon", "sarif", "k6", "complexipy", "jscpd")
 
 
@@ -301,6 +301,68 @@ def init_cmd(ctx: click.Context, root: str, output: str | None, force: bool) -> 
     from qualitygate.commands import init
 
     ctx.exit(_guard(lambda: init.run(root, output, force)))
+
+
+POLICY_OPTIONS = (
+    click.option(
+        "--config", "config", metavar="FILE", help="Policy file [default: ROOT/.github/quality-gates.yml]."
+    ),
+    click.option("--preset", metavar="NAME", help="Use a preset from gates/ instead of a policy file."),
+    click.option("--root", default=".", show_default=True, help="Repository root."),
+)
+
+
+def _policy_options(fn: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(POLICY_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+@cli.group("baseline")
+def baseline_group() -> None:
+    """The committed baseline of accepted debt (README "Accepted debt")."""
+
+
+@baseline_group.command("update")
+@_policy_options
+@click.pass_context
+def baseline_update_cmd(ctx: click.Context, config: str | None, preset: str | None, root: str) -> None:
+    """Record what exists now (findings, functions over the limit, failing tests) in the baseline file; the
+    only writer. Adds 'PATH merge=union' to .gitattributes when missing."""
+    from qualitygate.commands import baseline
+
+    ctx.exit(_guard(lambda: baseline.run_update(root, config, preset)))
+
+
+@cli.group("waivers", invoke_without_command=True)
+@_policy_options
+@click.option("--expired", "which", flag_value="expired", help="Only the waivers past their expiry.")
+@click.option(
+    "--expiring", "which", flag_value="expiring", help="Only those ending within waiver_policy.warn_days."
+)
+@click.pass_context
+def waivers_group(
+    ctx: click.Context, config: str | None, preset: str | None, root: str, which: str | None
+) -> None:
+    """List the policy's waivers: id, owner, expiry (through that day, UTC), days left, match, reason."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from qualitygate.commands import waivers
+
+    chosen: waivers.Which = "expired" if which == "expired" else "expiring" if which == "expiring" else "all"
+    ctx.exit(_guard(lambda: waivers.run_list(root, config, preset, chosen)))
+
+
+@waivers_group.command("import")
+@click.argument("file", type=str)
+@click.option("--first-id", type=click.IntRange(min=1), default=1, show_default=True, help="Number W-N from.")
+@click.pass_context
+def waivers_import_cmd(ctx: click.Context, file: str, first_id: int) -> None:
+    """Print waivers made from .trivyignore, .trivyignore.yaml or a SARIF file's accepted suppressions, to
+    paste into the policy; the owner (and a missing expiry) are placeholders that fail until filled in."""
+    from qualitygate.commands import waivers
+
+    ctx.exit(_guard(lambda: waivers.run_import(file, first_id)))
 
 
 @cli.group("hook")

@@ -369,3 +369,15 @@ def load_policy(path: str, *, display: str | None = None) -> Policy:
     if cache:
         _remember(*cache, policy)
     return policy
+
+
+def node_position(path: str, loc: tuple[int | str, ...]) -> tuple[int | None, int | None]:
+    """The line and column (1-based) of the node at ``loc`` in a policy file, for an error found after
+    validation (a waiver's horizon depends on the day): the file is composed again, only on that path."""
+    try:
+        node = _node_at(_compose(path, Path(path).read_text(encoding="utf-8")), loc)
+    except (OSError, UnicodeDecodeError, PolicyError):
+        return None, None
+    if node is None:
+        return None, None
+    return node.start_mark.line + 1, node.start_mark.column + 1

@@ -10,14 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from qualitygate.accepted import Accepted, Gatekeeper, Taken, evidence_id, record
 from qualitygate.change import Change
 from qualitygate.inputs import Collected
 from qualitygate.model import Report
 from qualitygate.policy import Gate, Missing, Policy, is_new_code, role_for_metric, source_key
-from qualitygate.rules import complexity, coverage, duplication, findings, k6, locust, newcode, tests
+from qualitygate.rules import complexity, coverage, debt, duplication, findings, k6, locust, newcode, tests
 from qualitygate.rules.base import Measured, holds, missing
 from qualitygate.units import format_value
-from qualitygate.verdict import ChangeInfo, GateResult, Status, Verdict, overall_status, summarize
+from qualitygate.verdict import (
+    AcceptedInfo,
+    ChangeInfo,
+    Evidence,
+    GateResult,
+    Status,
+    Verdict,
+    overall_status,
+    summarize,
+)
 
 Rule = Callable[[Gate, Policy, Sequence[Report]], Measured]
 NewCodeRule = Callable[[Gate, Policy, Sequence[Report], Change], Measured]
@@ -74,23 +84,34 @@ def measure(
 ) -> tuple[Measured, list[str]]:
     """Run the gate's rule over its reports; ``(measured, input paths)``. No report is missing data, and
     so is no change for a new-code gate."""
+    measured, inputs, _ = _measure(gate, policy, data, change, None)
+    return measured, inputs
+
+
+def _measure(
+    gate: Gate, policy: Policy, data: Collected, change: Change | None, keeper: Gatekeeper | None
+) -> tuple[Measured, list[str], Taken | None]:
+    """:func:`measure`, with what the waivers and the baseline took out of the gate's reports."""
     key = source_key(gate)
     new_code = is_new_code(gate.metric)
     cannot = _cannot_judge_new_code(key[0], change) if new_code else None
     if cannot is not None:
-        return cannot, []
+        return cannot, [], None
     loaded = data.reports.get(key, [])
     if loaded:
         reports = [entry.report for entry in loaded]
         inputs = [entry.rel for entry in loaded]
+        taken = None
+        if keeper is not None:
+            reports, taken = keeper.take(gate, reports)
         if change is not None and new_code:
-            return NEW_CODE_RULES[key[0]](gate, policy, reports, change), inputs
-        return RULES[key[0]](gate, policy, reports), inputs
+            return NEW_CODE_RULES[key[0]](gate, policy, reports, change), inputs, taken
+        return RULES[key[0]](gate, policy, reports), inputs, taken
     why = f"no {role_for_metric(gate.metric)} report found (looked for {', '.join(data.sought.get(key, ()))})"
     ignored = data.ignored.get(key)
     if ignored:
         why += "; " + "; ".join(ignored)
-    return missing(why), []
+    return missing(why), [], None
 
 
 def _judge(gate: Gate, measured: Measured) -> tuple[Status, str]:
@@ -134,6 +155,38 @@ def evaluate_gate(gate: Gate, policy: Policy, data: Collected, change: Change | 
     return gate_result(gate, measured, inputs)
 
 
+def _noted(evidence: list[Evidence], taken: Taken) -> list[Evidence]:
+    """Items that still count, with why an acceptance does not cover them (an expired waiver, a grown
+    score)."""
+    from dataclasses import replace
+
+    out = []
+    for e in evidence:
+        note = taken.notes.get(evidence_id(e))
+        out.append(replace(e, detail=f"{e.detail}; {note}" if e.detail else note) if note else e)
+    return out
+
+
+def _with_taken(result: GateResult, taken: Taken | None) -> GateResult:
+    """A gate's result with its waived and baselined counts, said in its message."""
+    if taken is None:
+        return result
+    from dataclasses import replace
+
+    said = [f"{len(taken.waived)} waived"] if taken.waived else []
+    said += [f"{len(taken.baselined)} baselined"] if taken.baselined else []
+    message = result.message[:-1] + f" ({', '.join(said)})." if said else result.message
+    return replace(
+        result,
+        message=message,
+        evidence=_noted(result.evidence, taken),
+        waived=len(taken.waived),
+        baselined=len(taken.baselined),
+        waivers=taken.waiver_ids,
+        accepted_items=taken.waived + taken.baselined,
+    )
+
+
 def gate_result(gate: Gate, measured: Measured, inputs: list[str]) -> GateResult:
     status, message = _judge(gate, measured)
     return GateResult(
@@ -172,16 +225,47 @@ def change_info(change: Change, caveats: Sequence[str]) -> ChangeInfo:
     )
 
 
-def evaluate(policy: Policy, data: Collected, *, version: str, change: Change | None = None) -> Verdict:
+def _keeper(policy: Policy, accepted: Accepted | None) -> Gatekeeper | None:
+    if accepted is None or (not policy.waivers and accepted.baseline is None):
+        return None
+    return Gatekeeper(policy, accepted)
+
+
+def _accepting(result: GateResult, gate: Gate, taken: Taken | None, keeper: Gatekeeper | None) -> GateResult:
+    result = _with_taken(result, taken)
+    return debt.accept_failure(result, gate, keeper) if keeper is not None else result
+
+
+def _finish_debt(
+    policy: Policy, data: Collected, accepted: Accepted, keeper: Gatekeeper, gates: list[GateResult]
+) -> tuple[list[GateResult], AcceptedInfo]:
+    now = record(policy, data, accepted.today) if accepted.baseline is not None else None
+    return debt.finish(policy, accepted, keeper, gates, now)
+
+
+def evaluate(
+    policy: Policy,
+    data: Collected,
+    *,
+    version: str,
+    change: Change | None = None,
+    accepted: Accepted | None = None,
+) -> Verdict:
     """The verdict of ``policy`` over ``data``; ``change``, when given, is what the new-code gates judge
-    (without one they are missing data, never a pass)."""
+    (without one they are missing data, never a pass); ``accepted``, the day, CI and the baseline with
+    which waivers and the baseline take accepted debt out of the gates (README "Accepted debt")."""
     gates: list[GateResult] = []
     caveats: list[str] = []
+    keeper = _keeper(policy, accepted)
     for g in policy.gates:
-        measured, inputs = measure(g, policy, data, change)
-        gates.append(gate_result(g, measured, inputs))
+        measured, inputs, taken = _measure(g, policy, data, change, keeper)
+        gates.append(_accepting(gate_result(g, measured, inputs), g, taken, keeper))
         if measured.caveat:
             caveats.append(measured.caveat)
+    debt_info = None
+    if keeper is not None and accepted is not None:
+        extra, debt_info = _finish_debt(policy, data, accepted, keeper, gates)
+        gates += extra
     problems: list[str] = []
     for notes in data.ignored.values():
         problems.extend(notes)
@@ -200,4 +284,5 @@ def evaluate(policy: Policy, data: Collected, *, version: str, change: Change | 
         inputs=sorted(data.inputs, key=lambda i: i.path),
         problems=sorted(set(problems)),
         change=change_info(change, caveats) if change is not None else None,
+        accepted=debt_info,
     )

@@ -235,7 +235,7 @@ def find_stale(root: str, collected: Collected) -> list[Stale]:
 
 def render_compact(verdict: Verdict, stale: Sequence[Stale]) -> str:
     """A few lines: one per gate that did not pass, one per stale report, then the summary."""
-    from qualitygate.render._common import STATUS_WORD, attention_gates, counts_phrase
+    from qualitygate.render._common import STATUS_WORD, accepted_phrase, attention_gates, counts_phrase
     from qualitygate.verdict import Status
 
     lines = [f"{STATUS_WORD[g.status]:5}  {g.message}" for g in attention_gates(verdict)]
@@ -245,5 +245,8 @@ def render_compact(verdict: Verdict, stale: Sequence[Stale]) -> str:
         more = ", ".join(s.path for s in stale[MAX_STALE_LINES:])
         lines.append(f"STALE  and {len(stale) - MAX_STALE_LINES} more: {more}")
     overall = STATUS_WORD[Status(verdict.status)]
-    lines.append(f"qualitygate: {overall}  {counts_phrase(verdict.summary)}  (policy {verdict.policy})")
+    lines.append(
+        f"qualitygate: {overall}{accepted_phrase(verdict)}  {counts_phrase(verdict.summary)}  "
+        f"(policy {verdict.policy})"
+    )
     return "\n".join(lines) + "\n"

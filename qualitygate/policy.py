@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Literal, cast
 
 from qualitygate.units import split_k6_metric
+from qualitygate.waivers import Match, Waiver, WaiverPolicy
 
 
 class Missing(StrEnum):
@@ -103,6 +104,18 @@ class Gate:
     project: str | None = None  # a Playwright project: tests.* gates read only its tests
 
 
+DEFAULT_BASELINE = ".github/quality-baseline.json"
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineSettings:
+    """``baseline:``: where the baseline file is, and what a stale entry does (None: fail when the ``CI``
+    variable is set, else warn with the command to run)."""
+
+    path: str = DEFAULT_BASELINE
+    stale: Literal["fail", "warn"] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     source: str
@@ -112,6 +125,9 @@ class Policy:
     mapping: Mapping
     security: Security
     smells: Smells
+    baseline: BaselineSettings | None = field(default_factory=BaselineSettings)  # None: ``baseline: false``
+    waivers: tuple[Waiver, ...] = ()
+    waiver_policy: WaiverPolicy = field(default_factory=WaiverPolicy)
 
 
 # Documented defaults (README, "Where reports are looked for").
@@ -261,7 +277,7 @@ def source_key(gate: Gate) -> tuple[str, str | None]:
 
 # ------------------------------------------------------------------------------ serialised (cache)
 
-POLICY_CACHE_FORMAT = 2
+POLICY_CACHE_FORMAT = 3  # 3: baseline, waivers, waiver_policy
 _OP_WORDS = frozenset({"<", "<=", ">", ">="})
 
 
@@ -297,6 +313,9 @@ def policy_from_dict(d: dict[str, Any]) -> Policy:
     }
     m, sec = d["mapping"], d["security"]
     return Policy(
+        baseline=None if d["baseline"] is None else BaselineSettings(**d["baseline"]),
+        waivers=tuple(Waiver(**{**w, "match": Match(**w["match"])}) for w in d["waivers"]),
+        waiver_policy=WaiverPolicy(**d["waiver_policy"]),
         source=d["source"],
         gates=gates,
         components=components,

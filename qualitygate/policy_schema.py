@@ -29,9 +29,11 @@ from pydantic import (
 )
 
 from qualitygate.policy import (
+    DEFAULT_BASELINE,
     DEFAULT_EFFORT,
     DEFAULT_REPORTS,
     SMALL_CHANGE_METRICS,
+    BaselineSettings,
     Component,
     EffortLevel,
     Gate,
@@ -51,6 +53,7 @@ from qualitygate.policy import (
 )
 from qualitygate.policy import PrefixRule as Rule
 from qualitygate.units import Quantity, UnitError, convert, metric_unit, parse_effort_minutes, parse_quantity
+from qualitygate.waivers import Match, Waiver, WaiverPolicy
 
 
 class _Strict(BaseModel):
@@ -320,6 +323,97 @@ class GateSpec(_Strict):
         return self
 
 
+# ------------------------------------------------------------------------- accepted debt (README)
+
+
+class BaselineSpec(_Strict):
+    path: str = Field(default=DEFAULT_BASELINE, min_length=1, description="The baseline file, from the root")
+    stale: Literal["fail", "warn"] | None = Field(
+        default=None,
+        description="A baselined item that is gone: fail, or warn [default: fail when CI is set, else warn]",
+    )
+
+
+class MatchSpec(_Strict):
+    """What a waiver covers: items (rule, path, fingerprint, test, function) or a gate (metric, component)."""
+
+    rule: str | None = Field(default=None, description="The rule id exactly (SARIF ruleId)")
+    path: str | None = Field(default=None, description="A glob over repository paths")
+    fingerprint: str | None = Field(default=None, description="A SARIF fingerprint, NAME=VALUE")
+    test: str | None = Field(default=None, description="A glob over test ids (classname::name)")
+    function: str | None = Field(default=None, description="A glob over function names (Class.method)")
+    metric: str | None = Field(default=None, description="Only this gate's metric; alone: accept its failure")
+    component: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> MatchSpec:
+        given = {k: v for k, v in self.model_dump().items() if v is not None}
+        if not given:
+            raise ValueError("match names nothing: give rule, path, fingerprint, test, function or metric")
+        for key in ("path", "test", "function"):
+            if key in given:
+                _valid_globs([given[key]])
+        if "metric" in given:
+            check_metric(given["metric"])
+        elif set(given) == {"component"}:
+            raise ValueError("a component alone matches no gate: add the metric")
+        return self
+
+
+def _day(raw: object) -> object:
+    """``expires``: a date, written YYYY-MM-DD (YAML reads it as a date; a quoted one is a string)."""
+    import datetime as dt
+
+    from qualitygate.waiver_import import EXPIRES_PLACEHOLDER
+
+    if isinstance(raw, dt.datetime):
+        raise ValueError("a day, YYYY-MM-DD, without a time: a waiver is valid through that day (UTC)")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    if raw == EXPIRES_PLACEHOLDER:
+        raise ValueError("fill in the expiry, YYYY-MM-DD (imported without one)")
+    if not isinstance(raw, str) or len(raw) != 10:
+        raise ValueError(f"{raw!r} is not a day written YYYY-MM-DD")
+    try:
+        dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a day written YYYY-MM-DD") from None
+    return raw
+
+
+def _filled(raw: object) -> object:
+    from qualitygate.waiver_import import OWNER_PLACEHOLDER
+
+    if isinstance(raw, str) and raw.strip() == OWNER_PLACEHOLDER:
+        raise ValueError("fill in the owner (a team or person, e.g. '@acme/platform')")
+    if isinstance(raw, str) and not raw.strip():
+        raise ValueError("must not be empty")
+    return raw.strip() if isinstance(raw, str) else raw
+
+
+Filled = Annotated[str, BeforeValidator(_filled)]
+Day = Annotated[
+    str,
+    BeforeValidator(_day),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2027-03-31"]}),
+]
+
+
+class WaiverSpec(_Strict):
+    id: Filled = Field(description="Unique, e.g. W-12")
+    match: MatchSpec
+    reason: Filled = Field(description="Why the debt is accepted")
+    owner: Filled = Field(description="Who looks at it again: '@team' or a person")
+    expires: Day = Field(description="YYYY-MM-DD; valid through that day, UTC")
+    ticket: str | None = None
+
+
+class WaiverPolicySpec(_Strict):
+    max_days: int = Field(default=180, ge=1, description="An expiry at most this many days ahead")
+    warn_days: int = Field(default=14, ge=0, description="Warn when a waiver ends within this many days")
+    unused: Literal["warn", "fail"] = Field(default="warn", description="A waiver that matches nothing")
+
+
 class PolicyFile(_Strict):
     """The whole ``.github/quality-gates.yml``."""
 
@@ -338,6 +432,21 @@ class PolicyFile(_Strict):
         default_factory=dict,
         description="k6 thresholds, as in k6's options: {http_req_duration: ['p(95)<200']}",
     )
+    baseline: BaselineSpec | Literal[False] = Field(
+        default_factory=BaselineSpec, description="The committed baseline of accepted debt, or false"
+    )
+    waivers: list[WaiverSpec] = Field(default_factory=list, description="Accepted debt with owner and expiry")
+    waiver_policy: WaiverPolicySpec = Field(default_factory=WaiverPolicySpec)
+
+    @field_validator("waivers")
+    @classmethod
+    def _unique_ids(cls, v: list[WaiverSpec]) -> list[WaiverSpec]:
+        seen: set[str] = set()
+        for w in v:
+            if w.id in seen:
+                raise ValueError(f"two waivers have the id {w.id!r}")
+            seen.add(w.id)
+        return v
 
     @field_validator("k6")
     @classmethod
@@ -568,4 +677,20 @@ def normalise(spec: PolicyFile, source: str) -> Policy:
         security=Security(tuple(spec.security.severity), spec.security.source, spec.security.ignore_unfixed),
         # a partial `smells.effort` overrides the levels it names; the others keep their documented default
         smells=Smells({**DEFAULT_EFFORT, **{str(k): v for k, v in spec.smells.effort.items()}}),
+        baseline=None
+        if spec.baseline is False
+        else BaselineSettings(spec.baseline.path, spec.baseline.stale),
+        waivers=tuple(_waiver(w) for w in spec.waivers),
+        waiver_policy=WaiverPolicy(**spec.waiver_policy.model_dump()),
+    )
+
+
+def _waiver(w: WaiverSpec) -> Waiver:
+    return Waiver(
+        id=w.id,
+        match=Match(**w.match.model_dump()),
+        reason=w.reason,
+        owner=w.owner,
+        expires=w.expires,
+        ticket=w.ticket,
     )

@@ -18,8 +18,9 @@ from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
 # 1.1 added the change a new-code gate judged (``change``) and uncovered line ranges (``line_ranges``);
-# a 1.0 verdict (neither) still reads back.
-VERDICT_SCHEMA_VERSION: Literal["1.1"] = "1.1"
+# 1.2 added accepted debt (``accepted``; a gate's ``waived``/``baselined``/``waivers``/``accepted_items``; an
+# item's ``waiver``/``baselined``). Older verdicts (without them) still read back.
+VERDICT_SCHEMA_VERSION: Literal["1.2"] = "1.2"
 
 # pydantic reads this (a plain dict is a valid ConfigDict) when it builds a schema from these dataclasses
 _PYDANTIC_CONFIG: dict[str, Any] = {"use_attribute_docstrings": True, "extra": "forbid"}
@@ -63,6 +64,10 @@ class Evidence:
     """One line: a failure message, a severity, a limit"""
     line_ranges: list[tuple[int, int]] = field(default_factory=list)
     """New-code coverage: the uncovered changed lines of the file, as [first, last] ranges"""
+    waiver: str | None = None
+    """The id of the waiver that takes this item out of the gate's count"""
+    baselined: bool = False
+    """The baseline takes this item out of the gate's count (SARIF baselineState 'unchanged')"""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,6 +102,56 @@ class GateResult:
     evidence: list[Evidence] = field(default_factory=list)
     evidence_total: int = 0
     """How many evidence items exist before trimming"""
+    waived: int = 0
+    """Items an active waiver took out of the count"""
+    baselined: int = 0
+    """Items the baseline took out of the count"""
+    waivers: list[str] = field(default_factory=list)
+    """Ids of the waivers applied to this gate (to its items, or to its failure)"""
+    accepted_items: list[Evidence] = field(default_factory=list)
+    """The waived and baselined items, each with its waiver id or baselined flag"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaiverInfo:
+    """One waiver of the policy and what it did in this evaluation."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
+
+    id: str
+    owner: str
+    expires: str
+    """YYYY-MM-DD, valid through that day (UTC)"""
+    reason: str
+    ticket: str | None = None
+    state: Literal["applied", "unused", "expired"]
+    days_left: int
+    """0 on the last valid day; negative once expired"""
+    expiring: bool = False
+    """Active, and ends within waiver_policy.warn_days"""
+    items: int = 0
+    """Distinct items it took out of gates' counts"""
+    gates: list[str] = field(default_factory=list)
+    """Ids of the failing gates it accepted"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AcceptedInfo:
+    """Accepted debt: what waivers and the baseline took out of the gates, and their own state."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
+
+    today: str
+    """The day (UTC) waivers were judged on"""
+    baseline: str | None = None
+    """The baseline file read; null when there is none"""
+    waived: dict[str, int] = field(default_factory=dict)
+    """Distinct waived items by kind (finding, function, test)"""
+    baselined: dict[str, int] = field(default_factory=dict)
+    """Distinct baselined items by kind"""
+    stale: list[str] = field(default_factory=list)
+    """Baseline entries reality no longer matches"""
+    waivers: list[WaiverInfo] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,7 +208,7 @@ class Summary:
 class Verdict:
     __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
 
-    schema_version: Literal["1.0", "1.1"] = VERDICT_SCHEMA_VERSION
+    schema_version: Literal["1.0", "1.1", "1.2"] = VERDICT_SCHEMA_VERSION
     tool: str = "qualitygate"
     tool_version: str
     policy: str
@@ -166,16 +221,36 @@ class Verdict:
     """Verdict-wide problems, e.g. unused inputs"""
     change: ChangeInfo | None = None
     """The change the new-code gates judged (``check --base``); null when none was given"""
+    accepted: AcceptedInfo | None = None
+    """Accepted debt (baseline, waivers); null when the policy has neither"""
+
+
+_ACCEPTED_GATE_KEYS = ("waived", "baselined", "waivers", "accepted_items")
+
+
+def _trim_item(item: dict[str, Any]) -> None:
+    """Keys an item has only where they say something (so items read as in 1.0)."""
+    if not item["line_ranges"]:
+        del item["line_ranges"]
+    if item["waiver"] is None:
+        del item["waiver"]
+    if not item["baselined"]:
+        del item["baselined"]
 
 
 def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
     """The JSON document as plain data, in field order (enums as their values). An evidence item's
-    ``line_ranges`` is written only where it has some (new-code coverage), so other items read as in 1.0."""
+    ``line_ranges`` is written only where it has some (new-code coverage), so other items read as in 1.0;
+    a gate's accepted-debt keys only when the verdict has accepted debt (``accepted``)."""
     doc = asdict(verdict)
     for gate in doc["gates"]:
-        for item in gate["evidence"]:
-            if not item["line_ranges"]:
-                del item["line_ranges"]
+        for item in gate["evidence"] + gate["accepted_items"]:
+            _trim_item(item)
+        if doc["accepted"] is None:
+            for key in _ACCEPTED_GATE_KEYS:
+                del gate[key]
+    if doc["accepted"] is None:
+        del doc["accepted"]
     return doc
 
 

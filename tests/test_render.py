@@ -29,7 +29,7 @@ from verdicts import (
 )
 
 from qualitygate.errors import QualityGateError, UsageError
-from qualitygate.render import OutputFormat, github, junit, markdown, render, table, write_atomic
+from qualitygate.render import OutputFormat, github, junit, markdown, render, sarif, table, write_atomic
 from qualitygate.render import json as json_renderer
 from qualitygate.render._common import fmt_delta, truncate_middle
 from qualitygate.units import format_value
@@ -48,6 +48,7 @@ FORMATS: dict[str, tuple[str, Callable[[Verdict], str]]] = {
     "markdown": ("md", lambda v: markdown.render(v, max_chars=COMMENT_LIMIT)),
     "github": ("github.txt", github.render),
     "junit": ("junit.xml", junit.render),
+    "sarif": ("sarif", sarif.render),
 }
 
 
@@ -105,7 +106,8 @@ def test_dispatch_matches_the_format_modules() -> None:
     assert render(OutputFormat.MARKDOWN, v, max_chars=5000) == markdown.render(v, max_chars=5000)
     assert render(OutputFormat.GITHUB, v) == github.render(v)
     assert render(OutputFormat.JUNIT, v) == junit.render(v)
-    assert [f.value for f in OutputFormat] == ["table", "json", "markdown", "github", "junit"]
+    assert render(OutputFormat.SARIF, v) == sarif.render(v)
+    assert [f.value for f in OutputFormat] == ["table", "json", "markdown", "github", "junit", "sarif"]
 
 
 # --------------------------------------------------------------------------------------------- table
@@ -500,7 +502,7 @@ def test_json_round_trips(scenario: str) -> None:
     v = SCENARIOS[scenario]()
     text = json_renderer.render(v)
     assert text.endswith("}\n") and not text.endswith("\n\n")
-    assert text.startswith('{\n  "schema_version": "1.1",\n  "tool": "qualitygate",\n')
+    assert text.startswith('{\n  "schema_version": "1.2",\n  "tool": "qualitygate",\n')
     assert verdict_from_json(text) == v
 
 
@@ -658,6 +660,7 @@ ALLOWED = {
     "markdown.py": {"qualitygate.verdict", "qualitygate.render._common"},
     "github.py": {"qualitygate.verdict", "qualitygate.render._common", "qualitygate.render.markdown"},
     "junit.py": {"qualitygate.verdict", "qualitygate.render._common"},
+    "sarif.py": {"qualitygate.verdict"},
     "__init__.py": {
         "qualitygate.verdict",
         "qualitygate.errors",

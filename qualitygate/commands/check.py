@@ -37,12 +37,14 @@ def exit_code_for(verdict: Verdict) -> int:
 
 
 def build_verdict(opts: CheckOptions) -> Verdict:
+    from qualitygate.acceptance import accepted_for
     from qualitygate.collect import collect
     from qualitygate.engine import evaluate
 
     policy = load_checked_policy(opts)
     change = compute_change(opts, policy)
-    return evaluate(policy, collect(policy, opts.root), version=__version__, change=change)
+    accepted = accepted_for(opts.root, policy)
+    return evaluate(policy, collect(policy, opts.root), version=__version__, change=change, accepted=accepted)
 
 
 def compute_change(opts: CheckOptions, policy: Policy, *, hook_stdin: bool = False) -> Change | None:
@@ -70,6 +72,9 @@ def _stdin_lines() -> list[str]:
 
 
 def load_checked_policy(opts: CheckOptions) -> Policy:
+    """The policy, validated; a waiver's expiry further ahead than ``waiver_policy.max_days`` from today
+    (UTC) is a policy error too (checked here, on every load, as it depends on the day)."""
+    from qualitygate.acceptance import check_horizon, today
     from qualitygate.config import find_policy, load_policy, preset_path
 
     if opts.preset and opts.config:
@@ -77,10 +82,15 @@ def load_checked_policy(opts: CheckOptions) -> Policy:
     if not os.path.isdir(opts.root):
         raise UsageError(f"--root {opts.root}: not a folder")
     if opts.preset:
-        return load_policy(str(preset_path(opts.preset)), display=f"preset:{opts.preset}")
-    path = find_policy(opts.config, opts.root)
-    rel = os.path.relpath(path, opts.root)
-    return load_policy(path, display=path if rel.startswith("..") else rel)
+        path = str(preset_path(opts.preset))
+        policy = load_policy(path, display=f"preset:{opts.preset}")
+    else:
+        path = find_policy(opts.config, opts.root)
+        rel = os.path.relpath(path, opts.root)
+        policy = load_policy(path, display=path if rel.startswith("..") else rel)
+    if policy.waivers:
+        check_horizon(policy, path, today())
+    return policy
 
 
 def use_color(choice: bool | None, stream: object) -> bool:
@@ -156,8 +166,11 @@ def run_hook(opts: CheckOptions) -> int:
 
     policy = hook.override_missing(load_checked_policy(opts), hook.missing_override(opts.hook_missing))
     change = compute_change(opts, policy, hook_stdin=True)
+    from qualitygate.acceptance import accepted_for
+
     collected = collect(policy, opts.root)
-    verdict = evaluate(policy, collected, version=__version__, change=change)
+    accepted = accepted_for(opts.root, policy)
+    verdict = evaluate(policy, collected, version=__version__, change=change, accepted=accepted)
     sys.stdout.write(hook.render_compact(verdict, hook.find_stale(opts.root, collected)))
     return exit_code_for(verdict)
 

@@ -29,6 +29,7 @@ class OutputFormat(StrEnum):
     MARKDOWN = "markdown"
     GITHUB = "github"
     JUNIT = "junit"
+    SARIF = "sarif"
 
 
 def render(fmt: OutputFormat, verdict: Verdict, **options: Any) -> str:
@@ -54,6 +55,10 @@ def render(fmt: OutputFormat, verdict: Verdict, **options: Any) -> str:
         from qualitygate.render import junit
 
         return junit.render(verdict, **options)
+    if fmt is OutputFormat.SARIF:
+        from qualitygate.render import sarif
+
+        return sarif.render(verdict, **options)
     assert_never(fmt)
 
 

@@ -7,7 +7,7 @@ escaping (Markdown, workflow commands, XML), so a format never imports another f
 from __future__ import annotations
 
 from qualitygate.units import format_value
-from qualitygate.verdict import Evidence, GateResult, InputInfo, Status, Summary, Verdict
+from qualitygate.verdict import AcceptedInfo, Evidence, GateResult, InputInfo, Status, Summary, Verdict
 
 STATUS_WORD: dict[Status, str] = {
     Status.PASS: "PASS",
@@ -200,3 +200,49 @@ def change_line(verdict: Verdict) -> str | None:
 def line_span(start: int, end: int) -> str:
     """``line 12`` or ``lines 12-15``."""
     return f"line {start}" if start == end else f"lines {start}-{end}"
+
+
+_ITEM_WORDS = {
+    "finding": ("finding", "findings"),
+    "function": ("function", "functions"),
+    "test": ("test", "tests"),
+}
+
+
+def _items(counts: dict[str, int]) -> str:
+    parts = []
+    for kind, n in counts.items():
+        one, many = _ITEM_WORDS.get(kind, ("item", "items"))
+        parts.append(f"{n} {one if n == 1 else many}")
+    return " and ".join(parts)
+
+
+def accepted_phrase(verdict: Verdict) -> str:
+    """`` (3 findings waived, 2 functions baselined, 1 expiring in 5 days)``: what a pass owes to accepted
+    debt, so that it never looks like a clean pass; "" when nothing was accepted."""
+    a = verdict.accepted
+    if a is None:
+        return ""
+    parts = _accepted_parts(a)
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _accepted_parts(a: AcceptedInfo) -> list[str]:
+    parts = []
+    if a.waived:
+        parts.append(f"{_items(a.waived)} waived")
+    if a.baselined:
+        parts.append(f"{_items(a.baselined)} baselined")
+    return parts + _waiver_parts(a)
+
+
+def _waiver_parts(a: AcceptedInfo) -> list[str]:
+    parts = []
+    accepted_gates = sum(len(w.gates) for w in a.waivers)
+    if accepted_gates:
+        parts.append(f"{accepted_gates} failing gate{'' if accepted_gates == 1 else 's'} accepted")
+    expiring = [w for w in a.waivers if w.expiring]
+    if expiring:
+        soonest = min(w.days_left for w in expiring)
+        parts.append(f"{len(expiring)} expiring in {soonest} day{'' if soonest == 1 else 's'}")
+    return parts

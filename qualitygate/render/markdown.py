@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from qualitygate.render._common import (
+    accepted_phrase,
     attention_gates,
     change_line,
     counts_phrase,
@@ -134,7 +135,8 @@ class _Document:
         self.marker = marker
         overall = Status(verdict.status)
         self.status_line = (
-            f"### {EMOJI[overall]} Quality gate: {overall.value.upper()} — {counts_phrase(verdict.summary)}"
+            f"### {EMOJI[overall]} Quality gate: {overall.value.upper()}{accepted_phrase(verdict)} — "
+            f"{counts_phrase(verdict.summary)}"
         )
         self.sections = [_section(g) for g in attention_gates(verdict) if g.evidence]
         self.inputs = _inputs_block(verdict.inputs)

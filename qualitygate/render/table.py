@@ -15,6 +15,7 @@ from tabulate import tabulate
 
 from qualitygate.render._common import (
     STATUS_WORD,
+    accepted_phrase,
     attention_gates,
     change_line,
     counts_phrase,
@@ -60,7 +61,8 @@ def render(verdict: Verdict, *, color: bool = False, width: int = WIDTH, max_ite
         return f"{_COLOR[status]}{text}{_RESET}" if color else text
 
     overall = Status(verdict.status)
-    lines = [f"{word(overall)}  {counts_phrase(verdict.summary)}  (policy {verdict.policy})"]
+    head = f"{word(overall)}{accepted_phrase(verdict)}  {counts_phrase(verdict.summary)}"
+    lines = [f"{head}  (policy {verdict.policy})"]
     change = change_line(verdict)
     if change:
         lines.append(change)
