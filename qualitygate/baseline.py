@@ -119,32 +119,40 @@ def _entry(item: object, line: int) -> tuple[Key, int]:
     return key, value
 
 
+def _check_header(text: str, lines: list[str]) -> None:
+    if lines and lines[0].strip() == HEADER:
+        return
+    try:
+        head = json.loads(text).get("qualitygate_baseline") if text.strip() else None
+    except (ValueError, AttributeError):
+        head = None
+    why = f"format {head} is not {FORMAT}" if head not in (None, FORMAT) else "not a qualitygate baseline"
+    raise BaselineFormatError(f"{why} (write it with `qualitygate baseline update`)", 1)
+
+
+def _entry_line(raw: str, n: int) -> tuple[Key, int]:
+    s = raw.strip()
+    if not s.endswith(","):
+        raise BaselineFormatError("each entry line ends with a comma", n)
+    try:
+        item = json.loads(s[:-1])
+    except ValueError as exc:
+        raise BaselineFormatError(f"not a JSON entry ({exc})", n) from None
+    return _entry(item, n)
+
+
 def loads(text: str) -> Baseline:
     """Read a baseline, line by line (so an error names its line). Raises :class:`BaselineFormatError`."""
     lines = text.splitlines()
-    if not lines or lines[0].strip() != HEADER:
-        try:
-            head = json.loads(text).get("qualitygate_baseline") if text.strip() else None
-        except (ValueError, AttributeError):
-            head = None
-        why = f"format {head} is not {FORMAT}" if head not in (None, FORMAT) else "not a qualitygate baseline"
-        raise BaselineFormatError(f"{why} (write it with `qualitygate baseline update`)", 1)
+    _check_header(text, lines)
     out = Baseline()
     for n, raw in enumerate(lines[1:], start=2):
-        s = raw.strip()
-        if s == FOOTER:
+        if raw.strip() == FOOTER:
             if any(rest.strip() for rest in lines[n:]):
                 raise BaselineFormatError("text after the closing line", n + 1)
             return out
-        if not s:
-            continue
-        if not s.endswith(","):
-            raise BaselineFormatError("each entry line ends with a comma", n)
-        try:
-            item = json.loads(s[:-1])
-        except ValueError as exc:
-            raise BaselineFormatError(f"not a JSON entry ({exc})", n) from None
-        out.add(*_entry(item, n))
+        if raw.strip():
+            out.add(*_entry_line(raw, n))
     raise BaselineFormatError("truncated: no closing line", len(lines))
 
 

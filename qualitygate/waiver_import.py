@@ -82,6 +82,16 @@ def from_trivyignore(text: str, name: str) -> list[Imported]:
 _TRIVY_SECTIONS = ("vulnerabilities", "misconfigurations", "secrets", "licenses")
 
 
+def _trivy_entry(entry: object, section: str, where: str, name: str) -> list[Imported]:
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        raise ImportFormatError(f"{where}: each entry needs an id")
+    exp = entry.get("expired_at")
+    expires = _inclusive(str(exp), where) if exp else EXPIRES_PLACEHOLDER
+    reason = str(entry.get("statement") or f"imported from {name} ({section})")
+    paths = entry.get("paths") or [None]
+    return [Imported(_rule(entry["id"]), reason, expires, path=p, source=where) for p in paths]
+
+
 def from_trivyignore_yaml(data: object, name: str) -> list[Imported]:
     """``.trivyignore.yaml``: sections of ``{id, paths, statement, expired_at}``; one waiver per path."""
     if not isinstance(data, dict):
@@ -89,14 +99,7 @@ def from_trivyignore_yaml(data: object, name: str) -> list[Imported]:
     out: list[Imported] = []
     for section in _TRIVY_SECTIONS:
         for k, entry in enumerate(data.get(section) or []):
-            where = f"{name}: {section}[{k}]"
-            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-                raise ImportFormatError(f"{where}: each entry needs an id")
-            exp = entry.get("expired_at")
-            expires = _inclusive(str(exp), where) if exp else EXPIRES_PLACEHOLDER
-            reason = str(entry.get("statement") or f"imported from {name} ({section})")
-            paths = entry.get("paths") or [None]
-            out.extend(Imported(_rule(entry["id"]), reason, expires, path=p, source=where) for p in paths)
+            out += _trivy_entry(entry, section, f"{name}: {section}[{k}]", name)
     return out
 
 

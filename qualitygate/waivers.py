@@ -104,17 +104,28 @@ class Item:
     name: str | None = None  # test id or function qualname
 
 
+# The item kind each field of a match can only name (``path`` names any kind).
+_FIELD_KIND = {"rule": "finding", "fingerprint": "finding", "test": "test", "function": "function"}
+
+
+def _field_matches(name: str, pattern: str, item: Item) -> bool:
+    if item.kind != _FIELD_KIND[name]:
+        return False
+    if name == "rule":
+        return pattern == item.rule
+    if name == "fingerprint":
+        return pattern == item.fingerprint
+    return _glob(pattern, item.name)  # test id or function name
+
+
 def matches_item(m: Match, item: Item) -> bool:
+    """Every field the waiver names matches the item (a gate waiver matches no item)."""
     if not m.is_item:
         return False
-    if m.rule is not None and (item.kind != "finding" or m.rule != item.rule):
-        return False
-    if m.fingerprint is not None and (item.kind != "finding" or m.fingerprint != item.fingerprint):
-        return False
-    if m.test is not None and (item.kind != "test" or not _glob(m.test, item.name)):
-        return False
-    if m.function is not None and (item.kind != "function" or not _glob(m.function, item.name)):
-        return False
+    for name in _FIELD_KIND:
+        pattern = getattr(m, name)
+        if pattern is not None and not _field_matches(name, pattern, item):
+            return False
     return _glob(m.path, item.path)
 
 
