@@ -190,6 +190,12 @@ BASE_DIFF_OPTION = click.option(
 )
 @BASE_OPTION
 @BASE_DIFF_OPTION
+@click.option(
+    "--base-results",
+    metavar="SOURCE",
+    help="The base commit's results to compare with: a JSON verdict written by check on it, a folder of its "
+    "reports, or auto (git notes refs/notes/qualitygate, then the GitHub Actions artifact).",
+)
 @click.pass_context
 def check_cmd(
     ctx: click.Context,
@@ -209,6 +215,7 @@ def check_cmd(
     hook_missing: str | None,
     base: str | None,
     base_diff: str | None,
+    base_results: str | None,
 ) -> None:
     """Evaluate the policy over the reports and print the verdict.
 
@@ -228,6 +235,7 @@ def check_cmd(
         hook_missing=hook_missing,
         base=base,
         base_diff=base_diff,
+        base_results=base_results,
     )
 
     def go() -> int:

@@ -9,12 +9,14 @@ the policy's ``missing`` setting says.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from qualitygate.baseresults import BaseResults
 from qualitygate.change import Change
 from qualitygate.inputs import Collected
 from qualitygate.model import Report
 from qualitygate.policy import Gate, Missing, Policy, is_new_code, role_for_metric, source_key
-from qualitygate.rules import complexity, coverage, duplication, findings, k6, newcode, tests
+from qualitygate.rules import complexity, coverage, duplication, findings, k6, newcode, tests, vsbase
 from qualitygate.rules.base import Measured, holds, missing
 from qualitygate.units import format_value
 from qualitygate.verdict import ChangeInfo, GateResult, Status, Verdict, overall_status, summarize
@@ -61,30 +63,75 @@ _MISSING_STATUS = {Missing.FAIL: Status.ERROR, Missing.WARN: Status.WARN, Missin
 _MISSING_VERB = {Status.ERROR: "cannot be evaluated", Status.WARN: "not evaluated", Status.SKIP: "skipped"}
 
 
-def _cannot_judge_new_code(role: str, change: Change | None) -> Measured | None:
-    """Why a new-code gate is missing data before any report is read: no base results, no change."""
-    if role == "tests":
-        return missing(newcode.NO_BASE_RESULTS)
+@dataclass(frozen=True, slots=True)
+class Against:
+    """The base the gates are judged against: its results (None: not given) and what comparing found."""
+
+    base: BaseResults | None = None
+    compared: vsbase.Compared | None = None
+
+
+NO_AGAINST = Against()
+
+
+def _cannot_judge_new_code(role: str, change: Change | None, against: Against) -> Measured | None:
+    """Why a new-code gate is missing data before any report is read: no base results, no change. With
+    the base's results, findings are new by identity and need no change."""
+    if role == "tests" or (role == "findings" and against.compared is not None):
+        why = vsbase.why_missing(against.base)
+        return missing(why) if why else None
     return missing(NO_CHANGE) if change is None else None
 
 
+def _by_base(gate: Gate, policy: Policy, reports: list[Report], against: Against) -> Measured | None:
+    """The new-code rules that read the base's results instead of (or besides) the change."""
+    compared, base = against.compared, against.base
+    if compared is None or base is None:
+        return None
+    if gate.metric == "new.tests.failing":
+        return vsbase.tests_failing(gate, reports, base)
+    if role_for_metric(gate.metric) == "findings":
+        return vsbase.findings(gate, policy, reports, compared.new)
+    return None
+
+
+def _removed(data: Collected, against: Against) -> Measured:
+    why = vsbase.why_missing(against.base)
+    if why or against.base is None:
+        return missing(why or vsbase.NO_BASE)
+    return vsbase.tests_removed(data, against.base)
+
+
+def _run_rule(
+    gate: Gate, policy: Policy, reports: list[Report], change: Change | None, against: Against
+) -> Measured:
+    role = source_key(gate)[0]
+    if not is_new_code(gate.metric):
+        return RULES[role](gate, policy, reports)
+    by_base = _by_base(gate, policy, reports, against)
+    if by_base is not None:
+        return by_base
+    assert change is not None  # _cannot_judge_new_code said so otherwise
+    return NEW_CODE_RULES[role](gate, policy, reports, change)
+
+
 def measure(
-    gate: Gate, policy: Policy, data: Collected, change: Change | None = None
+    gate: Gate, policy: Policy, data: Collected, change: Change | None = None, against: Against = NO_AGAINST
 ) -> tuple[Measured, list[str]]:
     """Run the gate's rule over its reports; ``(measured, input paths)``. No report is missing data, and
-    so is no change for a new-code gate."""
+    so is no change for a new-code gate, and no base results for a gate against the base."""
     key = source_key(gate)
     new_code = is_new_code(gate.metric)
-    cannot = _cannot_judge_new_code(key[0], change) if new_code else None
+    cannot = _cannot_judge_new_code(key[0], change, against) if new_code else None
     if cannot is not None:
         return cannot, []
+    if gate.metric == "tests.removed":
+        return _removed(data, against), [e.rel for e in data.reports.get(key, [])]
     loaded = data.reports.get(key, [])
     if loaded:
         reports = [entry.report for entry in loaded]
         inputs = [entry.rel for entry in loaded]
-        if change is not None and new_code:
-            return NEW_CODE_RULES[key[0]](gate, policy, reports, change), inputs
-        return RULES[key[0]](gate, policy, reports), inputs
+        return _run_rule(gate, policy, reports, change, against), inputs
     why = f"no {role_for_metric(gate.metric)} report found (looked for {', '.join(data.sought.get(key, ()))})"
     ignored = data.ignored.get(key)
     if ignored:
@@ -133,7 +180,12 @@ def evaluate_gate(gate: Gate, policy: Policy, data: Collected, change: Change | 
     return gate_result(gate, measured, inputs)
 
 
-def gate_result(gate: Gate, measured: Measured, inputs: list[str]) -> GateResult:
+_NO_BASE_VALUE = vsbase.Against()
+
+
+def gate_result(
+    gate: Gate, measured: Measured, inputs: list[str], vs: vsbase.Against = _NO_BASE_VALUE
+) -> GateResult:
     status, message = _judge(gate, measured)
     return GateResult(
         id=gate.id,
@@ -153,6 +205,9 @@ def gate_result(gate: Gate, measured: Measured, inputs: list[str]) -> GateResult
         inputs=inputs,
         evidence=measured.evidence,
         evidence_total=measured.evidence_total,
+        base_value=vs.base_value,
+        value=vs.value,
+        delta=vs.delta,
     )
 
 
@@ -171,14 +226,42 @@ def change_info(change: Change, caveats: Sequence[str]) -> ChangeInfo:
     )
 
 
-def evaluate(policy: Policy, data: Collected, *, version: str, change: Change | None = None) -> Verdict:
+def _against(data: Collected, base: BaseResults | None, change: Change | None) -> Against:
+    if base is None or base.unavailable:
+        return Against(base)
+    return Against(base, vsbase.compare(data, base, change))
+
+
+def _evaluate_gate(
+    gate: Gate, policy: Policy, data: Collected, change: Change | None, against: Against
+) -> tuple[GateResult, Measured]:
+    measured, inputs = measure(gate, policy, data, change, against)
+    if gate.vs_base is not None:
+        measured, vs = vsbase.against(gate, measured, against.base)
+    else:
+        vs = vsbase.alongside(gate, measured, against.base)
+    return gate_result(gate, measured, inputs, vs), measured
+
+
+def evaluate(
+    policy: Policy,
+    data: Collected,
+    *,
+    version: str,
+    change: Change | None = None,
+    base: BaseResults | None = None,
+) -> Verdict:
     """The verdict of ``policy`` over ``data``; ``change``, when given, is what the new-code gates judge
-    (without one they are missing data, never a pass)."""
+    (without one they are missing data, never a pass); ``base``, the base commit's results the gates
+    against the base read (without them, or when they are ``unavailable``, those are missing data)."""
+    from qualitygate import record
+
     gates: list[GateResult] = []
     caveats: list[str] = []
+    against = _against(data, base, change)
     for g in policy.gates:
-        measured, inputs = measure(g, policy, data, change)
-        gates.append(gate_result(g, measured, inputs))
+        result, measured = _evaluate_gate(g, policy, data, change, against)
+        gates.append(result)
         if measured.caveat:
             caveats.append(measured.caveat)
     problems: list[str] = []
@@ -199,4 +282,6 @@ def evaluate(policy: Policy, data: Collected, *, version: str, change: Change | 
         inputs=sorted(data.inputs, key=lambda i: i.path),
         problems=sorted(set(problems)),
         change=change_info(change, caveats) if change is not None else None,
+        base=vsbase.info(base, against.compared, change.merge_base if change else None) if base else None,
+        record=record.build(data, gates, version=version),
     )

@@ -99,6 +99,10 @@ class Gate:
     component: str | None = None
     paths: tuple[str, ...] = ()
     min_lines: int | None = None  # new-code coverage/duplication: skip (visibly) below this many lines
+    # no worse than the base: the gate bounds the metric's drop (higher is better) or rise (lower is better)
+    # against the base results, ``threshold`` in the metric's unit, or in % of the base value (``relative``)
+    vs_base: Literal["drop", "rise"] | None = None
+    relative: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +174,7 @@ _METRIC_TITLES = {
     "tests.errors": "Test errors",
     "tests.flaky": "Flaky tests",
     "tests.pass_rate": "Test pass rate",
+    "tests.removed": "Removed tests",
     "new.coverage.lines.pct": "New code line coverage",
     "new.coverage.branches.pct": "New code branch coverage",
     "new.coverage.lines.covered": "New code lines covered",
@@ -299,7 +304,7 @@ KNOWN_METRICS: frozenset[str] = frozenset(
     [f"coverage.{w}.{s}" for w in ("lines", "branches", "functions") for s in ("pct", "covered", "total")]
     + ["coverage.files"]
     + [f"tests.{s}" for s in ("total", "passed", "failed", "errors", "skipped", "flaky", "duration_s")]
-    + ["tests.pass_rate", "tests.failing"]
+    + ["tests.pass_rate", "tests.failing", "tests.removed"]
     + ["complexity.blocks", "complexity.errors"]
     + [f"complexity.{m}.{s}" for m in ("cyclomatic", "cognitive") for s in ("max", "mean")]
     + ["duplication.lines.pct", "duplication.lines.duplicated", "duplication.lines.total"]
@@ -323,6 +328,15 @@ SMALL_CHANGE_METRICS: frozenset[str] = frozenset(
 _K6_METRIC = re.compile(
     r"k6\.[A-Za-z_][\w]*(\{[^{}]*\})?\.(avg|min|med|max|p\(\d+(\.\d+)?\)|rate|count|value|passes|fails)\Z"
 )
+
+
+# Metrics measured against the base commit's results (``--base-results``): missing data without them.
+BASE_METRICS: frozenset[str] = frozenset({"tests.removed", "new.tests.failing"})
+
+
+def needs_base(gate: Gate) -> bool:
+    """Does the gate read the base's results (a comparison metric, or a ``max_drop``/``max_rise`` bound)?"""
+    return gate.vs_base is not None or gate.metric in BASE_METRICS
 
 
 def check_metric(metric: str) -> None:

@@ -424,7 +424,7 @@ def test_json_round_trips(scenario: str) -> None:
     v = SCENARIOS[scenario]()
     text = json_renderer.render(v)
     assert text.endswith("}\n") and not text.endswith("\n\n")
-    assert text.startswith('{\n  "schema_version": "1.1",\n  "tool": "qualitygate",\n')
+    assert text.startswith('{\n  "schema_version": "1.2",\n  "tool": "qualitygate",\n')
     assert verdict_from_json(text) == v
 
 
