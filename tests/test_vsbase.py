@@ -265,3 +265,21 @@ def test_an_unreadable_base_verdict_is_an_input_error_naming_it(repo: Path) -> N
     result = qg("check", "--root", str(repo), "--base-results", str(repo / "absent.json"))
     assert result.returncode == 3
     assert "absent.json: no such file" in (result.stdout + result.stderr)
+
+
+def test_the_markdown_and_table_show_the_base_and_a_delta_column(repo: Path) -> None:
+    _, base = check(repo)
+    (repo / "base.json").write_text(json.dumps(base), encoding="utf-8")
+    base_sha = git(repo, "rev-parse", "HEAD").strip()
+    _head(repo)
+    args = ("--base", base_sha, "--base-results", str(repo / "base.json"))
+    md = qg("check", "--root", str(repo), "--format", "markdown", *args).stdout
+    assert "| Status | Gate | Metric | Actual | Threshold | Δ vs base | Why |" in md
+    assert "| `k6.http_req_duration.p(95)` | 15% | ≤ 10% | +15 ms |" in md
+    assert "| `smells.count` | 4 | ≤ 100 | +1 |" in md
+    assert (
+        f"Base results: verdict {repo / 'base.json'} (commit {base_sha[:7]}): findings 1 new, 2 unchanged, "
+        "1 moved, 0 fixed; tests: 1 newly failing; 1 removed; 1 failed on the base and pass now (flaky?)"
+    ) in md
+    table = qg("check", "--root", str(repo), "--format", "table", *args).stdout
+    assert "base results: verdict " in table

@@ -233,6 +233,35 @@ def change_line(verdict: Verdict) -> str | None:
     return f"change: {where}, {files}, {c.lines} added line{'' if c.lines == 1 else 's'}"
 
 
+def base_line(verdict: Verdict) -> str | None:
+    """``base results: verdict base.json (commit 1a2b3c4): findings 1 new, 2 unchanged, 1 moved, 0 fixed``;
+    None when no base results were asked for."""
+    b = verdict.base
+    if b is None:
+        return None
+    where = b.source + (f" (commit {b.commit[:7]})" if b.commit else "")
+    if b.missing:
+        return f"base results: none from {where}: {b.missing}"
+    buckets = ", ".join(f"{n} {word}" for word, n in b.findings.items())
+    tests = [(len(b.tests_newly_failing), "newly failing"), (len(b.tests_removed), "removed")]
+    tests.append((len(b.tests_flaky), "failed on the base and pass now (flaky?)"))
+    said = "; ".join(f"{n} {what}" for n, what in tests if n)
+    return f"base results: {where}: findings {buckets}" + (f"; tests: {said}" if said else "")
+
+
+def fmt_gate_delta(gate: GateResult, *, missing: str) -> str:
+    """The delta against the base results the verdict carries ("+1.2%", "-3 ms", "±0", "n/a")."""
+    if gate.delta is None:
+        return missing
+    diff = round(gate.delta, 4)
+    if diff == 0:
+        return "±0"
+    from qualitygate.units import metric_unit
+
+    unit = metric_unit(gate.metric)  # a max_rise: 10% gate's delta is in the metric's unit, not in %
+    return ("+" if diff > 0 else "-") + with_unit(fmt_number(abs(diff)), unit)
+
+
 def line_span(start: int, end: int) -> str:
     """``line 12`` or ``lines 12-15``."""
     return f"line {start}" if start == end else f"lines {start}-{end}"

@@ -23,7 +23,9 @@ from dataclasses import dataclass, field, replace
 
 from qualitygate.render._common import (
     attention_gates,
+    base_line,
     change_line,
+    fmt_gate_delta,
     counts_phrase,
     evidence_label,
     evidence_total,
@@ -135,6 +137,14 @@ class _Document:
         change = change_line(verdict)
         notes = "".join(f"<br>note: {html_text(n)}" for n in verdict.change.notes) if verdict.change else ""
         self.change = f"<sub>{html_text(change[0].upper() + change[1:])}{notes}</sub>" if change else None
+        against = base_line(verdict)
+        if against:
+            warned = (
+                "".join(f"<br>warning: {html_text(w)}" for w in verdict.base.warnings) if verdict.base else ""
+            )
+            line = f"<sub>{html_text(against[0].upper() + against[1:])}{warned}</sub>"
+            self.change = f"{self.change}\n\n{line}" if self.change else line
+        self.deltas = base is not None or verdict.base is not None
         self.footer = f"<sub>qualitygate {text(verdict.tool_version)} · policy {code(verdict.policy)}</sub>"
         # Rows are kept worst first when they must go: passing gates leave before failing ones.
         by_severity = sorted(range(len(verdict.gates)), key=lambda i: -verdict.gates[i].status.severity)
@@ -178,7 +188,7 @@ class _Document:
         one that did)."""
         headers = ["Status", "Gate", "Metric", "Actual", "Threshold"]
         align = [":--", ":--", ":--", "--:", ":--"]
-        if self.base is not None:
+        if self.deltas:
             headers.append("Δ vs base")
             align.append("--:")
         if plan.messages:
@@ -200,6 +210,8 @@ class _Document:
             ]
             if self.base is not None:
                 cells.append(html_text(fmt_delta(gate, self.base, missing=_MISSING)))
+            elif self.deltas:
+                cells.append(html_text(fmt_gate_delta(gate, missing=_MISSING)))
             if plan.messages:
                 cells.append(text(_why(gate)))
             lines.append(_row(cells))

@@ -16,6 +16,7 @@ from tabulate import tabulate
 from qualitygate.render._common import (
     STATUS_WORD,
     attention_gates,
+    base_line,
     change_line,
     counts_phrase,
     evidence_label,
@@ -66,6 +67,11 @@ def render(verdict: Verdict, *, color: bool = False, width: int = WIDTH, max_ite
         lines.append(change)
         notes = verdict.change.notes if verdict.change else []
         lines += [_wrap(n, width, indent="  note: ", hang="    ") for n in notes]
+    against = base_line(verdict)
+    if against:
+        lines.append(_wrap(against, width, indent="", hang="  "))
+        warned = verdict.base.warnings if verdict.base else []
+        lines += [_wrap(w, width, indent="  warning: ", hang="    ") for w in warned]
     if verdict.gates:
         lines += ["", _gate_table(new_code_first(verdict.gates), word, width)]
     for gate in attention_gates(verdict):
