@@ -255,6 +255,63 @@ def check_cmd(
     ctx.exit(_guard(go))
 
 
+@cli.command("record")
+@click.option(
+    "--config", "config", metavar="FILE", help="Policy file [default: ROOT/.github/quality-gates.yml]."
+)
+@click.option("--preset", metavar="NAME", help="Use a preset from gates/ instead of a policy file.")
+@click.option("--root", default=".", show_default=True, help="Repository root.")
+@click.option(
+    "--verdict", metavar="FILE", help="Record this JSON verdict's results instead of checking again."
+)
+@click.option(
+    "--push",
+    metavar="REMOTE",
+    help="Then fetch REMOTE's notes, merge them (cat_sort_uniq) and push refs/notes/qualitygate "
+    "(never forced).",
+)
+@click.pass_context
+def record_cmd(
+    ctx: click.Context,
+    *,
+    config: str | None,
+    preset: str | None,
+    root: str,
+    verdict: str | None,
+    push: str | None,
+) -> None:
+    """Store the current commit's results (metrics, finding identities, test outcomes) as one JSON line in
+    the git note refs/notes/qualitygate, for later comparisons (check --base-results auto) and history."""
+    from qualitygate.commands import check, record
+
+    opts = check.CheckOptions(root=root, config=config, preset=preset, formats=("json",))
+    ctx.exit(_guard(lambda: record.run_record(opts, verdict=verdict, push=push)))
+
+
+@cli.command("history")
+@click.argument("metric", required=False)
+@click.option("-n", "count", default=20, show_default=True, help="How many commits back.")
+@click.option("--rev", default="HEAD", show_default=True, help="Along the first parents of this revision.")
+@click.option("--root", default=".", show_default=True, help="Repository root.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "mermaid"]),
+    default="table",
+    show_default=True,
+    help="mermaid: an xychart-beta block for a pull-request comment or a job summary (needs METRIC).",
+)
+@click.pass_context
+def history_cmd(ctx: click.Context, *, metric: str | None, count: int, rev: str, root: str, fmt: str) -> None:
+    """The recorded values of METRIC (e.g. coverage.lines.pct@backend) over the last commits, from
+    refs/notes/qualitygate; without METRIC, every recorded metric's trend and last value."""
+    from qualitygate.commands import record
+
+    if fmt == "mermaid" and metric is None:
+        ctx.exit(_fail("--format mermaid needs a METRIC", int(ExitCode.USAGE)))
+    ctx.exit(_guard(lambda: record.run_history(root, metric, count, rev, fmt)))
+
+
 @cli.command("explain")
 @click.option(
     "--config", "config", metavar="FILE", help="Policy file [default: ROOT/.github/quality-gates.yml]."

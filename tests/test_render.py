@@ -485,6 +485,7 @@ ALLOWED = {
     "markdown.py": {"qualitygate.verdict", "qualitygate.render._common"},
     "github.py": {"qualitygate.verdict", "qualitygate.render._common", "qualitygate.render.markdown"},
     "junit.py": {"qualitygate.verdict", "qualitygate.render._common"},
+    "trend.py": {"qualitygate.render._common"},
     "__init__.py": {
         "qualitygate.verdict",
         "qualitygate.errors",

@@ -53,6 +53,16 @@ _VALUE_WIDTH = 12
 _MIN_MESSAGE_WIDTH = 24
 
 
+def _base_lines(verdict: Verdict, width: int) -> list[str]:
+    against = base_line(verdict)
+    if not against:
+        return []
+    warned = verdict.base.warnings if verdict.base else []
+    return [_wrap(against, width, indent="", hang="  ")] + [
+        _wrap(w, width, indent="  warning: ", hang="    ") for w in warned
+    ]
+
+
 def render(verdict: Verdict, *, color: bool = False, width: int = WIDTH, max_items: int = MAX_ITEMS) -> str:
     """The verdict as a terminal report. Pure: the same verdict and options give the same text."""
 
@@ -67,11 +77,7 @@ def render(verdict: Verdict, *, color: bool = False, width: int = WIDTH, max_ite
         lines.append(change)
         notes = verdict.change.notes if verdict.change else []
         lines += [_wrap(n, width, indent="  note: ", hang="    ") for n in notes]
-    against = base_line(verdict)
-    if against:
-        lines.append(_wrap(against, width, indent="", hang="  "))
-        warned = verdict.base.warnings if verdict.base else []
-        lines += [_wrap(w, width, indent="  warning: ", hang="    ") for w in warned]
+    lines += _base_lines(verdict, width)
     if verdict.gates:
         lines += ["", _gate_table(new_code_first(verdict.gates), word, width)]
     for gate in attention_gates(verdict):
