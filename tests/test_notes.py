@@ -175,3 +175,22 @@ def test_no_artifact_and_a_404_are_missing_base_results_with_the_reason() -> Non
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     isolate_git(tmp_path, monkeypatch)
+
+
+def test_the_sparkline_table_and_overview_of_a_metric() -> None:
+    from qualitygate.render import trend
+
+    assert trend.sparkline([1.0, None, 5.0, 3.0]) == "▁ █▅"
+    assert trend.sparkline([2.0, 2.0]) == "▅▅"
+    assert trend.sparkline([None]) == " "
+    points = [("a" * 40, 90.0), ("b" * 40, None), ("c" * 40, 91.5)]
+    assert trend.table("cov", points, spark=True).splitlines()[-4:] == [
+        f"{'b' * 12}  —",
+        f"{'c' * 12}  91.5",
+        "",
+        "trend  ▁ █",
+    ]
+    assert trend.overview([("cov", [90.0, None, 91.5]), ("tests.total", [4.0, 3.0, None])]) == (
+        "cov          ▁ █  91.5\ntests.total  █▁   3\n"
+    )
+    assert '    x-axis ["aaaaaaa", "ccccccc"]\n' in trend.mermaid("cov", points)
