@@ -28,6 +28,9 @@ class BaseResults:
     findings: tuple[Ident, ...] = ()
     tests: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # e.g. the results belong to another commit than the merge base
+    # set when the source was looked up and holds no usable results (why): every base-dependent gate is
+    # then missing data with this reason, never a pass
+    unavailable: str | None = None
 
     def value(self, metric: str, component: str | None = None) -> float | None:
         return self.metrics.get(metric_key(metric, component))

@@ -194,6 +194,12 @@ BASE_DIFF_OPTION = click.option(
 )
 @BASE_OPTION
 @BASE_DIFF_OPTION
+@click.option(
+    "--base-results",
+    metavar="SOURCE",
+    help="The base commit's results to compare with: a JSON verdict written by check on it, a folder of its "
+    "reports, or auto (git notes refs/notes/qualitygate, then the GitHub Actions artifact).",
+)
 @click.pass_context
 def check_cmd(
     ctx: click.Context,
@@ -213,6 +219,7 @@ def check_cmd(
     hook_missing: str | None,
     base: str | None,
     base_diff: str | None,
+    base_results: str | None,
 ) -> None:
     """Evaluate the policy over the reports and print the verdict.
 
@@ -232,6 +239,7 @@ def check_cmd(
         hook_missing=hook_missing,
         base=base,
         base_diff=base_diff,
+        base_results=base_results,
     )
 
     def go() -> int:
@@ -249,6 +257,63 @@ def check_cmd(
         return code
 
     ctx.exit(_guard(go))
+
+
+@cli.command("record")
+@click.option(
+    "--config", "config", metavar="FILE", help="Policy file [default: ROOT/.github/quality-gates.yml]."
+)
+@click.option("--preset", metavar="NAME", help="Use a preset from gates/ instead of a policy file.")
+@click.option("--root", default=".", show_default=True, help="Repository root.")
+@click.option(
+    "--verdict", metavar="FILE", help="Record this JSON verdict's results instead of checking again."
+)
+@click.option(
+    "--push",
+    metavar="REMOTE",
+    help="Then fetch REMOTE's notes, merge them (cat_sort_uniq) and push refs/notes/qualitygate "
+    "(never forced).",
+)
+@click.pass_context
+def record_cmd(
+    ctx: click.Context,
+    *,
+    config: str | None,
+    preset: str | None,
+    root: str,
+    verdict: str | None,
+    push: str | None,
+) -> None:
+    """Store the current commit's results (metrics, finding identities, test outcomes) as one JSON line in
+    the git note refs/notes/qualitygate, for later comparisons (check --base-results auto) and history."""
+    from qualitygate.commands import check, record
+
+    opts = check.CheckOptions(root=root, config=config, preset=preset, formats=("json",))
+    ctx.exit(_guard(lambda: record.run_record(opts, verdict=verdict, push=push)))
+
+
+@cli.command("history")
+@click.argument("metric", required=False)
+@click.option("-n", "count", default=20, show_default=True, help="How many commits back.")
+@click.option("--rev", default="HEAD", show_default=True, help="Along the first parents of this revision.")
+@click.option("--root", default=".", show_default=True, help="Repository root.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "mermaid"]),
+    default="table",
+    show_default=True,
+    help="mermaid: an xychart-beta block for a pull-request comment or a job summary (needs METRIC).",
+)
+@click.pass_context
+def history_cmd(ctx: click.Context, *, metric: str | None, count: int, rev: str, root: str, fmt: str) -> None:
+    """The recorded values of METRIC (e.g. coverage.lines.pct@backend) over the last commits, from
+    refs/notes/qualitygate; without METRIC, every recorded metric's trend and last value."""
+    from qualitygate.commands import record
+
+    if fmt == "mermaid" and metric is None:
+        ctx.exit(_fail("--format mermaid needs a METRIC", int(ExitCode.USAGE)))
+    ctx.exit(_guard(lambda: record.run_history(root, metric, count, rev, fmt)))
 
 
 @cli.command("explain")

@@ -9,17 +9,32 @@ the policy's ``missing`` setting says.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from qualitygate.accepted import Accepted, Gatekeeper, Taken, evidence_id, record
+from qualitygate.accepted import Accepted, Gatekeeper, Taken, evidence_id
+from qualitygate.accepted import record as debt_record
+from qualitygate.baseresults import BaseResults
 from qualitygate.change import Change
 from qualitygate.inputs import Collected
 from qualitygate.model import Report
 from qualitygate.policy import Gate, Missing, Policy, is_new_code, role_for_metric, source_key
-from qualitygate.rules import complexity, coverage, debt, duplication, findings, k6, locust, newcode, tests
+from qualitygate.rules import (
+    complexity,
+    coverage,
+    debt,
+    duplication,
+    findings,
+    k6,
+    locust,
+    newcode,
+    tests,
+    vsbase,
+)
 from qualitygate.rules.base import Measured, holds, missing
 from qualitygate.units import format_value
 from qualitygate.verdict import (
     AcceptedInfo,
+    BaseInfo,
     ChangeInfo,
     Evidence,
     GateResult,
@@ -72,31 +87,88 @@ _MISSING_STATUS = {Missing.FAIL: Status.ERROR, Missing.WARN: Status.WARN, Missin
 _MISSING_VERB = {Status.ERROR: "cannot be evaluated", Status.WARN: "not evaluated", Status.SKIP: "skipped"}
 
 
-def _cannot_judge_new_code(role: str, change: Change | None) -> Measured | None:
-    """Why a new-code gate is missing data before any report is read: no base results, no change."""
-    if role == "tests":
-        return missing(newcode.NO_BASE_RESULTS)
+@dataclass(frozen=True, slots=True)
+class Against:
+    """The base the gates are judged against: its results (None: not given) and what comparing found."""
+
+    base: BaseResults | None = None
+    compared: vsbase.Compared | None = None
+
+
+NO_AGAINST = Against()
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every gate of one evaluation is judged with besides its reports."""
+
+    change: Change | None = None
+    against: Against = NO_AGAINST
+    keeper: Gatekeeper | None = None  # waivers and the baseline, when the policy has accepted debt
+
+
+def _cannot_judge_new_code(role: str, change: Change | None, against: Against) -> Measured | None:
+    """Why a new-code gate is missing data before any report is read: no base results, no change. With
+    the base's results, findings are new by identity and need no change."""
+    if role == "tests" or (role == "findings" and against.compared is not None):
+        why = vsbase.why_missing(against.base)
+        return missing(why) if why else None
     return missing(NO_CHANGE) if change is None else None
 
 
+def _by_base(gate: Gate, policy: Policy, reports: list[Report], against: Against) -> Measured | None:
+    """The new-code rules that read the base's results instead of (or besides) the change."""
+    compared, base = against.compared, against.base
+    if compared is None or base is None:
+        return None
+    if gate.metric == "new.tests.failing":
+        return vsbase.tests_failing(gate, reports, base)
+    if role_for_metric(gate.metric) == "findings":
+        return vsbase.findings(gate, policy, reports, compared.new)
+    return None
+
+
+def _removed(data: Collected, against: Against) -> Measured:
+    why = vsbase.why_missing(against.base)
+    if why or against.base is None:
+        return missing(why or vsbase.NO_BASE)
+    return vsbase.tests_removed(data, against.base)
+
+
+def _run_rule(
+    gate: Gate, policy: Policy, reports: list[Report], change: Change | None, against: Against
+) -> Measured:
+    role = source_key(gate)[0]
+    if not is_new_code(gate.metric):
+        return RULES[role](gate, policy, reports)
+    by_base = _by_base(gate, policy, reports, against)
+    if by_base is not None:
+        return by_base
+    assert change is not None  # _cannot_judge_new_code said so otherwise
+    return NEW_CODE_RULES[role](gate, policy, reports, change)
+
+
 def measure(
-    gate: Gate, policy: Policy, data: Collected, change: Change | None = None
+    gate: Gate, policy: Policy, data: Collected, change: Change | None = None, against: Against = NO_AGAINST
 ) -> tuple[Measured, list[str]]:
     """Run the gate's rule over its reports; ``(measured, input paths)``. No report is missing data, and
-    so is no change for a new-code gate."""
-    measured, inputs, _ = _measure(gate, policy, data, change, None)
+    so is no change for a new-code gate, and no base results for a gate against the base."""
+    measured, inputs, _ = _measure(gate, policy, data, _Context(change, against))
     return measured, inputs
 
 
 def _measure(
-    gate: Gate, policy: Policy, data: Collected, change: Change | None, keeper: Gatekeeper | None
+    gate: Gate, policy: Policy, data: Collected, ctx: _Context
 ) -> tuple[Measured, list[str], Taken | None]:
     """:func:`measure`, with what the waivers and the baseline took out of the gate's reports."""
+    change, against, keeper = ctx.change, ctx.against, ctx.keeper
     key = source_key(gate)
     new_code = is_new_code(gate.metric)
-    cannot = _cannot_judge_new_code(key[0], change) if new_code else None
+    cannot = _cannot_judge_new_code(key[0], change, against) if new_code else None
     if cannot is not None:
         return cannot, [], None
+    if gate.metric == "tests.removed":
+        return _removed(data, against), [e.rel for e in data.reports.get(key, [])], None
     loaded = data.reports.get(key, [])
     if loaded:
         reports = [entry.report for entry in loaded]
@@ -104,9 +176,7 @@ def _measure(
         taken = None
         if keeper is not None:
             reports, taken = keeper.take(gate, reports)
-        if change is not None and new_code:
-            return NEW_CODE_RULES[key[0]](gate, policy, reports, change), inputs, taken
-        return RULES[key[0]](gate, policy, reports), inputs, taken
+        return _run_rule(gate, policy, reports, change, against), inputs, taken
     why = f"no {role_for_metric(gate.metric)} report found (looked for {', '.join(data.sought.get(key, ()))})"
     ignored = data.ignored.get(key)
     if ignored:
@@ -187,7 +257,12 @@ def _with_taken(result: GateResult, taken: Taken | None) -> GateResult:
     )
 
 
-def gate_result(gate: Gate, measured: Measured, inputs: list[str]) -> GateResult:
+_NO_BASE_VALUE = vsbase.Against()
+
+
+def gate_result(
+    gate: Gate, measured: Measured, inputs: list[str], vs: vsbase.Against = _NO_BASE_VALUE
+) -> GateResult:
     status, message = _judge(gate, measured)
     return GateResult(
         id=gate.id,
@@ -207,6 +282,9 @@ def gate_result(gate: Gate, measured: Measured, inputs: list[str]) -> GateResult
         inputs=inputs,
         evidence=measured.evidence,
         evidence_total=measured.evidence_total,
+        base_value=vs.base_value,
+        value=vs.value,
+        delta=vs.delta,
     )
 
 
@@ -225,6 +303,12 @@ def change_info(change: Change, caveats: Sequence[str]) -> ChangeInfo:
     )
 
 
+def _against(data: Collected, base: BaseResults | None, change: Change | None) -> Against:
+    if base is None or base.unavailable:
+        return Against(base)
+    return Against(base, vsbase.compare(data, base, change))
+
+
 def _keeper(policy: Policy, accepted: Accepted | None) -> Gatekeeper | None:
     if accepted is None or (not policy.waivers and accepted.baseline is None):
         return None
@@ -239,8 +323,36 @@ def _accepting(result: GateResult, gate: Gate, taken: Taken | None, keeper: Gate
 def _finish_debt(
     policy: Policy, data: Collected, accepted: Accepted, keeper: Gatekeeper, gates: list[GateResult]
 ) -> tuple[list[GateResult], AcceptedInfo]:
-    now = record(policy, data, accepted.today) if accepted.baseline is not None else None
+    now = debt_record(policy, data, accepted.today) if accepted.baseline is not None else None
     return debt.finish(policy, accepted, keeper, gates, now)
+
+
+def _evaluate_gate(gate: Gate, policy: Policy, data: Collected, ctx: _Context) -> tuple[GateResult, Measured]:
+    against, keeper = ctx.against, ctx.keeper
+    measured, inputs, taken = _measure(gate, policy, data, ctx)
+    if gate.vs_base is not None:
+        measured, vs = vsbase.against(gate, measured, against.base)
+    else:
+        vs = vsbase.alongside(gate, measured, against.base)
+    return _accepting(gate_result(gate, measured, inputs, vs), gate, taken, keeper), measured
+
+
+def _problems(data: Collected) -> list[str]:
+    """Verdict-wide problems: reports left out, and reports none of whose files the working tree has."""
+    problems = [note for notes in data.ignored.values() for note in notes]
+    problems += [
+        f"{info.path}: none of its {info.files_total} files were found in the working tree; "
+        "add path_mapping rules so per-path gates can apply"
+        for info in data.inputs
+        if info.files_total and info.files_found == 0
+    ]
+    return sorted(set(problems))
+
+
+def _base_info(base: BaseResults | None, against: Against, change: Change | None) -> BaseInfo | None:
+    if base is None:
+        return None
+    return vsbase.info(base, against.compared, change.merge_base if change else None)
 
 
 def evaluate(
@@ -249,32 +361,30 @@ def evaluate(
     *,
     version: str,
     change: Change | None = None,
+    base: BaseResults | None = None,
     accepted: Accepted | None = None,
 ) -> Verdict:
     """The verdict of ``policy`` over ``data``; ``change``, when given, is what the new-code gates judge
-    (without one they are missing data, never a pass); ``accepted``, the day, CI and the baseline with
-    which waivers and the baseline take accepted debt out of the gates (README "Accepted debt")."""
+    (without one they are missing data, never a pass); ``base``, the base commit's results the gates
+    against the base read (without them, or when they are ``unavailable``, those are missing data);
+    ``accepted``, the day, CI and the baseline with which waivers and the baseline take accepted debt out
+    of the gates (README "Accepted debt")."""
+    from qualitygate import record
+
     gates: list[GateResult] = []
     caveats: list[str] = []
+    against = _against(data, base, change)
     keeper = _keeper(policy, accepted)
+    ctx = _Context(change, against, keeper)
     for g in policy.gates:
-        measured, inputs, taken = _measure(g, policy, data, change, keeper)
-        gates.append(_accepting(gate_result(g, measured, inputs), g, taken, keeper))
+        result, measured = _evaluate_gate(g, policy, data, ctx)
+        gates.append(result)
         if measured.caveat:
             caveats.append(measured.caveat)
     debt_info = None
     if keeper is not None and accepted is not None:
         extra, debt_info = _finish_debt(policy, data, accepted, keeper, gates)
         gates += extra
-    problems: list[str] = []
-    for notes in data.ignored.values():
-        problems.extend(notes)
-    for info in data.inputs:
-        if info.files_total and info.files_found == 0:
-            problems.append(
-                f"{info.path}: none of its {info.files_total} files were found in the working tree; "
-                "add path_mapping rules so per-path gates can apply"
-            )
     return Verdict(
         tool_version=version,
         policy=policy.source,
@@ -282,7 +392,9 @@ def evaluate(
         summary=summarize(gates),
         gates=gates,
         inputs=sorted(data.inputs, key=lambda i: i.path),
-        problems=sorted(set(problems)),
+        problems=_problems(data),
         change=change_info(change, caveats) if change is not None else None,
+        base=_base_info(base, against, change),
+        record=record.build(data, gates, version=version),
         accepted=debt_info,
     )

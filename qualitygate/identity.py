@@ -8,10 +8,11 @@ only what the previous ones left:
 2. **same line text**: tool + rule + path (the base's path followed through git's renames) + normalised
    message + a hash of the source line's text. Unchanged, unless the change added the head's line: then
    the line was cut and pasted within the file, and the finding is *moved*;
-3. **same file**: tool + rule + path + message, the line's text edited: the finding was already there
-   (a finding on an edited line that existed before is *unchanged*);
-4. **relocation**: tool + rule + message + line text in another file, paired only when exactly one old
-   and one new finding share the key (moved code is *moved*, not new); any N:M ambiguity stays new/fixed.
+3. **relocation**: tool + rule + message + line text in another file, paired only when exactly one old
+   and one new finding share the key (moved code is *moved*, not new); any N:M ambiguity stays new/fixed;
+4. **same file**: tool + rule + path + message, the line's text edited: the finding was already there
+   (a finding on an edited line that existed before is *unchanged*). After relocation: numbers folded
+   out of messages make this key ambiguous within a file, and it would pair a finding that moved away.
 
 Within a group of equal keys, pairs are made in line order. Pure: line texts, hashes and the change are
 computed at the edge.
@@ -142,15 +143,17 @@ def match(
         cut_and_pasted = added is not None and added(new[j].path, new[j].line) and base[i].line != new[j].line
         (out.moved if cut_and_pasted else out.unchanged).append((i, j))
 
+    def relocated(f: Ident) -> _Key | None:
+        return (f.tool, f.rule, f.message, f.line_hash) if f.line_hash else None
+
+    # before same-file: a line's text found 1:1 in another file is stronger evidence than a rule and message
+    # alone, which number-folded messages make ambiguous within a file (``replacing `3``` / ```5```)
+    out.moved.extend(_pairs(base, new, free_old, free_new, relocated, one_to_one=True))
+
     def same_file(f: Ident) -> _Key:
         return (f.tool, f.rule, f.path, f.message)
 
     out.unchanged.extend(_pairs(base, new, free_old, free_new, same_file))
-
-    def relocated(f: Ident) -> _Key | None:
-        return (f.tool, f.rule, f.message, f.line_hash) if f.line_hash else None
-
-    out.moved.extend(_pairs(base, new, free_old, free_new, relocated, one_to_one=True))
     out.new = sorted(free_new)
     out.fixed = sorted(free_old)
     return out

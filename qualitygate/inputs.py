@@ -26,3 +26,6 @@ class Collected:
     sought: dict[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict)
     inputs: list[InputInfo] = field(default_factory=list)
     ignored: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)
+    # (path, line) -> hash of the source line's text, for each finding's line (read at the edge, for the
+    # finding identities a comparison with the base needs); empty when not read
+    line_hashes: dict[tuple[str, int], str] = field(default_factory=dict)

@@ -103,6 +103,11 @@ class Gate:
     min_lines: int | None = None  # new-code coverage/duplication: skip (visibly) below this many lines
     project: str | None = None  # a Playwright project: tests.* gates read only its tests
 
+    # no worse than the base: the gate bounds the metric's drop (higher is better) or rise (lower is better)
+    # against the base results, ``threshold`` in the metric's unit, or in % of the base value (``relative``)
+    vs_base: Literal["drop", "rise"] | None = None
+    relative: bool = False
+
 
 DEFAULT_BASELINE = ".github/quality-baseline.json"
 
@@ -197,6 +202,7 @@ _METRIC_TITLES = {
     "tests.errors": "Test errors",
     "tests.flaky": "Flaky tests",
     "tests.pass_rate": "Test pass rate",
+    "tests.removed": "Removed tests",
     "new.coverage.lines.pct": "New code line coverage",
     "new.coverage.branches.pct": "New code branch coverage",
     "new.coverage.lines.covered": "New code lines covered",
@@ -277,7 +283,7 @@ def source_key(gate: Gate) -> tuple[str, str | None]:
 
 # ------------------------------------------------------------------------------ serialised (cache)
 
-POLICY_CACHE_FORMAT = 3  # 3: baseline, waivers, waiver_policy
+POLICY_CACHE_FORMAT = 4  # 3: baseline, waivers, waiver_policy; 4: max_drop/max_rise (vs_base, relative)
 _OP_WORDS = frozenset({"<", "<=", ">", ">="})
 
 
@@ -335,7 +341,7 @@ KNOWN_METRICS: frozenset[str] = frozenset(
     ]
     + ["coverage.files"]
     + [f"tests.{s}" for s in ("total", "passed", "failed", "errors", "skipped", "flaky", "duration_s")]
-    + ["tests.pass_rate", "tests.failing", "tests.retries"]
+    + ["tests.pass_rate", "tests.failing", "tests.retries", "tests.removed"]
     + ["complexity.blocks", "complexity.errors"]
     + [f"complexity.{m}.{s}" for m in ("cyclomatic", "cognitive") for s in ("max", "mean")]
     + ["duplication.lines.pct", "duplication.lines.duplicated", "duplication.lines.total"]
@@ -365,6 +371,14 @@ _K6_METRIC = re.compile(
 _LOCUST_METRIC = re.compile(
     r"locust\..+\.(count|failures|fail_ratio|med|avg|min|max|avg_size|rps|fails_per_s|p\(\d+(\.\d+)?\))\Z"
 )
+
+# Metrics measured against the base commit's results (``--base-results``): missing data without them.
+BASE_METRICS: frozenset[str] = frozenset({"tests.removed", "new.tests.failing"})
+
+
+def needs_base(gate: Gate) -> bool:
+    """Does the gate read the base's results (a comparison metric, or a ``max_drop``/``max_rise`` bound)?"""
+    return gate.vs_base is not None or gate.metric in BASE_METRICS
 
 
 def check_metric(metric: str) -> None:

@@ -13,6 +13,7 @@ turns it into the engine's :class:`~qualitygate.policy.Policy`. ``qualitygate sc
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -282,6 +283,13 @@ class SmellsSpec(_Strict):
 
 
 _OPS: dict[str, Op] = {"min": ">=", "max": "<=", "lt": "<", "gt": ">"}
+_VS_BASE: dict[str, Literal["drop", "rise"]] = {"max_drop": "drop", "max_rise": "rise"}
+
+
+def _relative(key: str, q: Quantity, metric: str) -> bool:
+    """A ``max_drop``/``max_rise`` in % is relative to the base value, unless the metric is itself in %
+    (then 0.5% is 0.5 percentage points, as 0.5 is)."""
+    return key in _VS_BASE and q.unit == "%" and metric_unit(metric) != "%"
 
 
 class GateSpec(_Strict):
@@ -297,6 +305,16 @@ class GateSpec(_Strict):
     max: QuantityField | None = None
     lt: QuantityField | None = None
     gt: QuantityField | None = None
+    max_drop: QuantityField | None = Field(
+        default=None,
+        description="No worse than the base: the most the value may fall below the base's (higher is "
+        "better), in the metric's unit, or in % of the base value for a metric not measured in %",
+    )
+    max_rise: QuantityField | None = Field(
+        default=None,
+        description="No worse than the base: the most the value may rise above the base's (lower is "
+        "better), in the metric's unit, or in % of the base value (e.g. 10%) for a metric not in %",
+    )
     level: Level | None = None
     missing: Missing | None = None
     min_lines: int | None = Field(
@@ -310,17 +328,24 @@ class GateSpec(_Strict):
         check_metric(self.metric)  # ValueError, with a did-you-mean, for a metric no report has
         if self.min_lines is not None and self.metric not in SMALL_CHANGE_METRICS:
             raise ValueError("min_lines applies to new.coverage.* and new.duplication.* gates only")
-        given = [k for k in _OPS if getattr(self, k) is not None]
+        given = [k for k in (*_OPS, *_VS_BASE) if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of min, max, lt, gt (got {', '.join(given) or 'none'})")
-        q: Quantity = getattr(self, given[0])
-        try:
-            threshold = convert(q, self.metric)
-        except UnitError as exc:
-            raise ValueError(str(exc)) from None
-        if not math.isfinite(threshold):  # 1e300 days, in minutes
-            raise ValueError(f"{given[0]}: number too large in {self.metric}'s unit")
+            raise ValueError(
+                f"give exactly one of min, max, lt, gt, max_drop, max_rise (got {', '.join(given) or 'none'})"
+            )
+        _check_bound(given[0], getattr(self, given[0]), self.metric)
         return self
+
+
+def _check_bound(key: str, q: Quantity, metric: str) -> None:
+    if key in _VS_BASE and q.value < 0:
+        raise ValueError(f"{key} is how much worse than the base is allowed: 0 or more, got {q}")
+    try:
+        threshold = None if _relative(key, q, metric) else convert(q, metric)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+    if threshold is not None and not math.isfinite(threshold):  # 1e300 days, in minutes
+        raise ValueError(f"{key}: number too large in {metric}'s unit")
 
 
 # ------------------------------------------------------------------------- accepted debt (README)
@@ -602,8 +627,11 @@ def _full_gates(spec: PolicyFile) -> list[Gate]:
     d = spec.defaults
     gates: list[Gate] = []
     for g in spec.gates:
-        key = next(k for k in _OPS if getattr(g, k) is not None)
+        key = next(k for k in (*_OPS, *_VS_BASE) if getattr(g, k) is not None)
         q: Quantity = getattr(g, key)
+        if key in _VS_BASE:
+            gates.append(_vs_base_gate(g, key, q, d))
+            continue
         op = _OPS[key]
         gates.append(
             _gate(
@@ -635,6 +663,26 @@ def _full_gates(spec: PolicyFile) -> list[Gate]:
                 )
             )
     return gates
+
+
+def _vs_base_gate(g: GateSpec, key: str, q: Quantity, d: Defaults) -> Gate:
+    """``{metric: coverage.lines.pct, max_drop: 0.5}``: the drop (or rise) against the base is at most q."""
+    relative = _relative(key, q, g.metric)
+    gate = _gate(
+        g.metric,
+        "<=",
+        Quantity(q.value, None) if relative else q,
+        d,
+        gate_id=g.id or f"{g.metric}{':' + g.component if g.component else ''}:{key}",
+        title=g.title or f"{gate_title(g.metric, g.component)} {_VS_BASE[key]} vs base",
+        component=g.component,
+        paths=tuple(g.paths),
+        level=g.level,
+        missing=g.missing,
+    )
+    unit = "%" if relative else gate.unit
+    written = f"{q.value:g}%" if relative else gate.written
+    return replace(gate, vs_base=_VS_BASE[key], relative=relative, unit=unit, written=written)
 
 
 def _component(name: str, cs: ComponentSpec) -> Component:

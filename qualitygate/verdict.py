@@ -17,10 +17,15 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
+from qualitygate.identity import Ident
+
 # 1.1 added the change a new-code gate judged (``change``) and uncovered line ranges (``line_ranges``);
 # 1.2 added accepted debt (``accepted``; a gate's ``waived``/``baselined``/``waivers``/``accepted_items``; an
-# item's ``waiver``/``baselined``). Older verdicts (without them) still read back.
+# item's ``waiver``/``baselined``), what a later comparison needs (``record``), the base results compared with
+# (``base``) and each gate's base value and delta. Older verdicts (without them) still read back.
 VERDICT_SCHEMA_VERSION: Literal["1.2"] = "1.2"
+# Written only where they hold something, so that a verdict without a base reads as in 1.1.
+_OPTIONAL_GATE_KEYS = ("base_value", "value", "delta")
 
 # pydantic reads this (a plain dict is a valid ConfigDict) when it builds a schema from these dataclasses
 _PYDANTIC_CONFIG: dict[str, Any] = {"use_attribute_docstrings": True, "extra": "forbid"}
@@ -102,6 +107,12 @@ class GateResult:
     evidence: list[Evidence] = field(default_factory=list)
     evidence_total: int = 0
     """How many evidence items exist before trimming"""
+    base_value: float | None = None
+    """The base commit's value of the metric (with base results that hold it); written only when known"""
+    value: float | None = None
+    """A ``max_drop``/``max_rise`` gate: the metric's value now (``actual`` is then the drop or rise)"""
+    delta: float | None = None
+    """The metric's value now minus the base's, in the metric's unit; written only when known"""
     waived: int = 0
     """Items an active waiver took out of the count"""
     baselined: int = 0
@@ -193,6 +204,50 @@ class ChangeInfo:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """What a later comparison needs of this commit's results (``check --base-results`` on a child)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
+
+    commit: str | None = None
+    """The commit the results belong to (``git rev-parse HEAD``); null outside git"""
+    version: str
+    """The qualitygate version that measured them"""
+    metrics: dict[str, float] = field(default_factory=dict)
+    """Every measured value, keyed ``metric`` or ``metric@component``"""
+    findings: list[Ident] = field(default_factory=list)
+    """An identity per finding (tool, rule, path, normalised message, line, hash of the line's text)"""
+    tests: dict[str, str] = field(default_factory=dict)
+    """The outcome per test id: passed, failed, error, skipped, or flaky (passed and failed)"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BaseInfo:
+    """The base results the comparison used (``check --base-results``), and what it found."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
+
+    source: str
+    """Where they came from: ``verdict FILE``, ``reports DIR``, ``git notes ...``, ``artifact ...``"""
+    commit: str | None = None
+    """The commit the base results belong to"""
+    version: str | None = None
+    """The qualitygate version that measured them"""
+    missing: str | None = None
+    """Why there are none (the base-dependent gates are then missing data)"""
+    warnings: list[str] = field(default_factory=list)
+    """E.g. the results belong to another commit than the merge base"""
+    findings: dict[str, int] = field(default_factory=dict)
+    """Findings by bucket: new, unchanged, moved (this commit's), fixed (the base's no longer found)"""
+    tests_newly_failing: list[str] = field(default_factory=list)
+    """Failing now, passed (or absent) on the base"""
+    tests_removed: list[str] = field(default_factory=list)
+    """Present on the base, gone now"""
+    tests_flaky: list[str] = field(default_factory=list)
+    """Failed on the base and pass now, with no change to them: possibly flaky"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Summary:
     __pydantic_config__: ClassVar[dict[str, Any]] = _PYDANTIC_CONFIG
 
@@ -221,6 +276,10 @@ class Verdict:
     """Verdict-wide problems, e.g. unused inputs"""
     change: ChangeInfo | None = None
     """The change the new-code gates judged (``check --base``); null when none was given"""
+    base: BaseInfo | None = None
+    """The base results compared with (``check --base-results``); written only when given"""
+    record: Record | None = None
+    """What a later comparison needs of these results (``check`` writes it; 1.2)"""
     accepted: AcceptedInfo | None = None
     """Accepted debt (baseline, waivers); null when the policy has neither"""
 
@@ -249,8 +308,12 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
         if doc["accepted"] is None:
             for key in _ACCEPTED_GATE_KEYS:
                 del gate[key]
-    if doc["accepted"] is None:
-        del doc["accepted"]
+        for key in _OPTIONAL_GATE_KEYS:
+            if gate[key] is None:
+                del gate[key]
+    for key in ("accepted", "base", "record"):
+        if doc[key] is None:
+            del doc[key]
     return doc
 
 

@@ -51,6 +51,10 @@ class FakeGitHub:
         self.only_authors_edit = False
         self.comments: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self.check_runs: list[dict[str, Any]] = []
+        self.repos: set[str] = set()  # repositories whose Actions runs exist (others answer 404)
+        self.runs: list[dict[str, Any]] = []  # workflow runs: {id, head_sha, created_at, repo}
+        self.artifacts: dict[int, list[dict[str, Any]]] = {}  # run id -> its artifacts
+        self.zips: dict[int, bytes] = {}  # artifact id -> its archive
         self.faults: list[Fault] = []
         self.requests: list[Seen] = []
         self.list_barrier: threading.Barrier | None = None  # hold the first list calls until all arrive
@@ -62,6 +66,21 @@ class FakeGitHub:
 
     def add_pull(self, repo: str, number: int) -> None:
         self.comments.setdefault((repo, number), [])
+
+    def add_run(self, repo: str, head_sha: str, created_at: str, artifact: bytes | None = None) -> int:
+        """A workflow run of ``head_sha``; with ``artifact``, its ``qualitygate-verdict`` zip."""
+        self.repos.add(repo)
+        run_id = 500 + len(self.runs)
+        self.runs.append({"id": run_id, "head_sha": head_sha, "created_at": created_at, "repo": repo})
+        self.artifacts[run_id] = []
+        if artifact is not None:
+            art_id = 900 + len(self.zips)
+            self.zips[art_id] = artifact
+            url = f"{self.url}/repos/{repo}/actions/artifacts/{art_id}/zip"
+            self.artifacts[run_id].append(
+                {"id": art_id, "name": "qualitygate-verdict", "expired": False, "archive_download_url": url}
+            )
+        return run_id
 
     def add_token(self, token: str, login: str, user_type: str = "User") -> None:
         """Another valid token, commenting as ``login`` (a pull request's author, a PAT's owner)."""
@@ -177,10 +196,36 @@ class FakeGitHub:
                 return self._create(key, seen)
         if m := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/comments/(\d+)", path):
             return self._one_comment(method, int(m[2]), seen)
+        if method == "GET" and (m := re.fullmatch(r"/repos/([^/]+/[^/]+)/actions/(.+)", path)):
+            return self._actions(m[1], m[2], seen)
         if re.fullmatch(r"/repos/[^/]+/[^/]+/check-runs", path) and method == "POST":
             run = {"id": len(self.check_runs) + 1, **seen.body, "html_url": "https://github.example/runs/1"}
             self.check_runs.append(run)
             return 201, run, {}
+        return 404, {"message": "Not Found"}, {}
+
+    def _actions(self, repo: str, rest: str, seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        if repo not in self.repos:
+            return 404, {"message": "Not Found"}, {}
+        if rest == "runs":
+            sha = seen.query.get("head_sha", [""])[0]
+            runs = [r for r in self.runs if r["repo"] == repo and r["head_sha"] == sha]
+            per_page = min(int(seen.query.get("per_page", ["30"])[0]), 100)
+            page = int(seen.query.get("page", ["1"])[0])
+            chunk = runs[(page - 1) * per_page : page * per_page]
+            headers = {}
+            if page * per_page < len(runs):
+                nxt = (
+                    f"{self.url}/repos/{repo}/actions/runs?head_sha={sha}&per_page={per_page}&page={page + 1}"
+                )
+                headers["Link"] = f'<{nxt}>; rel="next"'
+            return 200, {"total_count": len(runs), "workflow_runs": chunk}, headers
+        if m := re.fullmatch(r"runs/(\d+)/artifacts", rest):
+            name = seen.query.get("name", [None])[0]
+            arts = [a for a in self.artifacts.get(int(m[1]), []) if name in (None, a["name"])]
+            return 200, {"total_count": len(arts), "artifacts": arts}, {}
+        if (m := re.fullmatch(r"artifacts/(\d+)/zip", rest)) and int(m[1]) in self.zips:
+            return 200, self.zips[int(m[1])], {"Content-Type": "application/zip"}
         return 404, {"message": "Not Found"}, {}
 
     def _one_comment(self, method: str, cid: int, seen: Seen) -> tuple[int, Any, dict[str, str]]:
@@ -236,11 +281,14 @@ class FakeGitHub:
     def _send(
         self, h: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str] | None = None
     ) -> None:
-        data = (
-            b""
-            if payload is None
-            else (payload if isinstance(payload, str) else json.dumps(payload)).encode()
-        )
+        if isinstance(payload, bytes):
+            data = payload
+        else:
+            data = (
+                b""
+                if payload is None
+                else (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+            )
         h.send_response(status)
         h.send_header("Content-Type", "application/json; charset=utf-8")
         h.send_header("Content-Length", str(len(data)))

@@ -34,6 +34,15 @@ def test_a_finding_on_an_edited_line_that_existed_before_is_unchanged() -> None:
     assert m.unchanged == [(0, 0)]
 
 
+def test_a_finding_moved_away_is_not_paired_with_its_file_mate_whose_line_was_edited() -> None:
+    # one rule and (number-folded) message twice in a.py; the first moves to b.py, the second's line is edited:
+    # same-file pairing in line order would take the first for the second and leave both new/fixed
+    old = [ident("a.py", 8, text=H_MAGIC), ident("a.py", 14)]
+    new = [ident("b.py", 8, text=H_MAGIC), ident("a.py", 11, text=line_hash("edited"))]
+    m = match(old, new, added=lambda p, n: p == "b.py" or n == 11)
+    assert (m.moved, m.unchanged, m.new, m.fixed) == ([(0, 0)], [(1, 1)], [], [])
+
+
 def test_a_git_mv_keeps_every_finding_unchanged() -> None:
     m = match([ident("old/a.py", 10)], [ident("new/a.py", 10)], renames={"old/a.py": "new/a.py"})
     assert m.unchanged == [(0, 0)]

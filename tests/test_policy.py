@@ -118,7 +118,7 @@ gates:
         ),
         (
             "gates:\n  - {metric: coverage.lines.pct, min: 80, max: 90}\n",
-            "quality-gates.yml:2:5: gates.0: give exactly one of min, max, lt, gt (got min, max)",
+            "quality-gates.yml:2:5: gates.0: give exactly one of min, max, lt, gt, max_drop, max_rise (got min, max)",
         ),
         (
             "gates:\n  - {metric: cov.lines, min: 80}\n",

@@ -13,6 +13,7 @@ from qualitygate.errors import ExitCode, QualityGateError, UsageError
 from qualitygate.verdict import Verdict
 
 if TYPE_CHECKING:
+    from qualitygate.baseresults import BaseResults
     from qualitygate.change import Change
     from qualitygate.policy import Policy
 
@@ -29,6 +30,7 @@ class CheckOptions:
     hook_missing: str | None = None  # hook mode: overrides every gate's missing-data setting
     base: str | None = None  # --base: None not given, "" given without a value (the default base), or REF
     base_diff: str | None = None  # --base-diff FILE: a saved unified diff instead of git
+    base_results: str | None = None  # --base-results FILE|DIR|auto: the base commit's results
 
 
 def exit_code_for(verdict: Verdict) -> int:
@@ -37,20 +39,56 @@ def exit_code_for(verdict: Verdict) -> int:
 
 
 def build_verdict(opts: CheckOptions) -> Verdict:
+    from dataclasses import replace
+
     from qualitygate.acceptance import accepted_for
     from qualitygate.collect import collect
     from qualitygate.engine import evaluate
+    from qualitygate.sourcelines import hash_finding_lines
 
     policy = load_checked_policy(opts)
     change = compute_change(opts, policy)
+    data = collect(policy, opts.root)
+    hash_finding_lines(data, opts.root)
+    base = load_base(opts, policy, change)
     accepted = accepted_for(opts.root, policy)
-    return evaluate(policy, collect(policy, opts.root), version=__version__, change=change, accepted=accepted)
+    verdict = evaluate(policy, data, version=__version__, change=change, base=base, accepted=accepted)
+    if verdict.record is not None and "json" in opts.formats:  # only the JSON verdict writes the record
+        verdict = replace(verdict, record=replace(verdict.record, commit=head_commit(opts.root)))
+    return verdict
+
+
+def load_base(opts: CheckOptions, policy: Policy, change: Change | None) -> BaseResults | None:
+    """The base commit's results for ``--base-results`` (None: not asked for)."""
+    if opts.base_results is None:
+        return None
+    from qualitygate import baseload
+
+    return baseload.load(
+        opts.base_results,
+        root=opts.root,
+        policy=policy,
+        version=__version__,
+        merge_base=change.merge_base if change is not None else None,
+    )
+
+
+def head_commit(root: str) -> str | None:
+    """The commit checked out at ``root`` (``git rev-parse HEAD``); None outside git or before a commit."""
+    from qualitygate.gitchange import run_git
+
+    try:
+        out = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except QualityGateError:
+        return None
+    sha = out.stdout.strip()
+    return sha if out.returncode == 0 and len(sha) >= 40 else None
 
 
 def compute_change(opts: CheckOptions, policy: Policy, *, hook_stdin: bool = False) -> Change | None:
     """The change the new-code gates judge (None when no gate and no flag asks for one). In hook mode the
     refs being pushed are read from standard input, as git gives them to a pre-push hook."""
-    wanted = any(g.metric.startswith("new.") for g in policy.gates)
+    wanted = any(g.metric.startswith("new.") for g in policy.gates) or opts.base_results == "auto"
     if opts.base is None and opts.base_diff is None and not wanted:
         return None
     from qualitygate import gitchange

@@ -41,11 +41,15 @@ def fmt_delta(gate: GateResult, base: Verdict, *, missing: str) -> str:
         return "new"
     if gate.actual is None or previous.actual is None:
         return missing
-    diff = round(gate.actual - previous.actual, 4)
+    return signed(gate.actual - previous.actual, gate.unit)
+
+
+def signed(diff: float, unit: str | None) -> str:
+    """A change in a value's unit, with its sign: "+1.2%", "-3 ms", "±0"."""
+    diff = round(diff, 4)
     if diff == 0:
         return "±0"
-    sign = "+" if diff > 0 else "-"
-    return sign + format_value(abs(diff), gate.unit)
+    return ("+" if diff > 0 else "-") + format_value(abs(diff), unit)
 
 
 def counts_phrase(summary: Summary) -> str:
@@ -195,6 +199,32 @@ def change_line(verdict: Verdict) -> str | None:
         where = c.source
     files = f"{c.files} file{'' if c.files == 1 else 's'}"
     return f"change: {where}, {files}, {c.lines} added line{'' if c.lines == 1 else 's'}"
+
+
+def base_line(verdict: Verdict) -> str | None:
+    """``base results: verdict base.json (commit 1a2b3c4): findings 1 new, 2 unchanged, 1 moved, 0 fixed``;
+    None when no base results were asked for."""
+    b = verdict.base
+    if b is None:
+        return None
+    where = b.source + (f" (commit {b.commit[:7]})" if b.commit else "")
+    if b.missing:
+        return f"base results: none from {where}: {b.missing}"
+    buckets = ", ".join(f"{n} {word}" for word, n in b.findings.items())
+    tests = [(len(b.tests_newly_failing), "newly failing"), (len(b.tests_removed), "removed")]
+    tests.append((len(b.tests_flaky), "failed on the base and pass now (flaky?)"))
+    said = "; ".join(f"{n} {what}" for n, what in tests if n)
+    return f"base results: {where}: findings {buckets}" + (f"; tests: {said}" if said else "")
+
+
+def fmt_gate_delta(gate: GateResult, *, missing: str) -> str:
+    """The delta against the base results the verdict carries ("+1.2%", "-3 ms", "±0", "n/a")."""
+    if gate.delta is None:
+        return missing
+    from qualitygate.units import metric_unit
+
+    # a max_rise: 10% gate's delta is in the metric's unit, not in %
+    return signed(gate.delta, metric_unit(gate.metric))
 
 
 def line_span(start: int, end: int) -> str:

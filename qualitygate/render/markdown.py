@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from qualitygate.render._common import (
     accepted_phrase,
     attention_gates,
+    base_line,
     change_line,
     counts_phrase,
     evidence_label,
@@ -34,6 +35,7 @@ from qualitygate.render._common import (
     first_line,
     fmt_actual,
     fmt_delta,
+    fmt_gate_delta,
     fmt_threshold,
     is_new_code,
     one_line,
@@ -141,9 +143,8 @@ class _Document:
         self.sections = [_section(g) for g in attention_gates(verdict) if g.evidence]
         self.inputs = _inputs_block(verdict.inputs)
         self.problems = "**Problems**\n\n" + "\n".join(f"- {text(p)}" for p in verdict.problems)
-        change = change_line(verdict)
-        notes = "".join(f"<br>note: {html_text(n)}" for n in verdict.change.notes) if verdict.change else ""
-        self.change = f"<sub>{html_text(change[0].upper() + change[1:])}{notes}</sub>" if change else None
+        self.change = "\n\n".join(b for b in (_change_block(verdict), _base_block(verdict)) if b) or None
+        self.deltas = base is not None or verdict.base is not None
         self.footer = f"<sub>qualitygate {text(verdict.tool_version)} · policy {code(verdict.policy)}</sub>"
         # Rows are kept worst first when they must go: passing gates leave before failing ones.
         by_severity = sorted(range(len(verdict.gates)), key=lambda i: -verdict.gates[i].status.severity)
@@ -180,12 +181,18 @@ class _Document:
         out = ["#### New code", self._table(plan, new)]
         return out + (["#### Overall", self._table(plan, old)] if old else [])
 
+    def _delta_cell(self, gate: GateResult) -> str:
+        """Against the base verdict given (``--base-verdict``), else the base results the verdict carries."""
+        if self.base is not None:
+            return html_text(fmt_delta(gate, self.base, missing=_MISSING))
+        return html_text(fmt_gate_delta(gate, missing=_MISSING))
+
     def _table(self, plan: _Plan, indices: list[int]) -> str:
         """The table of the gates at ``indices``; its last column says why a gate did not pass (nothing for
         one that did)."""
         headers = ["Status", "Gate", "Metric", "Actual", "Threshold"]
         align = [":--", ":--", ":--", "--:", ":--"]
-        if self.base is not None:
+        if self.deltas:
             headers.append("Δ vs base")
             align.append("--:")
         if plan.messages:
@@ -205,8 +212,8 @@ class _Document:
                 html_text(fmt_actual(gate, missing=_MISSING)),
                 html_text(fmt_threshold(gate, unicode=True)),
             ]
-            if self.base is not None:
-                cells.append(html_text(fmt_delta(gate, self.base, missing=_MISSING)))
+            if self.deltas:
+                cells.append(self._delta_cell(gate))
             if plan.messages:
                 cells.append(text(_why(gate)))
             lines.append(_row(cells))
@@ -215,6 +222,23 @@ class _Document:
             cells = ["", f"_{hidden} more {'gate' if hidden == 1 else 'gates'} not shown_"]
             lines.append(_row(cells + [""] * (len(headers) - len(cells))))
         return "\n".join(lines)
+
+
+def _change_block(verdict: Verdict) -> str | None:
+    change = change_line(verdict)
+    if not change:
+        return None
+    notes = "".join(f"<br>note: {html_text(n)}" for n in verdict.change.notes) if verdict.change else ""
+    return f"<sub>{html_text(change[0].upper() + change[1:])}{notes}</sub>"
+
+
+def _base_block(verdict: Verdict) -> str | None:
+    """The base results line (and its warnings), as the change line is shown."""
+    against = base_line(verdict)
+    if not against:
+        return None
+    warned = "".join(f"<br>warning: {html_text(w)}" for w in verdict.base.warnings) if verdict.base else ""
+    return f"<sub>{html_text(against[0].upper() + against[1:])}{warned}</sub>"
 
 
 def _row(cells: list[str]) -> str:

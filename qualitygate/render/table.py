@@ -17,6 +17,7 @@ from qualitygate.render._common import (
     STATUS_WORD,
     accepted_phrase,
     attention_gates,
+    base_line,
     change_line,
     counts_phrase,
     evidence_label,
@@ -53,6 +54,16 @@ _VALUE_WIDTH = 12
 _MIN_MESSAGE_WIDTH = 24
 
 
+def _base_lines(verdict: Verdict, width: int) -> list[str]:
+    against = base_line(verdict)
+    if not against:
+        return []
+    warned = verdict.base.warnings if verdict.base else []
+    return [_wrap(against, width, indent="", hang="  ")] + [
+        _wrap(w, width, indent="  warning: ", hang="    ") for w in warned
+    ]
+
+
 def render(verdict: Verdict, *, color: bool = False, width: int = WIDTH, max_items: int = MAX_ITEMS) -> str:
     """The verdict as a terminal report. Pure: the same verdict and options give the same text."""
 
@@ -68,6 +79,7 @@ def render(verdict: Verdict, *, color: bool = False, width: int = WIDTH, max_ite
         lines.append(change)
         notes = verdict.change.notes if verdict.change else []
         lines += [_wrap(n, width, indent="  note: ", hang="    ") for n in notes]
+    lines += _base_lines(verdict, width)
     if verdict.gates:
         lines += ["", _gate_table(new_code_first(verdict.gates), word, width)]
     for gate in attention_gates(verdict):
