@@ -725,10 +725,58 @@ def test_parallel_expat_child_gives_the_same_outcome(
     path = write(tmp_path, PARALLEL_CASES[name])
     want = outcome(cobertura._parse_careful, path)
     monkeypatch.setattr(cobertura, "_PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0))
+    # whatever the machine and the threads earlier tests left behind (the GitHub client abandons a request
+    # thread past its deadline): the child is what is tested here
+    monkeypatch.setattr(cobertura, "_forkable", lambda: True)
+    monkeypatch.setattr(cobertura, "usable_cpus", lambda: 2)
     assert cobertura._parallel_ok(str(path))
     assert outcome(cobertura.parse, path) == want
     fast = outcome(cobertura._parse_fast, path)
     assert fast == (want if name == "plain" else None if name != "entity-declared" else want)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every child was reaped
+
+
+@pytest.mark.parametrize(
+    ("affinity", "cpu_max", "want"),
+    [
+        ({0, 1}, None, 2),  # no cgroup quota
+        ({0, 1}, "max 100000\n", 2),  # a v2 cgroup without a limit
+        ({0, 1}, "150000 100000\n", 1),  # 1.5 CPUs: not two whole ones, so no second process
+        ({0, 1, 2, 3}, "200000 100000\n", 2),
+        ({0}, "400000 100000\n", 1),  # pinned to one CPU
+    ],
+)
+def test_usable_cpus_is_the_affinity_capped_by_the_cgroup_quota(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, affinity: set[int], cpu_max: str | None, want: int
+) -> None:
+    import builtins
+    import os
+
+    real_open = builtins.open
+
+    def fake_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file) == "/sys/fs/cgroup/cpu.max":
+            if cpu_max is None:
+                raise FileNotFoundError(file)
+            (tmp_path / "cpu.max").write_text(cpu_max)
+            return real_open(tmp_path / "cpu.max", *args, **kwargs)
+        if str(file).startswith("/sys/fs/cgroup/"):
+            raise FileNotFoundError(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: affinity)
+    monkeypatch.setattr(builtins, "open", fake_open)
+    assert cobertura.usable_cpus() == want
+
+
+def test_the_load_average_does_not_decide_the_fork(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "coverage.xml"
+    path.write_bytes(b"<coverage/>")
+    monkeypatch.setattr(cobertura, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(cobertura, "_forkable", lambda: True)
+    monkeypatch.setattr(cobertura, "usable_cpus", lambda: 2)
+    monkeypatch.setattr("os.getloadavg", lambda: (64.0, 64.0, 64.0))
+    assert cobertura._parallel_ok(str(path))
+    monkeypatch.setattr(cobertura, "usable_cpus", lambda: 1)
+    assert not cobertura._parallel_ok(str(path))

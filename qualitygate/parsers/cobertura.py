@@ -437,25 +437,56 @@ class _FastScan:
             raise _NotPlain from None  # the careful path reports it with the right line
 
 
-# Files from this size on are checked by expat in a child process while this one scans, when a core is
-# likely idle (1-minute load average below the usable cores): the expat pass is a third of the work. Smaller
-# files, no fork(), threads in this process, a busy machine or QUALITYGATE_NO_FORK set: one process does
-# both, block by block.
+# Files from this size on are checked by expat in a child process while this one scans, when this process may
+# use two CPUs or more (its affinity mask, capped by a cgroup CPU quota): the expat pass is a third of the
+# work. Smaller files, no fork(), other threads in this process, one usable CPU or QUALITYGATE_NO_FORK set:
+# one process does both, block by block.
 _PARALLEL_MIN_BYTES = 8 << 20
+
+
+def usable_cpus() -> int:
+    """Whole CPUs this process may use: its affinity mask, capped by a cgroup (v2 or v1) CPU quota, as a
+    container sees it; the load average says nothing about what this process is allowed."""
+    import os
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    quota = _cgroup_quota()
+    return max(1, min(cpus, int(quota))) if quota is not None else cpus
+
+
+def _cgroup_quota() -> float | None:
+    """The cgroup CPU quota in CPUs (``cpu.max`` of cgroup v2, ``cpu.cfs_quota_us`` of v1), None if none."""
+    try:
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as fh:
+            quota, period = fh.read().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", encoding="ascii") as fh:
+            v1_quota = int(fh.read())
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us", encoding="ascii") as fh:
+            v1_period = int(fh.read())
+    except (OSError, ValueError):
+        return None
+    return v1_quota / v1_period if v1_quota > 0 and v1_period > 0 else None
+
+
+def _forkable() -> bool:
+    """fork() exists, is allowed, and no other thread could hold a lock the child would inherit."""
+    import os
+    import threading
+
+    return hasattr(os, "fork") and threading.active_count() == 1 and not os.environ.get("QUALITYGATE_NO_FORK")
 
 
 def _parallel_ok(path: str) -> bool:
     import os
-    import threading
 
-    if not hasattr(os, "fork") or threading.active_count() > 1 or os.environ.get("QUALITYGATE_NO_FORK"):
+    if not _forkable():
         return False
     try:
-        if os.path.getsize(path) < _PARALLEL_MIN_BYTES:
-            return False
-        # a second process only pays when a core is idle: on a saturated machine it just takes turns
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        return cpus > 1 and os.getloadavg()[0] < cpus
+        return os.path.getsize(path) >= _PARALLEL_MIN_BYTES and usable_cpus() > 1
     except OSError:
         return False
 
