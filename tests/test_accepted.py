@@ -83,7 +83,7 @@ def test_update_then_check_passes_and_says_what_it_owes(
     assert doc["accepted"]["baselined"] == {"finding": 25, "function": 2, "test": 1}
     capsys.readouterr()
     run("check")
-    assert capsys.readouterr().out.startswith("PASS (25 findings and 2 functions and 1 test baselined)")
+    assert capsys.readouterr().out.startswith("PASS (25 findings, 2 functions and 1 test baselined)")
     run("baseline", "update")
     assert "(0 added, 0 removed since the last update)" in capsys.readouterr().out
     assert (repo / ".gitattributes").read_text().count("merge=union") == 1

@@ -244,7 +244,7 @@ def _items(counts: dict[str, int]) -> str:
     for kind, n in counts.items():
         one, many = _ITEM_WORDS.get(kind, ("item", "items"))
         parts.append(f"{n} {one if n == 1 else many}")
-    return " and ".join(parts)
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def accepted_phrase(verdict: Verdict) -> str:
