@@ -738,31 +738,34 @@ def test_parallel_expat_child_gives_the_same_outcome(
 
 
 @pytest.mark.parametrize(
-    ("affinity", "cpu_max", "want"),
+    ("affinity", "cgroup", "want"),
     [
-        ({0, 1}, None, 2),  # no cgroup quota
-        ({0, 1}, "max 100000\n", 2),  # a v2 cgroup without a limit
-        ({0, 1}, "150000 100000\n", 1),  # 1.5 CPUs: not two whole ones, so no second process
-        ({0, 1, 2, 3}, "200000 100000\n", 2),
-        ({0}, "400000 100000\n", 1),  # pinned to one CPU
+        ({0, 1}, {}, 2),  # no cgroup quota
+        ({0, 1}, {"cpu.max": "max 100000\n"}, 2),  # a v2 cgroup without a limit
+        ({0, 1}, {"cpu.max": "150000 100000\n"}, 1),  # 1.5 CPUs: not two whole ones, so no second process
+        ({0, 1, 2, 3}, {"cpu.max": "200000 100000\n"}, 2),
+        ({0}, {"cpu.max": "400000 100000\n"}, 1),  # pinned to one CPU
+        ({0, 1}, {"cpu/cpu.cfs_quota_us": "100000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1),  # v1
+        ({0, 1}, {"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, 2),  # v1, no limit
     ],
 )
 def test_usable_cpus_is_the_affinity_capped_by_the_cgroup_quota(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, affinity: set[int], cpu_max: str | None, want: int
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, affinity: set[int], cgroup: dict[str, str], want: int
 ) -> None:
     import builtins
     import os
 
     real_open = builtins.open
+    for name, text in cgroup.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
 
     def fake_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        if str(file) == "/sys/fs/cgroup/cpu.max":
-            if cpu_max is None:
-                raise FileNotFoundError(file)
-            (tmp_path / "cpu.max").write_text(cpu_max)
-            return real_open(tmp_path / "cpu.max", *args, **kwargs)
         if str(file).startswith("/sys/fs/cgroup/"):
-            raise FileNotFoundError(file)
+            name = str(file).removeprefix("/sys/fs/cgroup/")
+            if name not in cgroup:
+                raise FileNotFoundError(file)
+            return real_open(tmp_path / name, *args, **kwargs)
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: affinity)
