@@ -105,10 +105,15 @@ def _role_metrics(role: str, reports: list[Report]) -> Metrics:
     if role == "tests":
         cases = [c for r in reports if isinstance(r, TestReport) for c in r.cases]
         return TestReport(path="", kind="junit", cases=cases).metrics() if cases else {}
-    if role == "findings":  # counts by level and severity band (findings.high ...), for dashboards
-        found = [f for r in reports if isinstance(r, FindingsReport) for f in r.findings]
-        return FindingsReport(path="", kind="sarif", findings=found).metrics()
+    if role == "findings":
+        return _findings_metrics(reports)
     return {}
+
+
+def _findings_metrics(reports: list[Report]) -> Metrics:
+    """Counts by level and severity band (``findings.high`` ...), for history and dashboards."""
+    found = [f for r in reports if isinstance(r, FindingsReport) for f in r.findings]
+    return FindingsReport(path="", kind="sarif", findings=found).metrics()
 
 
 def _report_metrics(data: Collected) -> dict[str, float]:

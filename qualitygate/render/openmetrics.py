@@ -75,7 +75,7 @@ def families(verdict: Verdict, *, branch: str = "", commit: str | None = None) -
     sha = commit or (record.commit if record is not None else None) or ""
     # A gauge, as Prometheus's own *_build_info: promtool (2.42) reads no OpenMetrics "info" type.
     info = GaugeMetricFamily(
-        f"{PREFIX}_build_info", "The qualitygate run: commit and version (always 1)", labels=["commit", "version"]
+        f"{PREFIX}_build_info", "The run: commit and qualitygate version", labels=["commit", "version"]
     )
     info.add_metric([sha, verdict.tool_version], 1)
     overall = GaugeMetricFamily(
@@ -117,7 +117,7 @@ def _metric_family(verdict: Verdict, branch: str) -> Metric:
         labels=["metric", "component", "branch"],
     )
     record = verdict.record
-    for key, value in (record.metrics.items() if record is not None else ()):
+    for key, value in record.metrics.items() if record is not None else ():
         if "[" not in key:  # a path-scoped gate's value: its gate series already carry it
             metric, component = split_key(key)
             values.add_metric([metric, component, branch], value)
