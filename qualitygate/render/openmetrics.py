@@ -139,11 +139,12 @@ def registry(verdict: Verdict, *, branch: str = "", commit: str | None = None) -
     from prometheus_client.registry import CollectorRegistry
 
     reg = CollectorRegistry(auto_describe=False)
-    reg.register(_Collector(families(verdict, branch=branch, commit=commit)))  # type: ignore[arg-type]
+    reg.register(_Collector(families(verdict, branch=branch, commit=commit)))
     return reg
 
 
 def render(verdict: Verdict, *, branch: str = "", commit: str | None = None) -> str:
     from prometheus_client.openmetrics.exposition import generate_latest
 
-    return generate_latest(registry(verdict, branch=branch, commit=commit)).decode("utf-8")
+    data: bytes = generate_latest(registry(verdict, branch=branch, commit=commit))  # type: ignore[no-untyped-call]
+    return data.decode("utf-8")
