@@ -368,12 +368,18 @@ def schema_cmd(ctx: click.Context, which: str) -> None:
     "--output", default=None, metavar="FILE", help="[default: ROOT/.github/quality-gates.yml]; '-': stdout."
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing policy file.")
+@click.option(
+    "--from-tools",
+    is_flag=True,
+    help="Take the thresholds the tools already keep: coverage.py fail_under, Jest coverageThreshold, "
+    "k6 summary-export thresholds.",
+)
 @click.pass_context
-def init_cmd(ctx: click.Context, root: str, output: str | None, force: bool) -> None:
+def init_cmd(ctx: click.Context, root: str, output: str | None, force: bool, from_tools: bool) -> None:
     """Write a starting policy from the reports found in the working tree."""
     from qualitygate.commands import init
 
-    ctx.exit(_guard(lambda: init.run(root, output, force)))
+    ctx.exit(_guard(lambda: init.run(root, output, force, from_tools)))
 
 
 POLICY_OPTIONS = (
