@@ -13,7 +13,6 @@ failure is one line, exit 4 (:class:`~qualitygate.errors.PushError`).
 from __future__ import annotations
 
 import os
-import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -97,6 +96,8 @@ def push(
     from qualitygate.render.openmetrics import registry, require_client
 
     require_client()
+    import random
+
     import httpx
     from prometheus_client.exposition import push_to_gateway
 
