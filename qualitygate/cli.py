@@ -11,7 +11,7 @@ import click
 from qualitygate import __version__
 from qualitygate.errors import ExitCode, QualityGateError
 
-FORMAT_NAMES = ("table", "json", "markdown", "github", "junit", "sarif")
+FORMAT_NAMES = ("table", "json", "markdown", "github", "junit", "sarif", "openmetrics", "shields")
 KIND_NAMES = ("cobertura", "lcov", "junit", "radon", "sarif", "k6", "complexipy", "jscpd")
 
 
@@ -200,6 +200,12 @@ BASE_DIFF_OPTION = click.option(
     help="The base commit's results to compare with: a JSON verdict written by check on it, a folder of its "
     "reports, or auto (git notes refs/notes/qualitygate, then the GitHub Actions artifact).",
 )
+@click.option(
+    "--push",
+    metavar="URL",
+    help="Also send the verdict's gauges to this Prometheus Pushgateway (job qualitygate; grouping key "
+    "repository, branch). Needs 'qualitygate[prometheus]'.",
+)
 @click.pass_context
 def check_cmd(
     ctx: click.Context,
@@ -220,6 +226,7 @@ def check_cmd(
     base: str | None,
     base_diff: str | None,
     base_results: str | None,
+    push: str | None,
 ) -> None:
     """Evaluate the policy over the reports and print the verdict.
 
@@ -240,6 +247,7 @@ def check_cmd(
         base=base,
         base_diff=base_diff,
         base_results=base_results,
+        push=push,
     )
 
     def go() -> int:
@@ -360,12 +368,18 @@ def schema_cmd(ctx: click.Context, which: str) -> None:
     "--output", default=None, metavar="FILE", help="[default: ROOT/.github/quality-gates.yml]; '-': stdout."
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing policy file.")
+@click.option(
+    "--from-tools",
+    is_flag=True,
+    help="Take the thresholds the tools already keep: coverage.py fail_under, Jest coverageThreshold, "
+    "k6 summary-export thresholds.",
+)
 @click.pass_context
-def init_cmd(ctx: click.Context, root: str, output: str | None, force: bool) -> None:
+def init_cmd(ctx: click.Context, root: str, output: str | None, force: bool, from_tools: bool) -> None:
     """Write a starting policy from the reports found in the working tree."""
     from qualitygate.commands import init
 
-    ctx.exit(_guard(lambda: init.run(root, output, force)))
+    ctx.exit(_guard(lambda: init.run(root, output, force, from_tools)))
 
 
 POLICY_OPTIONS = (

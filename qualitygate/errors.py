@@ -15,7 +15,8 @@ line/column or the policy key where known), and the exit code the CLI maps it to
     │   ├── ReportFormatError        exit 3  the bytes are not the format (truncated, wrong shape, bad UTF-8)
     │   ├── UnsafeInputError         exit 3  DTD entities, external references: refused, never expanded
     │   └── UnknownKindError         exit 3  content sniffing could not tell the kind
-    └── GitHubError                  exit 4  the GitHub API refused or could not be reached
+    ├── GitHubError                  exit 4  the GitHub API refused or could not be reached
+    └── PushError                    exit 4  the Prometheus Pushgateway refused or could not be reached
 
 Lower-layer exceptions (lxml, json, yaml, httpx, OSError) are translated with ``raise ... from exc`` at the
 boundary where the file name is known, so no traceback ever reaches a user.
@@ -144,3 +145,9 @@ class UnknownKindError(InputError):
 
 class GitHubError(QualityGateError):
     exit_code = ExitCode.GITHUB
+
+
+class PushError(QualityGateError):
+    """The Prometheus Pushgateway refused the metrics or could not be reached (``check --push``)."""
+
+    exit_code = ExitCode.GITHUB  # exit 4: the remote service the verdict is sent to failed

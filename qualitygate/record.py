@@ -5,7 +5,8 @@ edge); ``check --base-results`` on a child commit reads it back as
 :class:`~qualitygate.baseresults.BaseResults`. It holds:
 
 * every measured value, keyed ``metric`` or ``metric@component`` (a gate scoped to ``paths`` adds
-  ``[glob,glob]``): each gate's value, and per component the coverage and test totals;
+  ``[glob,glob]``): each gate's value, and per component the coverage and test totals and the findings'
+  counts by level and severity band;
 * an identity per finding (:class:`~qualitygate.identity.Ident`), the hash of its source line computed at
   the edge (``Collected.line_hashes``);
 * the outcome per test id: ``passed``, ``failed``, ``error``, ``skipped``; ``flaky`` when it passed on a
@@ -104,7 +105,15 @@ def _role_metrics(role: str, reports: list[Report]) -> Metrics:
     if role == "tests":
         cases = [c for r in reports if isinstance(r, TestReport) for c in r.cases]
         return TestReport(path="", kind="junit", cases=cases).metrics() if cases else {}
+    if role == "findings":
+        return _findings_metrics(reports)
     return {}
+
+
+def _findings_metrics(reports: list[Report]) -> Metrics:
+    """Counts by level and severity band (``findings.high`` ...), for history and dashboards."""
+    found = [f for r in reports if isinstance(r, FindingsReport) for f in r.findings]
+    return FindingsReport(path="", kind="sarif", findings=found).metrics()
 
 
 def _report_metrics(data: Collected) -> dict[str, float]:

@@ -29,7 +29,18 @@ from verdicts import (
 )
 
 from qualitygate.errors import QualityGateError, UsageError
-from qualitygate.render import OutputFormat, github, junit, markdown, render, sarif, table, write_atomic
+from qualitygate.render import (
+    OutputFormat,
+    github,
+    junit,
+    markdown,
+    openmetrics,
+    render,
+    sarif,
+    shields,
+    table,
+    write_atomic,
+)
 from qualitygate.render import json as json_renderer
 from qualitygate.render._common import fmt_delta, truncate_middle
 from qualitygate.units import format_value
@@ -49,6 +60,8 @@ FORMATS: dict[str, tuple[str, Callable[[Verdict], str]]] = {
     "github": ("github.txt", github.render),
     "junit": ("junit.xml", junit.render),
     "sarif": ("sarif", sarif.render),
+    "openmetrics": ("openmetrics.txt", lambda v: openmetrics.render(v, branch="main", commit="0" * 40)),
+    "shields": ("shields.json", shields.render),
 }
 
 
@@ -107,7 +120,18 @@ def test_dispatch_matches_the_format_modules() -> None:
     assert render(OutputFormat.GITHUB, v) == github.render(v)
     assert render(OutputFormat.JUNIT, v) == junit.render(v)
     assert render(OutputFormat.SARIF, v) == sarif.render(v)
-    assert [f.value for f in OutputFormat] == ["table", "json", "markdown", "github", "junit", "sarif"]
+    assert render(OutputFormat.OPENMETRICS, v, branch="b") == openmetrics.render(v, branch="b")
+    assert render(OutputFormat.SHIELDS, v) == shields.render(v)
+    assert [f.value for f in OutputFormat] == [
+        "table",
+        "json",
+        "markdown",
+        "github",
+        "junit",
+        "sarif",
+        "openmetrics",
+        "shields",
+    ]
 
 
 # --------------------------------------------------------------------------------------------- table
@@ -662,6 +686,8 @@ ALLOWED = {
     "junit.py": {"qualitygate.verdict", "qualitygate.render._common"},
     "sarif.py": {"qualitygate.verdict"},
     "trend.py": {"qualitygate.units"},
+    "openmetrics.py": {"qualitygate.verdict", "qualitygate.errors"},
+    "shields.py": {"qualitygate.verdict"},
     "__init__.py": {
         "qualitygate.verdict",
         "qualitygate.errors",

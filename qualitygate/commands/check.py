@@ -31,6 +31,7 @@ class CheckOptions:
     base: str | None = None  # --base: None not given, "" given without a value (the default base), or REF
     base_diff: str | None = None  # --base-diff FILE: a saved unified diff instead of git
     base_results: str | None = None  # --base-results FILE|DIR|auto: the base commit's results
+    push: str | None = None  # --push URL: the Prometheus Pushgateway to send the gauges to
 
 
 def exit_code_for(verdict: Verdict) -> int:
@@ -164,6 +165,10 @@ def write_outputs(
         options: dict[str, object] = {}
         if fmt == "table":
             options["color"] = use_color(color, sys.stdout) if out == "-" else False
+        elif fmt == "openmetrics":  # the branch and commit labels come from the environment, at the edge
+            from qualitygate import prometheus
+
+            options.update(prometheus.labels(root))
         elif fmt == "github":  # never annotate a file the working tree does not have
             options["exists"] = lambda rel: os.path.isfile(os.path.join(root, rel))
         text = render(OutputFormat(fmt), verdict, **options)
@@ -192,7 +197,9 @@ def run(opts: CheckOptions) -> int:
     pairs = pair_outputs(opts.formats, opts.outputs)
     verdict = build_verdict(opts)
     write_outputs(verdict, pairs, opts.color, opts.root)
-    return exit_code_for(verdict)
+    from qualitygate.prometheus import push_after
+
+    return push_after(verdict, opts.push, opts.root, exit_code_for(verdict))
 
 
 def run_hook(opts: CheckOptions) -> int:
@@ -225,7 +232,9 @@ def run_and_comment(
     write_outputs(verdict, pairs, opts.color, opts.root)
     base = comment.load_verdict(base_verdict) if base_verdict else None
     options = comment.CommentOptions(id=comment_id, on_pass=comment.parse_on_pass(on_pass), dry_run=dry_run)
-    code = exit_code_for(verdict)
+    from qualitygate.prometheus import push_after
+
+    code = push_after(verdict, opts.push, opts.root, exit_code_for(verdict))
     try:
         comment.post_verdict(verdict, base=base, options=options)
     except QualityGateError as exc:

@@ -10,6 +10,7 @@ no surprise.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -168,14 +169,57 @@ def _report_lines(parsed: Parsed, by_kind: dict[str, list[str]]) -> tuple[list[s
     return (["reports:", *reports, ""] if reports else []), gates
 
 
-def render_policy(root: str, parsed: Parsed) -> str:
-    """The policy for the reports init read (``{path relative to root: report}``)."""
+def _tool_component(folder: str | None, comps: list[str]) -> str | None:
+    """The component a tool's threshold gates: its folder's, or the only one; else none."""
+    if folder in comps:
+        return folder
+    return comps[0] if len(comps) == 1 else None
+
+
+def _tool_lines(root: str, gates: list[str], by_kind: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    """``--from-tools``: the gates with each tool threshold in place of the default for the same metric and
+    component, and a ``k6:`` block of the summary exports' own thresholds (in place of the default k6
+    gates); every line names its source."""
+    from qualitygate import tool_thresholds
+
+    found, left_out = tool_thresholds.read(root)
+    for why in left_out:
+        sys.stderr.write(f"qualitygate init: left out {why}\n")
+    comps = sorted(_components(by_kind))
+    for t in found:
+        comp = _tool_component(t.component, comps)
+        scope = f", component: {comp}" if comp else ""
+        gates = [g for g in gates if not g.startswith(f"  - {{metric: {t.metric}{scope},")]
+        gates.append(f"  - {{metric: {t.metric}{scope}, min: {t.minimum:g}%}}   # from {t.source}")
+    k6 = _k6_lines(root, by_kind.get("k6", []))
+    if k6:
+        gates = [g for g in gates if not g.startswith("  - {metric: k6.")]
+    return gates, k6
+
+
+def _k6_lines(root: str, rels: list[str]) -> list[str]:
+    """The ``k6:`` block: each metric's thresholds from the first summary export that has them."""
+    from qualitygate.tool_thresholds import k6_thresholds
+
+    lines: dict[str, str] = {}
+    for rel in rels:
+        for metric, exprs in k6_thresholds(os.path.join(root, rel)).items():
+            lines.setdefault(metric, f"  {metric}: {json.dumps(exprs)}   # from {rel} thresholds")
+    return ["k6:", *lines.values(), ""] if lines else []
+
+
+def render_policy(root: str, parsed: Parsed, *, from_tools: bool = False) -> str:
+    """The policy for the reports init read (``{path relative to root: report}``); ``from_tools``: with the
+    thresholds the project's tools already keep (:mod:`qualitygate.tool_thresholds`)."""
     by_kind: dict[str, list[str]] = {}
     for rel, report in parsed.items():
         by_kind.setdefault(report.kind, []).append(rel)
     comp_lines, comp_gates = _component_lines(parsed, by_kind)
     report_lines, report_gates = _report_lines(parsed, by_kind)
     gates = comp_gates + report_gates
+    k6_lines: list[str] = []
+    if from_tools:
+        gates, k6_lines = _tool_lines(root, gates, by_kind)
     if not gates:
         raise UsageError(
             f"no report found under {root}: run your tests with coverage and JUnit output first "
@@ -188,10 +232,10 @@ def render_policy(root: str, parsed: Parsed) -> str:
         "  missing: fail   # a gate whose report is missing fails; never a silent pass",
         "",
     ]
-    return "\n".join([*head, *comp_lines, *report_lines, "gates:", *gates, ""])
+    return "\n".join([*head, *comp_lines, *report_lines, *k6_lines, "gates:", *gates, ""])
 
 
-def run(root: str, output: str | None, force: bool) -> int:
+def run(root: str, output: str | None, force: bool, from_tools: bool = False) -> int:
     from qualitygate.render import write_atomic
 
     target = output or os.path.join(root, DEFAULT_POLICY)
@@ -200,7 +244,7 @@ def run(root: str, output: str | None, force: bool) -> int:
     found = _find(root)
     for rel, why in found.left_out:
         sys.stderr.write(f"qualitygate init: left out {rel}{why}\n")
-    text = render_policy(root, found.reports)
+    text = render_policy(root, found.reports, from_tools=from_tools)
     if target != "-":
         os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
     write_atomic(target, text)

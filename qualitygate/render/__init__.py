@@ -30,6 +30,8 @@ class OutputFormat(StrEnum):
     GITHUB = "github"
     JUNIT = "junit"
     SARIF = "sarif"
+    OPENMETRICS = "openmetrics"
+    SHIELDS = "shields"
 
 
 def render(fmt: OutputFormat, verdict: Verdict, **options: Any) -> str:
@@ -59,6 +61,14 @@ def render(fmt: OutputFormat, verdict: Verdict, **options: Any) -> str:
         from qualitygate.render import sarif
 
         return sarif.render(verdict, **options)
+    if fmt is OutputFormat.OPENMETRICS:
+        from qualitygate.render import openmetrics
+
+        return openmetrics.render(verdict, **options)
+    if fmt is OutputFormat.SHIELDS:
+        from qualitygate.render import shields
+
+        return shields.render(verdict, **options)
     assert_never(fmt)
 
 
