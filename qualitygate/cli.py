@@ -4,7 +4,7 @@ command so that ``--help``, ``--version`` and the pre-push hook pay only for wha
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import click
@@ -12,8 +12,35 @@ import click
 from qualitygate import __version__
 from qualitygate.errors import ExitCode, QualityGateError
 
-FORMAT_NAMES = ("table", "json", "markdown", "github", "junit", "sarif")
-KIND_NAMES = ("cobertura", "lcov", "junit", "radon", "sarif", "k6", "complexipy", "jscpd")
+
+class _Choice(click.Choice[str]):
+    """A choice whose values are read where they are defined, when first needed (a value to check, --help):
+    the report kinds from the parser registry, the output formats from ``OutputFormat``; start-up (and
+    ``--version``) imports neither."""
+
+    def __init__(self, values: Callable[[], Iterable[str]]) -> None:
+        super().__init__(())
+        self._values = values
+
+    @property  # click.Choice sets a tuple in __init__; this reads the values when asked
+    def choices(self) -> Sequence[str]:
+        return tuple(self._values())
+
+    @choices.setter
+    def choices(self, _: Sequence[str]) -> None:
+        pass
+
+
+def _kinds() -> Iterable[str]:
+    from qualitygate.parsers.registry import KINDS
+
+    return KINDS
+
+
+def _formats() -> Iterable[str]:
+    from qualitygate.render import OutputFormat
+
+    return (f.value for f in OutputFormat)
 
 
 def _fail(message: str, code: int) -> int:
@@ -73,9 +100,7 @@ def cli() -> None:
 @cli.command("parse")
 # readable=False: an unreadable file is the parser's error (exit 3, naming it), not a usage error (exit 2)
 @click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str))
-@click.option(
-    "--kind", type=click.Choice(KIND_NAMES), help="Report kind; sniffed from the content if omitted."
-)
+@click.option("--kind", type=_Choice(_kinds), help="Report kind; sniffed from the content if omitted.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def parse_cmd(ctx: click.Context, file: str, kind: str | None, fmt: str) -> None:
@@ -171,7 +196,7 @@ BASE_DIFF_OPTION = click.option(
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(FORMAT_NAMES),
+    type=_Choice(_formats),
     help="Output format; repeat for several, each with its own --output. [default: table]",
 )
 @click.option(

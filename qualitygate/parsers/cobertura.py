@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 from qualitygate.errors import InputError, ReportFormatError, UnsafeInputError
 from qualitygate.model import CoverageReport, FileCoverage, to_posix
 from qualitygate.parsers import xmlsafe
+from qualitygate.parsers.registry import RERUN_ISTANBUL
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -66,6 +67,20 @@ _DIGITS = bytes.maketrans(b"0123456789", bytes(range(10)))
 _1ST = itemgetter(0)
 _2ND = itemgetter(1)
 _4TH = itemgetter(3)
+
+
+REFRESH = {
+    "coverage.py": "pytest --cov --cov-report=xml:{path}",
+    "istanbul": RERUN_ISTANBUL,
+    "gcovr": "gcovr --cobertura {path}",
+    "": "re-run the coverage tool that wrote {path} (Cobertura XML)",
+}
+
+
+def producer(tool: str | None, head: str) -> str | None:
+    """coverage.py, Istanbul or gcovr, from the tool the root element named."""
+    name = (tool or "").split(" ", 1)[0]
+    return name if name in ("coverage.py", "istanbul", "gcovr") else None
 
 
 def sniff(head: str) -> bool:

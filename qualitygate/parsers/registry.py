@@ -1,11 +1,11 @@
-"""The parser registry: which kinds exist, how to recognise them, and lazy loading of their modules.
+"""The parser registry: the one list of report kinds, how to recognise them, lazy loading of their modules.
 
-Each parser module ``qualitygate.parsers.<module>`` defines:
+Everything else that depends on the kind reads it from here: the CLI's ``--kind`` choices, ``init``'s roles
+(``ParserSpec.role``), the hook's refresh hints (the module's ``REFRESH``). A new kind is its module (the
+:class:`ParserModule` protocol) and one ``ParserSpec`` line in ``_SPECS`` (README, "Adding a format");
+``tests/test_architecture.py`` checks that no module outside ``parsers/`` names a kind.
 
-* ``sniff(head: str) -> bool``: does this text (the first bytes of the file, decoded leniently) look like
-  the format? Must be cheap and import nothing heavy.
-* ``parse(path: str) -> Report``: read the file (streaming), raise ``InputError`` subclasses naming the
-  file (and line/column where known) for anything unreadable.
+This module is imported at start-up (the CLI's choices): it imports nothing heavy (the model only for types).
 """
 
 from __future__ import annotations
@@ -13,32 +13,65 @@ from __future__ import annotations
 import importlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from types import ModuleType
-from typing import cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from qualitygate.errors import ReportFormatError, ReportNotFoundError, UnknownKindError
-from qualitygate.model import Report
+
+if TYPE_CHECKING:
+    from qualitygate.model import Report
 
 SNIFF_BYTES = 64 * 1024
+# a ``REFRESH`` hint shared by the Istanbul formats: jest, nyc, c8 and vitest write the same report, so no
+# one command is right
+RERUN_ISTANBUL = (
+    "re-run the JavaScript tests with coverage that wrote {path} (Istanbul: jest, vitest, nyc or c8)"
+)
+
+
+class ParserModule(Protocol):
+    """What a parser module ``qualitygate.parsers.<module>`` defines (as pre-commit's ``lang_base``).
+
+    * ``KIND``: its kind, as in its ``ParserSpec``.
+    * ``REFRESH``: how to rewrite a stale report, by producer (see ``producer``); ``{path}`` is the
+      report's path, ``{dir}`` its folder, ``{tool}`` the recorded tool. The key ``""`` is the hint when the
+      producer is unknown (or the only one); no hint at all: "re-run the tool that wrote {path}".
+    * ``sniff(head)``: does this text (the first bytes of the file, decoded leniently) look like the format?
+      Cheap, and imports nothing heavy.
+    * ``parse(path)``: read the file (streaming); raise ``InputError`` subclasses naming the file (and
+      line/column where known) for anything unreadable.
+    * optionally ``producer(tool, head) -> str | None``: which key of ``REFRESH`` wrote this report, from
+      the tool its parser recorded or the file's first bytes.
+    """
+
+    KIND: str
+    REFRESH: Mapping[str, str]
+
+    def sniff(self, head: str) -> bool: ...
+
+    def parse(self, path: str) -> Report: ...
 
 
 @dataclass(frozen=True, slots=True)
 class ParserSpec:
+    """One kind. ``family``: the model it parses to; ``role``: the policy's report role ``init`` lists it
+    under (None: init proposes no gate for it)."""
+
     kind: str
     module: str
     description: str
     family: str
+    role: str | None = None
 
-    def load(self) -> ModuleType:
-        return importlib.import_module(f"qualitygate.parsers.{self.module}")
+    def load(self) -> ParserModule:
+        return cast(ParserModule, importlib.import_module(f"qualitygate.parsers.{self.module}"))
 
     def sniff(self, head: str) -> bool:
-        return bool(cast(Callable[[str], bool], self.load().sniff)(head))
+        return bool(self.load().sniff(head))
 
     def parse(self, path: str) -> Report:
-        return cast(Callable[[str], Report], self.load().parse)(path)
+        return self.load().parse(path)
 
 
 # Order matters for sniffing: the more specific formats first.
@@ -48,16 +81,28 @@ _SPECS = (
         "cobertura",
         "Cobertura XML (coverage.py, Istanbul, gcovr, coverlet, Cobertura)",
         "coverage",
+        role="coverage",
     ),
     ParserSpec(
         "junit",
         "junit",
         "JUnit XML (pytest, jest-junit, Playwright, Surefire, go-junit-report, ...)",
         "tests",
+        role="tests",
     ),
-    ParserSpec("lcov", "lcov", "lcov tracefile (geninfo, Istanbul/c8/nyc, coverage.py, gcovr)", "coverage"),
     ParserSpec(
-        "sarif", "sarif", "SARIF 2.1.0 (Trivy, ruff, bandit, semgrep, ESLint, CodeQL, ...)", "findings"
+        "lcov",
+        "lcov",
+        "lcov tracefile (geninfo, Istanbul/c8/nyc, coverage.py, gcovr)",
+        "coverage",
+        role="coverage",
+    ),
+    ParserSpec(
+        "sarif",
+        "sarif",
+        "SARIF 2.1.0 (Trivy, ruff, bandit, semgrep, ESLint, CodeQL, ...)",
+        "findings",
+        role="findings",
     ),
     ParserSpec(
         "locust", "locust", "Locust request statistics CSV (locust --csv PREFIX: PREFIX_stats.csv)", "locust"
@@ -74,11 +119,21 @@ _SPECS = (
     ParserSpec("gitleaks", "gitleaks", "gitleaks JSON report (--report-format json)", "findings"),
     ParserSpec("zap", "zap", "OWASP ZAP traditional JSON report (report_json.json)", "findings"),
     ParserSpec("snyk", "snyk", "Snyk Open Source JSON (snyk test --json, --all-projects)", "findings"),
-    ParserSpec("k6", "k6", "k6 end-of-test summary JSON (handleSummary() or --summary-export)", "k6"),
-    ParserSpec("jscpd", "jscpd", "jscpd JSON report (copy/paste detection)", "duplication"),
-    ParserSpec("complexipy", "complexipy", "complexipy JSON (cognitive complexity)", "complexity"),
     ParserSpec(
-        "radon", "radon", "radon cc JSON (-j) or text (-s) output (cyclomatic complexity)", "complexity"
+        "k6", "k6", "k6 end-of-test summary JSON (handleSummary() or --summary-export)", "k6", role="k6"
+    ),
+    ParserSpec(
+        "jscpd", "jscpd", "jscpd JSON report (copy/paste detection)", "duplication", role="duplication"
+    ),
+    ParserSpec(
+        "complexipy", "complexipy", "complexipy JSON (cognitive complexity)", "complexity", role="cognitive"
+    ),
+    ParserSpec(
+        "radon",
+        "radon",
+        "radon cc JSON (-j) or text (-s) output (cyclomatic complexity)",
+        "complexity",
+        role="complexity",
     ),
 )
 

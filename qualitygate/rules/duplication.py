@@ -24,7 +24,7 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     dup = of_type(reports, DuplicationReport)
     merged = DuplicationReport(
         path="",
-        kind="jscpd",
+        kind="merged",
         lines_total=sum(d.lines_total for d in dup),
         lines_duplicated=sum(d.lines_duplicated for d in dup),
         files_total=sum(d.files_total for d in dup),

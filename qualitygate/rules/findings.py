@@ -213,7 +213,7 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
                 "a security scan's findings are no code smells"
             )
         return _smells(gate, policy, findings)
-    value = FindingsReport(path="", kind="sarif", findings=findings).metrics().get(gate.metric)
+    value = FindingsReport(path="", kind="merged", findings=findings).metrics().get(gate.metric)
     if value is None:
         return no_data(f"{gate.metric} is not a findings metric")
     return Measured(float(value))
