@@ -160,6 +160,10 @@ def read_head(path: str, size: int = SNIFF_BYTES) -> str:
             raw = fh.read(size)
     except OSError as exc:
         raise ReportNotFoundError(path, f"cannot read: {exc.strerror or exc}") from None
+    return _decoded(raw)
+
+
+def _decoded(raw: bytes) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     return raw.decode("utf-8", errors="replace")
@@ -167,11 +171,18 @@ def read_head(path: str, size: int = SNIFF_BYTES) -> str:
 
 def sniff_kind(path: str) -> str:
     """Tell a report's kind from its content; raise UnknownKindError when nothing matches."""
+    _check_nonempty(path)
+    return _sniff(path, read_head(path))
+
+
+def _check_nonempty(path: str) -> None:
     if _check_file(path) == 0:
         raise ReportFormatError(
             path, "empty file: no report was written", hint="check the step that writes it"
         )
-    head = read_head(path)
+
+
+def _sniff(path: str, head: str) -> str:
     if "\x00" in head[:4096]:
         raise UnknownKindError(path, "binary content: not a report this tool reads")
     for spec in _SPECS:
@@ -184,12 +195,15 @@ def sniff_kind(path: str) -> str:
 
 
 def parse_report(path: str, kind: str | None = None) -> Report:
-    """Parse one report file. ``kind=None`` sniffs the content."""
+    """Parse one report file. ``kind=None`` sniffs the content. The file is opened once for both
+    (``reading``): a parser that reads it from the start continues after the sniffed bytes."""
+    from qualitygate.parsers import reading
+
     if kind is None:
-        kind = sniff_kind(path)
-    else:
-        if kind not in KINDS:
-            raise UnknownKindError(path, f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
-        if _check_file(path) == 0:
-            raise ReportFormatError(path, f"empty file: no {kind} report was written")
-    return KINDS[kind].parse(path)
+        _check_nonempty(path)
+    elif kind not in KINDS:
+        raise UnknownKindError(path, f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+    elif _check_file(path) == 0:
+        raise ReportFormatError(path, f"empty file: no {kind} report was written")
+    with reading.opened(path, SNIFF_BYTES) as head:
+        return KINDS[kind or _sniff(path, _decoded(head))].parse(path)
