@@ -4,15 +4,43 @@ command so that ``--help``, ``--version`` and the pre-push hook pay only for wha
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import click
 
 from qualitygate import __version__
 from qualitygate.errors import ExitCode, QualityGateError
 
-FORMAT_NAMES = ("table", "json", "markdown", "github", "junit", "sarif", "openmetrics", "shields")
-KIND_NAMES = ("cobertura", "lcov", "junit", "radon", "sarif", "k6", "complexipy", "jscpd")
+
+class _Choice(click.Choice[str]):
+    """A choice whose values are read where they are defined, when first needed (a value to check, --help):
+    the report kinds from the parser registry, the output formats from ``OutputFormat``; start-up (and
+    ``--version``) imports neither."""
+
+    def __init__(self, values: Callable[[], Iterable[str]]) -> None:
+        super().__init__(())
+        self._values = values
+
+    @property  # click.Choice sets a tuple in __init__; this reads the values when asked
+    def choices(self) -> Sequence[str]:
+        return tuple(self._values())
+
+    @choices.setter
+    def choices(self, _: Sequence[str]) -> None:
+        pass
+
+
+def _kinds() -> Iterable[str]:
+    from qualitygate.parsers.registry import KINDS
+
+    return KINDS
+
+
+def _formats() -> Iterable[str]:
+    from qualitygate.render import OutputFormat
+
+    return (f.value for f in OutputFormat)
 
 
 def _fail(message: str, code: int) -> int:
@@ -20,33 +48,46 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def _guard(fn: Callable[[], int], debug: bool = False) -> int:
-    """Run a command; map qualitygate errors to their exit codes and anything unexpected to INTERNAL."""
-    try:
-        return fn()
-    except QualityGateError as exc:
+def _map_error(exc: BaseException) -> int:
+    """The exit code for an exception that left a command, its one-line message said on stderr."""
+    if isinstance(exc, QualityGateError):
         click.echo(f"qualitygate: error: {exc.message}", err=True)
         if exc.hint:
             click.echo(f"  tip: {exc.hint}", err=True)
         return int(exc.exit_code)
-    except KeyboardInterrupt:
+    if isinstance(exc, KeyboardInterrupt):
         return _fail("interrupted", 130)
-    except BrokenPipeError:
+    if isinstance(exc, BrokenPipeError):
         # the reader went away (`qualitygate check | head`): never report that as a pass
         return 141  # 128 + SIGPIPE, as a shell reports it
-    except Exception as exc:  # the last line of defence: never a bare traceback
-        if debug or os.environ.get("QUALITYGATE_DEBUG"):
-            import traceback
+    # the last line of defence: never a bare traceback
+    if os.environ.get("QUALITYGATE_DEBUG"):
+        import traceback
 
-            traceback.print_exc()  # asked for; the exit code still says "internal error"
-            return _fail(f"internal error: {type(exc).__name__}: {exc}", int(ExitCode.INTERNAL))
-        return _fail(
-            f"internal error: {type(exc).__name__}: {exc} (run with QUALITYGATE_DEBUG=1 for the traceback)",
-            int(ExitCode.INTERNAL),
-        )
+        traceback.print_exception(exc)  # asked for; the exit code still says "internal error"
+        return _fail(f"internal error: {type(exc).__name__}: {exc}", int(ExitCode.INTERNAL))
+    return _fail(
+        f"internal error: {type(exc).__name__}: {exc} (run with QUALITYGATE_DEBUG=1 for the traceback)",
+        int(ExitCode.INTERNAL),
+    )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """The top-level group: the CLI's one error boundary. Every command (nested groups too) runs inside
+    its ``invoke``; each command returns its exit code, and whatever it raises is mapped here by
+    :func:`_map_error` (click's own exits and usage errors pass through to :func:`main`). It sits inside
+    click's ``main``, which would otherwise turn Ctrl-C into ``Abort`` and a closed pipe into exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except (Exception, KeyboardInterrupt) as exc:
+            return _map_error(exc)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="qualitygate")
 def cli() -> None:
     """One policy over every CI report (coverage, tests, complexity, security, k6), one verdict.
@@ -59,16 +100,14 @@ def cli() -> None:
 @cli.command("parse")
 # readable=False: an unreadable file is the parser's error (exit 3, naming it), not a usage error (exit 2)
 @click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str))
-@click.option(
-    "--kind", type=click.Choice(KIND_NAMES), help="Report kind; sniffed from the content if omitted."
-)
+@click.option("--kind", type=_Choice(_kinds), help="Report kind; sniffed from the content if omitted.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def parse_cmd(ctx: click.Context, file: str, kind: str | None, fmt: str) -> None:
     """Read one report and print its metrics."""
     from qualitygate.commands import parse
 
-    ctx.exit(_guard(lambda: parse.run(file, kind, fmt)))
+    ctx.exit(parse.run(file, kind, fmt))
 
 
 @cli.command("comment")
@@ -115,22 +154,19 @@ def comment_cmd(
     """Post the verdict to the pull request as one sticky comment, updated on every run."""
     from qualitygate.commands import comment
 
-    def go() -> int:
-        options = comment.CommentOptions(
-            id=comment_id,
-            on_pass=comment.parse_on_pass(on_pass),
-            repo=repo,
-            pr=pr,
-            api_url=api_url,
-            token=token,
-            author=author,
-            sha=sha,
-            dry_run=dry_run,
-            check_run=check_run,
-        )
-        return comment.run(verdict_path, base_verdict, options)
-
-    ctx.exit(_guard(go))
+    options = comment.CommentOptions(
+        id=comment_id,
+        on_pass=comment.parse_on_pass(on_pass),
+        repo=repo,
+        pr=pr,
+        api_url=api_url,
+        token=token,
+        author=author,
+        sha=sha,
+        dry_run=dry_run,
+        check_run=check_run,
+    )
+    ctx.exit(comment.run(verdict_path, base_verdict, options))
 
 
 BASE_OPTION = click.option(
@@ -160,7 +196,7 @@ BASE_DIFF_OPTION = click.option(
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(FORMAT_NAMES),
+    type=_Choice(_formats),
     help="Output format; repeat for several, each with its own --output. [default: table]",
 )
 @click.option(
@@ -250,21 +286,12 @@ def check_cmd(
         push=push,
     )
 
-    def go() -> int:
-        if hook_missing and not hook:
-            return _fail("--hook-missing needs --hook", int(ExitCode.USAGE))
-        if hook and comment:
-            return _fail("--hook and --comment do not go together", int(ExitCode.USAGE))
-        code = (
-            check.run(opts)
-            if not comment
-            else check.run_and_comment(
-                opts, comment_id=comment_id, on_pass=on_pass, base_verdict=base_verdict, dry_run=dry_run
-            )
-        )
-        return code
-
-    ctx.exit(_guard(go))
+    if hook_missing and not hook:
+        ctx.exit(_fail("--hook-missing needs --hook", int(ExitCode.USAGE)))
+    if hook and comment:
+        ctx.exit(_fail("--hook and --comment do not go together", int(ExitCode.USAGE)))
+    request = check.CommentRequest(comment_id, on_pass, base_verdict, dry_run) if comment else None
+    ctx.exit(check.run(opts, request))
 
 
 @cli.command("record")
@@ -297,7 +324,7 @@ def record_cmd(
     from qualitygate.commands import check, record
 
     opts = check.CheckOptions(root=root, config=config, preset=preset, formats=("json",))
-    ctx.exit(_guard(lambda: record.run_record(opts, verdict=verdict, push=push)))
+    ctx.exit(record.run_record(opts, verdict=verdict, push=push))
 
 
 @cli.command("history")
@@ -321,7 +348,7 @@ def history_cmd(ctx: click.Context, *, metric: str | None, count: int, rev: str,
 
     if fmt == "mermaid" and metric is None:
         ctx.exit(_fail("--format mermaid needs a METRIC", int(ExitCode.USAGE)))
-    ctx.exit(_guard(lambda: record.run_history(root, metric, count, rev, fmt)))
+    ctx.exit(record.run_history(root, metric, count, rev, fmt))
 
 
 @cli.command("explain")
@@ -346,7 +373,7 @@ def explain_cmd(
     coverage report measures: the command to run when a new-code figure looks wrong."""
     from qualitygate.commands import explain
 
-    ctx.exit(_guard(lambda: explain.run(root, config, preset, base, base_diff)))
+    ctx.exit(explain.run(root, config, preset, base, base_diff))
 
 
 @cli.command("schema")
@@ -359,7 +386,7 @@ def schema_cmd(ctx: click.Context, which: str) -> None:
     """Print the JSON Schema of the policy file (or, with --verdict, of the verdict)."""
     from qualitygate.commands import schema
 
-    ctx.exit(_guard(lambda: schema.run(which)))
+    ctx.exit(schema.run(which))
 
 
 @cli.command("init")
@@ -379,7 +406,7 @@ def init_cmd(ctx: click.Context, root: str, output: str | None, force: bool, fro
     """Write a starting policy from the reports found in the working tree."""
     from qualitygate.commands import init
 
-    ctx.exit(_guard(lambda: init.run(root, output, force, from_tools)))
+    ctx.exit(init.run(root, output, force, from_tools))
 
 
 POLICY_OPTIONS = (
@@ -410,7 +437,7 @@ def baseline_update_cmd(ctx: click.Context, config: str | None, preset: str | No
     only writer. Adds 'PATH merge=union' to .gitattributes when missing."""
     from qualitygate.commands import baseline
 
-    ctx.exit(_guard(lambda: baseline.run_update(root, config, preset)))
+    ctx.exit(baseline.run_update(root, config, preset))
 
 
 @cli.group("waivers", invoke_without_command=True)
@@ -429,7 +456,7 @@ def waivers_group(
     from qualitygate.commands import waivers
 
     chosen: waivers.Which = "expired" if which == "expired" else "expiring" if which == "expiring" else "all"
-    ctx.exit(_guard(lambda: waivers.run_list(root, config, preset, chosen)))
+    ctx.exit(waivers.run_list(root, config, preset, chosen))
 
 
 @waivers_group.command("import")
@@ -441,7 +468,7 @@ def waivers_import_cmd(ctx: click.Context, file: str, first_id: int) -> None:
     paste into the policy; the owner (and a missing expiry) are placeholders that fail until filled in."""
     from qualitygate.commands import waivers
 
-    ctx.exit(_guard(lambda: waivers.run_import(file, first_id)))
+    ctx.exit(waivers.run_import(file, first_id))
 
 
 @cli.group("hook")
@@ -463,7 +490,7 @@ def hook_install_cmd(ctx: click.Context, repo: str, python: str | None) -> None:
     """Write .git/hooks/pre-push; an existing hook is kept as pre-push.legacy and run first."""
     from qualitygate.commands import hook
 
-    ctx.exit(_guard(lambda: hook.run_install(repo, python)))
+    ctx.exit(hook.run_install(repo, python))
 
 
 @hook_group.command("uninstall")
@@ -473,7 +500,7 @@ def hook_uninstall_cmd(ctx: click.Context, repo: str) -> None:
     """Remove qualitygate's pre-push hook and put back the one it chained."""
     from qualitygate.commands import hook
 
-    ctx.exit(_guard(lambda: hook.run_uninstall(repo)))
+    ctx.exit(hook.run_uninstall(repo))
 
 
 @hook_group.command("status")
@@ -483,7 +510,7 @@ def hook_status_cmd(ctx: click.Context, repo: str) -> None:
     """Say whether the pre-push hook is installed and what it chains."""
     from qualitygate.commands import hook
 
-    ctx.exit(_guard(lambda: hook.run_status(repo)))
+    ctx.exit(hook.run_status(repo))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,13 @@ MAX_MISSING_LISTED = 10
 
 
 def _sha256(path: str) -> str:
+    """The file's SHA-256: hashed by the parser's read when it read it all (``parsers/reading.py``), else
+    read here."""
+    from qualitygate.parsers.reading import take_digest
+
+    done = take_digest(path)
+    if done is not None:
+        return done
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

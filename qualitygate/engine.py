@@ -30,7 +30,7 @@ from qualitygate.rules import (
     tests,
     vsbase,
 )
-from qualitygate.rules.base import Measured, holds, missing
+from qualitygate.rules.base import Measured, holds, no_data
 from qualitygate.units import format_value
 from qualitygate.verdict import (
     AcceptedInfo,
@@ -112,8 +112,8 @@ def _cannot_judge_new_code(role: str, change: Change | None, against: Against) -
     the base's results, findings are new by identity and need no change."""
     if role == "tests" or (role == "findings" and against.compared is not None):
         why = vsbase.why_missing(against.base)
-        return missing(why) if why else None
-    return missing(NO_CHANGE) if change is None else None
+        return no_data(why) if why else None
+    return no_data(NO_CHANGE) if change is None else None
 
 
 def _by_base(gate: Gate, policy: Policy, reports: list[Report], against: Against) -> Measured | None:
@@ -131,7 +131,7 @@ def _by_base(gate: Gate, policy: Policy, reports: list[Report], against: Against
 def _removed(data: Collected, against: Against) -> Measured:
     why = vsbase.why_missing(against.base)
     if why or against.base is None:
-        return missing(why or vsbase.NO_BASE)
+        return no_data(why or vsbase.NO_BASE)
     return vsbase.tests_removed(data, against.base)
 
 
@@ -181,7 +181,7 @@ def _measure(
     ignored = data.ignored.get(key)
     if ignored:
         why += "; " + "; ".join(ignored)
-    return missing(why), [], None
+    return no_data(why), [], None
 
 
 def _judge(gate: Gate, measured: Measured) -> tuple[Status, str]:
@@ -191,7 +191,7 @@ def _judge(gate: Gate, measured: Measured) -> tuple[Status, str]:
         return Status.SKIP, f"{gate.title} skipped: {measured.skip}{caveat}."
     if measured.value is None:
         status = _MISSING_STATUS[gate.missing]
-        return status, f"{gate.title} {_MISSING_VERB[status]}: {measured.missing or 'no data'}{caveat}."
+        return status, f"{gate.title} {_MISSING_VERB[status]}: {measured.why_missing or 'no data'}{caveat}."
     ok = holds(measured.value, gate.op, gate.threshold)
     status = Status.PASS if ok else (Status.FAIL if gate.level == "fail" else Status.WARN)
     return status, _sentence(gate, measured.value, ok, measured)[:-1] + caveat + "."
@@ -217,7 +217,7 @@ def _reason(status: Status, measured: Measured) -> str | None:
         return None
     if measured.skip is not None:
         return measured.skip
-    return measured.missing if measured.value is None else measured.note
+    return measured.why_missing if measured.value is None else measured.note
 
 
 def evaluate_gate(gate: Gate, policy: Policy, data: Collected, change: Change | None = None) -> GateResult:

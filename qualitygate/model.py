@@ -689,14 +689,3 @@ class DuplicationReport(Report):
         if p is not None:
             out["duplication.lines.pct"] = p
         return out
-
-
-ANY_REPORT = (
-    CoverageReport
-    | TestReport
-    | ComplexityReport
-    | FindingsReport
-    | LoadTestReport
-    | LocustReport
-    | DuplicationReport
-)

@@ -28,7 +28,7 @@ class Missing(StrEnum):
 
 
 SeverityWord = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"]
-Level = Literal["fail", "warn"]
+GateLevel = Literal["fail", "warn"]  # what a failing gate does (a SARIF result's level is model.Level)
 EffortLevel = Literal["error", "warning", "note", "none"]
 Op = Literal["<", "<=", ">", ">="]
 
@@ -96,7 +96,7 @@ class Gate:
     threshold: float  # in the metric's canonical unit
     written: str  # the threshold as the policy wrote it, for messages
     unit: str | None
-    level: Level
+    level: GateLevel
     missing: Missing
     component: str | None = None
     paths: tuple[str, ...] = ()

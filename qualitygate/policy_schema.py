@@ -38,7 +38,7 @@ from qualitygate.policy import (
     Component,
     EffortLevel,
     Gate,
-    Level,
+    GateLevel,
     Mapping,
     Missing,
     Op,
@@ -215,7 +215,7 @@ class CompactGates(_Strict):
 
 class Defaults(_Strict):
     missing: Missing = Field(default=Missing.FAIL, description="When a gate's data is missing")
-    level: Level = "fail"
+    level: GateLevel = "fail"
 
 
 class ComponentSpec(_Strict):
@@ -315,7 +315,7 @@ class GateSpec(_Strict):
         description="No worse than the base: the most the value may rise above the base's (lower is "
         "better), in the metric's unit, or in % of the base value (e.g. 10%) for a metric not in %",
     )
-    level: Level | None = None
+    level: GateLevel | None = None
     missing: Missing | None = None
     min_lines: int | None = Field(
         default=None,
@@ -497,7 +497,7 @@ def _gate(
     title: str | None = None,
     component: str | None = None,
     paths: tuple[str, ...] = (),
-    level: Level | None = None,
+    level: GateLevel | None = None,
     missing: Missing | None = None,
     min_lines: int | None = None,
     project: str | None = None,

@@ -172,11 +172,6 @@ def convert(q: Quantity, metric: str) -> float:
     return q.value * factor
 
 
-def display_unit(unit: str | None) -> str | None:
-    """How a canonical unit is shown next to a value ("ratio" values are shown as they are)."""
-    return None if unit == "ratio" else unit
-
-
 def format_minutes(minutes: float) -> str:
     """Remediation effort as people say it: ``45min``, ``2h 30min``, ``1d 2h`` (a day is 8 hours)."""
     total = round(minutes)

@@ -211,11 +211,41 @@ def test_init_writes_a_policy_that_check_accepts(tmp_path: Path) -> None:
     assert again.returncode == 2 and "--force" in again.stderr
 
 
+HEAVY_MODULES = ("pydantic", "lxml", "yaml", "httpx", "jsonschema")
+
+
+def imported_modules(*args: str) -> set[str]:
+    """The top-level packages ``python -X importtime -m qualitygate ARGS`` imports, and qualitygate's own."""
+    p = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "qualitygate", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    rows = [line.split("|")[-1].strip() for line in p.stderr.splitlines() if line.startswith("import time:")]
+    return {name for name in rows[1:] if name}  # the first row is the header
+
+
 def test_version_and_help_are_cheap() -> None:
     p = qg("--version")
     assert p.returncode == 0 and p.stdout.startswith("qualitygate")
     p = qg("--help")
     assert p.returncode == 0 and "Exit codes" in p.stdout
+    own = {"qualitygate", "qualitygate.cli", "qualitygate.errors"}
+    # a command's help lists its choices: the kinds from the registry, the formats from OutputFormat
+    expected = {
+        ("--version",): own,
+        ("--help",): own,
+        ("check", "--help"): own | {"qualitygate.render"},
+        ("parse", "--help"): own | {"qualitygate.parsers", "qualitygate.parsers.registry"},
+    }
+    for args, allowed in expected.items():
+        modules = imported_modules(*args)
+        heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY_MODULES)
+        assert heavy == [], f"{args}: {heavy}"
+        ours = {m for m in modules if m.startswith("qualitygate")}
+        assert ours == allowed, f"{args}: {sorted(ours)}"
 
 
 @pytest.mark.parametrize("args", [["parse", "/nonexistent/report.xml"], ["parse", "."]])

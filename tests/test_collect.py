@@ -12,8 +12,11 @@ from array import array
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from qualitygate.model import CoverageReport, FileCoverage
 from qualitygate.rules.coverage import merge
+from tests.conftest import FIXTURES
 
 DATA = Path(__file__).parent / "data" / "cobertura"
 TWO_SOURCES = DATA / "cobertura.two-sources-same-relative-name.xml"
@@ -96,3 +99,43 @@ def test_merge_still_joins_one_path_twice_in_a_report_without_several_sources() 
     one.files.append(cov("src/a.js", [1, 0, 0]).files[0])
     (f,) = merge([one]).files
     assert list(f.line_hits) == [1, 1, 0]
+
+
+def test_check_reads_a_coverage_xml_once_and_hashes_it_on_the_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One ``check``: the file is opened once (sniffed, then read on by the fast path from the same handle,
+    hashed as it goes) and the verdict's sha256 is the file's. The careful path is made to fail, so the count
+    is the fast path's. (A file of 8 MiB or more may also be read by the forked expat child: its own open, in
+    its own process, not counted here; this one is far below that.)"""
+    import builtins
+    import hashlib
+
+    from qualitygate.cli import main
+    from qualitygate.parsers import cobertura
+
+    source = FIXTURES / "acme" / "backend" / "coverage.xml"
+    (tmp_path / "coverage.xml").write_bytes(source.read_bytes())
+    (tmp_path / "policy.yml").write_text(
+        "reports: {coverage: [coverage.xml]}\ngates:\n  - {metric: coverage.lines.pct, min: 1%}\n"
+    )
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file).endswith("coverage.xml"):
+            opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    def no_careful(path: str) -> Any:
+        raise AssertionError("the careful path ran")
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(cobertura, "_parse_careful", no_careful)
+    code = main(
+        ["check", "--root", str(tmp_path), "--config", str(tmp_path / "policy.yml"), "--format", "json"]
+    )
+    assert code == 0
+    assert opened == [str(tmp_path / "coverage.xml")]
+    (info,) = json.loads(capsys.readouterr().out)["inputs"]
+    assert info["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()

@@ -44,6 +44,38 @@ def test_an_internal_error_under_debug_prints_the_traceback_and_is_still_exit_5(
     assert err.endswith("RuntimeError: a bug\nqualitygate: error: internal error: RuntimeError: a bug\n")
 
 
+def _raises(exc: BaseException) -> Any:
+    def fail(*_: Any) -> Any:
+        raise exc
+
+    return fail
+
+
+@pytest.mark.parametrize(
+    ("args", "target"),
+    [
+        (["parse", "."], "qualitygate.parsers.parse_report"),
+        (["check", "--root", "."], "qualitygate.commands.check.build"),
+        (["baseline", "update"], "qualitygate.commands.baseline.run_update"),
+        (["hook", "status"], "qualitygate.commands.hook.run_status"),
+    ],
+)
+def test_every_command_nested_or_not_goes_through_the_one_boundary(
+    args: list[str], target: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C is 130 with one line, a closed pipe 141 with none, a bug 5: the same for every command."""
+    monkeypatch.delenv("QUALITYGATE_DEBUG", raising=False)
+    monkeypatch.setattr(target, _raises(KeyboardInterrupt()))
+    assert main(args) == 130
+    assert capsys.readouterr().err == "qualitygate: error: interrupted\n"
+    monkeypatch.setattr(target, _raises(BrokenPipeError()))
+    assert main(args) == 141
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(target, _raises(KeyError("x")))
+    assert main(args) == 5
+    assert capsys.readouterr().err.startswith("qualitygate: error: internal error: KeyError: 'x' (run with")
+
+
 def test_parse_of_an_unreadable_file_is_exit_3_naming_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

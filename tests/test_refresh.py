@@ -10,7 +10,7 @@ import pytest
 
 from qualitygate import refresh
 from qualitygate.inputs import Loaded
-from qualitygate.parsers import parse_report
+from qualitygate.parsers import lcov, parse_report
 from qualitygate.verdict import InputInfo
 from tests.conftest import FIXTURES
 
@@ -83,4 +83,4 @@ def test_jscpd_and_k6_keep_their_commands() -> None:
     ],
 )
 def test_an_lcov_producer_is_told_by_its_content(head: str, expected: str | None) -> None:
-    assert refresh.lcov_producer(head) == expected
+    assert lcov.producer(None, head) == expected

@@ -15,6 +15,7 @@ from qualitygate.verdict import Verdict
 if TYPE_CHECKING:
     from qualitygate.baseresults import BaseResults
     from qualitygate.change import Change
+    from qualitygate.inputs import Collected
     from qualitygate.policy import Policy
 
 
@@ -39,24 +40,46 @@ def exit_code_for(verdict: Verdict) -> int:
     return int(ExitCode.OK if verdict.status in {"pass", "warn"} else ExitCode.GATE_FAILED)
 
 
-def build_verdict(opts: CheckOptions) -> Verdict:
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What one check produced: the verdict, and the reports it was made from (the hook's stale check)."""
+
+    verdict: Verdict
+    collected: Collected
+
+
+def build(opts: CheckOptions) -> Checked:
+    """The one way a verdict is made: policy, change, reports, base results, accepted debt, record commit.
+    The hook (``opts.hook``) overrides each gate's missing-data setting, reads the pushed refs from stdin,
+    and compares with no base results (it writes neither a record nor a comparison)."""
     from dataclasses import replace
 
     from qualitygate.acceptance import accepted_for
     from qualitygate.collect import collect
     from qualitygate.engine import evaluate
-    from qualitygate.sourcelines import hash_finding_lines
 
     policy = load_checked_policy(opts)
-    change = compute_change(opts, policy)
+    if opts.hook:
+        from qualitygate import hook
+
+        policy = hook.override_missing(policy, hook.missing_override(opts.hook_missing))
+    change = compute_change(opts, policy, hook_stdin=opts.hook)
     data = collect(policy, opts.root)
-    hash_finding_lines(data, opts.root)
-    base = load_base(opts, policy, change)
+    base = None
+    if not opts.hook:
+        from qualitygate.sourcelines import hash_finding_lines
+
+        hash_finding_lines(data, opts.root)
+        base = load_base(opts, policy, change)
     accepted = accepted_for(opts.root, policy)
     verdict = evaluate(policy, data, version=__version__, change=change, base=base, accepted=accepted)
     if verdict.record is not None and "json" in opts.formats:  # only the JSON verdict writes the record
         verdict = replace(verdict, record=replace(verdict.record, commit=head_commit(opts.root)))
-    return verdict
+    return Checked(verdict, data)
+
+
+def build_verdict(opts: CheckOptions) -> Verdict:
+    return build(opts).verdict
 
 
 def load_base(opts: CheckOptions, policy: Policy, change: Change | None) -> BaseResults | None:
@@ -191,50 +214,53 @@ def _append_summary(path: str, text: str) -> None:
         ) from None
 
 
-def run(opts: CheckOptions) -> int:
+@dataclass(frozen=True, slots=True)
+class CommentRequest:
+    """``check --comment``: post the verdict as the sticky pull-request comment once it is written."""
+
+    comment_id: str = "default"
+    on_pass: str = "update"
+    base_verdict: str | None = None
+    dry_run: bool = False
+
+
+def run(opts: CheckOptions, comment: CommentRequest | None = None) -> int:
+    """``check``: build the verdict, write it (every ``--format``, or the hook's few lines), then the side
+    effects (the comment). Usage errors in the outputs are found before any report is read."""
+    pairs = [] if opts.hook else pair_outputs(opts.formats, opts.outputs)
+    checked = build(opts)
+    verdict = checked.verdict
     if opts.hook:
-        return run_hook(opts)
-    pairs = pair_outputs(opts.formats, opts.outputs)
-    verdict = build_verdict(opts)
-    write_outputs(verdict, pairs, opts.color, opts.root)
-    from qualitygate.prometheus import push_after
+        _write_hook(opts, checked)
+    else:
+        write_outputs(verdict, pairs, opts.color, opts.root)
+    code = exit_code_for(verdict)
+    if opts.push:
+        from qualitygate.prometheus import push_after
 
-    return push_after(verdict, opts.push, opts.root, exit_code_for(verdict))
+        code = push_after(verdict, opts.push, opts.root, code)
+    if comment is not None:
+        code = _post(verdict, comment, code)
+    return code
 
 
-def run_hook(opts: CheckOptions) -> int:
+def _write_hook(opts: CheckOptions, checked: Checked) -> None:
     """``check --hook``: the pre-push hook's few lines; reports older than the last commit or than their
     sources are flagged (the verdict itself is unchanged)."""
     from qualitygate import hook
-    from qualitygate.collect import collect
-    from qualitygate.engine import evaluate
 
-    policy = hook.override_missing(load_checked_policy(opts), hook.missing_override(opts.hook_missing))
-    change = compute_change(opts, policy, hook_stdin=True)
-    from qualitygate.acceptance import accepted_for
-
-    collected = collect(policy, opts.root)
-    accepted = accepted_for(opts.root, policy)
-    verdict = evaluate(policy, collected, version=__version__, change=change, accepted=accepted)
-    sys.stdout.write(hook.render_compact(verdict, hook.find_stale(opts.root, collected)))
-    return exit_code_for(verdict)
+    sys.stdout.write(hook.render_compact(checked.verdict, hook.find_stale(opts.root, checked.collected)))
 
 
-def run_and_comment(
-    opts: CheckOptions, *, comment_id: str, on_pass: str, base_verdict: str | None, dry_run: bool
-) -> int:
-    """``check --comment``: the verdict is written as usual, then posted. A failed post (exit 4) wins over
-    the verdict's code only when the verdict itself passed, so a failing gate is never masked."""
+def _post(verdict: Verdict, request: CommentRequest, code: int) -> int:
+    """Post the comment. A failed post (exit 4) wins over the verdict's code only when the verdict itself
+    passed, so a failing gate is never masked."""
     from qualitygate.commands import comment
 
-    pairs = pair_outputs(opts.formats, opts.outputs)
-    verdict = build_verdict(opts)
-    write_outputs(verdict, pairs, opts.color, opts.root)
-    base = comment.load_verdict(base_verdict) if base_verdict else None
-    options = comment.CommentOptions(id=comment_id, on_pass=comment.parse_on_pass(on_pass), dry_run=dry_run)
-    from qualitygate.prometheus import push_after
-
-    code = push_after(verdict, opts.push, opts.root, exit_code_for(verdict))
+    base = comment.load_verdict(request.base_verdict) if request.base_verdict else None
+    options = comment.CommentOptions(
+        id=request.comment_id, on_pass=comment.parse_on_pass(request.on_pass), dry_run=request.dry_run
+    )
     try:
         comment.post_verdict(verdict, base=base, options=options)
     except QualityGateError as exc:

@@ -212,10 +212,9 @@ def load_verdict(path: str, stdin: TextIO | None = None) -> Verdict:
 
 
 def render_body(verdict: Verdict, base: Verdict | None, marker: str) -> str:
-    # The ignore lets this type-check while the renderer is still being written; it is silent once it lands.
-    from qualitygate.render.markdown import render  # type: ignore[import-not-found,unused-ignore]
+    from qualitygate.render.markdown import render
 
-    return str(render(verdict, base=base, marker=marker, max_chars=MAX_COMMENT_CHARS))
+    return render(verdict, base=base, marker=marker, max_chars=MAX_COMMENT_CHARS)
 
 
 def _plan(verdict: Verdict, options: CommentOptions, ctx: Context) -> str:

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 
 _CANDIDATE_SUFFIXES = (".xml", ".info", ".lcov", ".sarif", ".json", ".txt")
 _MAX_CANDIDATES = 2000
-# A file so named is meant to be a report: when no parser recognises it, init says so instead of skipping it.
-_REPORT_NAME = re.compile(r"junit|coverage|cobertura|lcov|sarif|radon|complexipy|jscpd|k6", re.IGNORECASE)
 Parsed = dict[str, "Report"]  # reports init read, by path relative to the root
 _SKIP_NAMES = {"package.json", "package-lock.json", "tsconfig.json", "composer.json", "pom.xml"}
 
@@ -52,6 +50,15 @@ def _candidates(root: str) -> list[str]:
     ][:_MAX_CANDIDATES]
 
 
+def _report_name() -> re.Pattern[str]:
+    """A file so named is meant to be a report: when no parser recognises it, init says so instead of
+    skipping it. The names: "coverage" and every kind init proposes gates for."""
+    from qualitygate.parsers.registry import KINDS
+
+    names = ["coverage", *(spec.kind for spec in KINDS.values() if spec.role is not None)]
+    return re.compile("|".join(map(re.escape, names)), re.IGNORECASE)
+
+
 def _why(exc: InputError) -> str:
     """The error without the absolute path it starts with: ``:LINE: what`` or ``: what``."""
     text = str(exc)
@@ -64,12 +71,13 @@ def _find(root: str) -> Found:
     from qualitygate.parsers import parse_report, sniff_kind
 
     found = Found()
+    report_name = _report_name()
     for rel in _candidates(root):
         path = os.path.join(root, rel)
         try:
             found.reports[rel] = parse_report(path, sniff_kind(path))
         except UnknownKindError as exc:
-            if _REPORT_NAME.search(os.path.basename(rel)):
+            if report_name.search(os.path.basename(rel)):
                 found.left_out.append((rel, _why(exc)))
         except InputError as exc:
             found.left_out.append((rel, _why(exc)))
@@ -94,12 +102,9 @@ def _now(value: float | None, unit: str = "") -> str:
     )
 
 
-_COMPONENT_ROLES = (("cobertura", "coverage"), ("lcov", "coverage"), ("junit", "tests"))
-
-
-def _component_lines(parsed: Parsed, by_kind: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+def _component_lines(parsed: Parsed, by_role: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     """The ``components:`` block (with a blank line after it) and the gates of each component."""
-    comps = _components(by_kind)
+    comps = _components(by_role)
     if not comps:
         return [], []
     lines = ["components:"]
@@ -110,11 +115,13 @@ def _component_lines(parsed: Parsed, by_kind: dict[str, list[str]]) -> tuple[lis
     return [*lines, ""], gates
 
 
-def _components(by_kind: dict[str, list[str]]) -> dict[str, dict[str, list[str]]]:
+def _components(by_role: dict[str, list[str]]) -> dict[str, dict[str, list[str]]]:
     """Coverage and test reports by component (the top-level folder, or "root") and role."""
+    from qualitygate.policy import PER_COMPONENT_ROLES
+
     comps: dict[str, dict[str, list[str]]] = {}
-    for kind, role in _COMPONENT_ROLES:
-        for rel in by_kind.get(kind, []):
+    for role in sorted(PER_COMPONENT_ROLES):
+        for rel in by_role.get(role, []):
             comps.setdefault(_component(rel) or "root", {}).setdefault(role, []).append(rel)
     return comps
 
@@ -145,28 +152,52 @@ def _coverage_floor(current: float | None) -> int:
     return 80 if current is None or current >= 80 else max(0, math.floor(current))
 
 
-def _report_lines(parsed: Parsed, by_kind: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+# The gates init proposes for the reports of each role read for the whole tree (roles in policy order).
+_ROLE_GATES: dict[str, tuple[str, ...]] = {
+    "complexity": ("  - {metric: complexity.cyclomatic.max, max: 10}",),
+    "cognitive": ("  - {metric: complexity.cognitive.max, max: 15}",),
+    "duplication": ("  - {metric: duplication.lines.pct, max: 3}",),
+    "findings": (
+        "  - {metric: security.blocking, max: 0}   # CRITICAL/HIGH security findings",
+        "  - {metric: smells.count, max: 10, level: warn}   # non-security linter findings",
+    ),
+    "k6": (
+        "  - {metric: k6.http_req_duration.p(95), lt: 200ms}",
+        "  - {metric: k6.http_req_failed.rate, lt: 10%}",
+    ),
+}
+# the gates whose line carries today's value (the first report's)
+_TODAY = {
+    "complexity": "complexity.cyclomatic.max",
+    "cognitive": "complexity.cognitive.max",
+    "duplication": "duplication.lines.pct",
+}
+
+
+def _report_lines(parsed: Parsed, by_role: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     reports: list[str] = []
     gates: list[str] = []
-    simple = (
-        ("radon", "complexity", "complexity.cyclomatic.max", 10),
-        ("complexipy", "cognitive", "complexity.cognitive.max", 15),
-        ("jscpd", "duplication", "duplication.lines.pct", 3),
-    )
-    for kind, role, metric, limit in simple:
-        rels = by_kind.get(kind, [])
-        if rels:
-            reports.append(f"  {role}: [{', '.join(rels)}]")
-            gates.append(f"  - {{metric: {metric}, max: {limit}}}{_now(_current(parsed, rels[0], metric))}")
-    if by_kind.get("sarif"):
-        reports.append(f"  findings: [{', '.join(by_kind['sarif'])}]")
-        gates.append("  - {metric: security.blocking, max: 0}   # CRITICAL/HIGH security findings")
-        gates.append("  - {metric: smells.count, max: 10, level: warn}   # non-security linter findings")
-    if by_kind.get("k6"):
-        reports.append(f"  k6: [{', '.join(by_kind['k6'])}]")
-        gates.append("  - {metric: k6.http_req_duration.p(95), lt: 200ms}")
-        gates.append("  - {metric: k6.http_req_failed.rate, lt: 10%}")
+    for role, lines in _ROLE_GATES.items():
+        rels = by_role.get(role, [])
+        if not rels:
+            continue
+        reports.append(f"  {role}: [{', '.join(rels)}]")
+        metric = _TODAY.get(role)
+        today = _now(_current(parsed, rels[0], metric)) if metric else ""
+        gates += [lines[0] + today, *lines[1:]]
     return (["reports:", *reports, ""] if reports else []), gates
+
+
+def _by_role(parsed: Parsed) -> dict[str, list[str]]:
+    """The reports read, by the policy role their kind fills (``ParserSpec.role``), in the order found."""
+    from qualitygate.parsers.registry import KINDS
+
+    by_role: dict[str, list[str]] = {}
+    for spec in KINDS.values():  # the registry's order: Cobertura before lcov under one component
+        for rel, report in parsed.items():
+            if report.kind == spec.kind and spec.role is not None:
+                by_role.setdefault(spec.role, []).append(rel)
+    return by_role
 
 
 def _tool_component(folder: str | None, comps: list[str]) -> str | None:
@@ -176,7 +207,7 @@ def _tool_component(folder: str | None, comps: list[str]) -> str | None:
     return comps[0] if len(comps) == 1 else None
 
 
-def _tool_lines(root: str, gates: list[str], by_kind: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+def _tool_lines(root: str, gates: list[str], by_role: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     """``--from-tools``: the gates with each tool threshold in place of the default for the same metric and
     component, and a ``k6:`` block of the summary exports' own thresholds (in place of the default k6
     gates); every line names its source."""
@@ -185,13 +216,13 @@ def _tool_lines(root: str, gates: list[str], by_kind: dict[str, list[str]]) -> t
     found, left_out = tool_thresholds.read(root)
     for why in left_out:
         sys.stderr.write(f"qualitygate init: left out {why}\n")
-    comps = sorted(_components(by_kind))
+    comps = sorted(_components(by_role))
     for t in found:
         comp = _tool_component(t.component, comps)
         scope = f", component: {comp}" if comp else ""
         gates = [g for g in gates if not g.startswith(f"  - {{metric: {t.metric}{scope},")]
         gates.append(f"  - {{metric: {t.metric}{scope}, min: {t.minimum:g}%}}   # from {t.source}")
-    k6 = _k6_lines(root, by_kind.get("k6", []))
+    k6 = _k6_lines(root, by_role.get("k6", []))
     if k6:
         gates = [g for g in gates if not g.startswith("  - {metric: k6.")]
     return gates, k6
@@ -211,20 +242,18 @@ def _k6_lines(root: str, rels: list[str]) -> list[str]:
 def render_policy(root: str, parsed: Parsed, *, from_tools: bool = False) -> str:
     """The policy for the reports init read (``{path relative to root: report}``); ``from_tools``: with the
     thresholds the project's tools already keep (:mod:`qualitygate.tool_thresholds`)."""
-    by_kind: dict[str, list[str]] = {}
-    for rel, report in parsed.items():
-        by_kind.setdefault(report.kind, []).append(rel)
-    comp_lines, comp_gates = _component_lines(parsed, by_kind)
-    report_lines, report_gates = _report_lines(parsed, by_kind)
+    by_role = _by_role(parsed)
+    comp_lines, comp_gates = _component_lines(parsed, by_role)
+    report_lines, report_gates = _report_lines(parsed, by_role)
     gates = comp_gates + report_gates
-    k6_lines: list[str] = []
-    if from_tools:
-        gates, k6_lines = _tool_lines(root, gates, by_kind)
     if not gates:
         raise UsageError(
             f"no report found under {root}: run your tests with coverage and JUnit output first "
             "(or write the policy by hand; see README)"
         )
+    k6_lines: list[str] = []
+    if from_tools:
+        gates, k6_lines = _tool_lines(root, gates, by_role)
     head = [
         "# Written by `qualitygate init` from the reports found in this tree. Adjust the thresholds;",
         "# README 'The policy language' documents every key. Run `qualitygate check` to see the verdict.",

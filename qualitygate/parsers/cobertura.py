@@ -47,7 +47,8 @@ from typing import TYPE_CHECKING, Any
 
 from qualitygate.errors import InputError, ReportFormatError, UnsafeInputError
 from qualitygate.model import CoverageReport, FileCoverage, to_posix
-from qualitygate.parsers import xmlsafe
+from qualitygate.parsers import reading, xmlsafe
+from qualitygate.parsers.registry import RERUN_ISTANBUL
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -66,6 +67,20 @@ _DIGITS = bytes.maketrans(b"0123456789", bytes(range(10)))
 _1ST = itemgetter(0)
 _2ND = itemgetter(1)
 _4TH = itemgetter(3)
+
+
+REFRESH = {
+    "coverage.py": "pytest --cov --cov-report=xml:{path}",
+    "istanbul": RERUN_ISTANBUL,
+    "gcovr": "gcovr --cobertura {path}",
+    "": "re-run the coverage tool that wrote {path} (Cobertura XML)",
+}
+
+
+def producer(tool: str | None, head: str) -> str | None:
+    """coverage.py, Istanbul or gcovr, from the tool the root element named."""
+    name = (tool or "").split(" ", 1)[0]
+    return name if name in ("coverage.py", "istanbul", "gcovr") else None
 
 
 def sniff(head: str) -> bool:
@@ -322,7 +337,7 @@ class _FastScan:
         process checks the whole file meanwhile)."""
         data = b""
         pos = -1  # index in data of the next unscanned byte once the first <class> is known
-        with open(self.path, "rb") as fh:
+        with reading.open_report(self.path) as fh:  # the registry's open file, hashed on the way
             while True:
                 block = fh.read(_BLOCK)
                 if not data:
@@ -964,12 +979,14 @@ def _tool(path: str, root: dict[str, str]) -> str | None:
         return version
     if version == "0.1":  # hard-coded by istanbul-reports lib/cobertura/index.js
         return "istanbul"
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(2048)
-    except OSError:
-        return None
-    m = _COVERAGE_PY.search(head)  # the header comment of coverage/xmlreport.py
+    head = reading.head(path)  # the bytes the registry sniffed, when it is parsing this file
+    if head is None:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(2048)
+        except OSError:
+            return None
+    m = _COVERAGE_PY.search(head, 0, 2048)  # the header comment of coverage/xmlreport.py
     if m:
         return f"coverage.py {m.group(1).decode('ascii', 'replace')}"
     return None

@@ -25,6 +25,10 @@ WHAT = "complexipy JSON report"
 _SNIFF = re.compile(r"^\s*\[\s*\{")
 
 
+KIND = "complexipy"
+REFRESH = {"": "complexipy . --output-format json --output {path}"}
+
+
 def sniff(head: str) -> bool:
     """A JSON array of objects with ``"function_name"`` and ``"complexity"``."""
     return (

@@ -21,6 +21,10 @@ from qualitygate.parsers.jsonload import load_array, type_name
 WHAT = "gitleaks JSON report"
 
 
+KIND = "gitleaks"
+REFRESH: dict[str, str] = {}  # no command known: "re-run the tool that wrote ..."
+
+
 def sniff(head: str) -> bool:
     """A top-level array whose objects carry gitleaks' ``"RuleID"`` with ``"StartLine"`` or ``"Secret"``."""
     start = head.lstrip()

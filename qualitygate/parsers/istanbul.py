@@ -29,6 +29,10 @@ _SUMMARY = re.compile(r'"total"\s*:\s*\{\s*"(?:lines|statements|functions|branch
 _KINDS = ("lines", "statements", "functions", "branches")
 
 
+KIND = "istanbul-json"
+REFRESH: dict[str, str] = {}  # no command known: "re-run the tool that wrote ..."
+
+
 def sniff(head: str) -> bool:
     """``coverage-final.json``'s ``"statementMap"`` with ``"fnMap"``, or the summary's ``"total": {"lines":
     {"total"``."""

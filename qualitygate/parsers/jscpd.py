@@ -30,6 +30,10 @@ _SNIFF_STATS = re.compile(r'"statistics"\s*:\s*\{')
 _SNIFF_DUPS = re.compile(r'"duplicates"\s*:\s*\[')
 
 
+KIND = "jscpd"
+REFRESH = {"": "npx jscpd --reporters json --output {dir} ."}
+
+
 def sniff(head: str) -> bool:
     """``"duplicates": [`` with either ``"statistics": {`` or jscpd's ``"firstFile"``.
 

@@ -55,6 +55,28 @@ _MAX_TIME = 1e9  # ~31 years: anything above (or inf/nan/negative) is a corrupt 
 _TIMES_KEPT = 4096  # distinct time attributes remembered per file (_Oddities.times)
 
 
+KIND = "junit"
+REFRESH = {
+    "pytest": "pytest --junitxml={path}",
+    "jest": "JEST_JUNIT_OUTPUT_FILE={path} npx jest --reporters=default --reporters=jest-junit",
+    "vitest": "npx vitest run --reporter=junit --outputFile={path}",
+    "mocha": "MOCHA_FILE={path} npx mocha --reporter mocha-junit-reporter",
+    "": "re-run the tests that wrote {path} with their JUnit reporter",
+}
+_ROOT_NAMES = (
+    ('name="pytest tests"', "pytest"),
+    ('<testsuite name="pytest"', "pytest"),
+    ('name="jest tests"', "jest"),
+    ('name="vitest tests"', "vitest"),
+    ('name="Mocha Tests"', "mocha"),
+)
+
+
+def producer(tool: str | None, head: str) -> str | None:
+    """pytest, jest-junit, vitest or mocha-junit-reporter, from the root element's ``name``."""
+    return next((who for mark, who in _ROOT_NAMES if mark in head), None)
+
+
 def sniff(head: str) -> bool:
     return xmlsafe.sniff_root(head) in ROOTS
 

@@ -32,6 +32,10 @@ _K6_NAMES = re.compile(
 _TYPES = frozenset({"trend", "rate", "counter", "gauge"})
 
 
+KIND = "k6"
+REFRESH = {"": "k6 run --summary-export={path} SCRIPT"}
+
+
 def sniff(head: str) -> bool:
     """A ``"metrics"`` object holding k6's built-in metric names, or k6's ``"root_group"``."""
     if '"root_group"' in head:

@@ -39,6 +39,7 @@ from typing import Any, BinaryIO
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import CoverageReport, FileCoverage, LazyFileCoverage, count_positive, to_posix
 from qualitygate.parsers import _lcov_istanbul
+from qualitygate.parsers.registry import RERUN_ISTANBUL
 
 KIND = "lcov"
 _BLOCK = 1 << 20
@@ -50,6 +51,29 @@ _RECORDS = frozenset(
 _DIGIT_START = re.compile(r"\n\d")  # FN:<start>,<end>,<name>: names never start with a digit
 _first = itemgetter(0)
 _third = itemgetter(2)
+
+
+REFRESH = {
+    "coverage.py": "pytest --cov --cov-report=lcov:{path}",
+    "istanbul": RERUN_ISTANBUL,
+    "gcovr": "gcovr --lcov {path}",
+    "": "re-run the coverage tool that wrote {path} (lcov)",
+}
+_LCOV_SF = re.compile(r"^SF:(.*)$", re.MULTILINE)
+_JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte")
+
+
+def producer(tool: str | None, head: str) -> str | None:
+    """gcovr from its ``TN:GCOVR``/``VER:`` lines, else the language of the first ``SF:``."""
+    if head.startswith("TN:GCOVR") or "\nVER:" in head:
+        return "gcovr"
+    first = _LCOV_SF.search(head)
+    if first is None:
+        return None
+    source = first.group(1).strip()
+    if source.endswith(".py"):
+        return "coverage.py"
+    return "istanbul" if source.endswith(_JS_SUFFIXES) else None
 
 
 def sniff(head: str) -> bool:

@@ -43,6 +43,10 @@ AGGREGATED = "Aggregated"
 _COUNTS = frozenset({"count", "failures"})
 
 
+KIND = "locust"
+REFRESH: dict[str, str] = {}  # no command known: "re-run the tool that wrote ..."
+
+
 def sniff(head: str) -> bool:
     """The first line starts with Locust's ``Type,Name,Request Count,Failure Count``."""
     return head.lstrip("\ufeff").startswith(_HEAD)

@@ -39,6 +39,10 @@ _SEP = " \u203a "  # Playwright's own separator of title parts (a single right-p
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
+KIND = "playwright-json"
+REFRESH: dict[str, str] = {}  # no command known: "re-run the tool that wrote ..."
+
+
 def sniff(head: str) -> bool:
     """A ``"config"`` object with Playwright's ``"rootDir"`` and ``"projects"``, and ``"suites"`` or
     Playwright's ``"configFile"``."""

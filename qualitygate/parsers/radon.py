@@ -45,6 +45,10 @@ _SNIFF_ERROR = re.compile(r'"\s*:\s*\{\s*"error"\s*:\s*"[^"]*"\s*\}')
 _SNIFF_TEXT = re.compile(r"^[ \t]+[FMC] \d+:\d+ \S.* - [A-F](?: \(\d+\))?\r?$", re.MULTILINE)
 
 
+KIND = "radon"
+REFRESH = {"": "radon cc -j -O {path} ."}
+
+
 def sniff(head: str) -> bool:
     """JSON: an object of path -> list of blocks with ``complexity``/``rank`` (or ``{"error": ...}``);
     text: a ``    F 12:0 name - A (3)`` block line."""

@@ -1,11 +1,11 @@
-"""The parser registry: which kinds exist, how to recognise them, and lazy loading of their modules.
+"""The parser registry: the one list of report kinds, how to recognise them, lazy loading of their modules.
 
-Each parser module ``qualitygate.parsers.<module>`` defines:
+Everything else that depends on the kind reads it from here: the CLI's ``--kind`` choices, ``init``'s roles
+(``ParserSpec.role``), the hook's refresh hints (the module's ``REFRESH``). A new kind is its module (the
+:class:`ParserModule` protocol) and one ``ParserSpec`` line in ``_SPECS`` (README, "Adding a format");
+``tests/test_architecture.py`` checks that no module outside ``parsers/`` names a kind.
 
-* ``sniff(head: str) -> bool``: does this text (the first bytes of the file, decoded leniently) look like
-  the format? Must be cheap and import nothing heavy.
-* ``parse(path: str) -> Report``: read the file (streaming), raise ``InputError`` subclasses naming the
-  file (and line/column where known) for anything unreadable.
+This module is imported at start-up (the CLI's choices): it imports nothing heavy (the model only for types).
 """
 
 from __future__ import annotations
@@ -13,32 +13,65 @@ from __future__ import annotations
 import importlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from types import ModuleType
-from typing import cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from qualitygate.errors import ReportFormatError, ReportNotFoundError, UnknownKindError
-from qualitygate.model import Report
+
+if TYPE_CHECKING:
+    from qualitygate.model import Report
 
 SNIFF_BYTES = 64 * 1024
+# a ``REFRESH`` hint shared by the Istanbul formats: jest, nyc, c8 and vitest write the same report, so no
+# one command is right
+RERUN_ISTANBUL = (
+    "re-run the JavaScript tests with coverage that wrote {path} (Istanbul: jest, vitest, nyc or c8)"
+)
+
+
+class ParserModule(Protocol):
+    """What a parser module ``qualitygate.parsers.<module>`` defines (as pre-commit's ``lang_base``).
+
+    * ``KIND``: its kind, as in its ``ParserSpec``.
+    * ``REFRESH``: how to rewrite a stale report, by producer (see ``producer``); ``{path}`` is the
+      report's path, ``{dir}`` its folder, ``{tool}`` the recorded tool. The key ``""`` is the hint when the
+      producer is unknown (or the only one); no hint at all: "re-run the tool that wrote {path}".
+    * ``sniff(head)``: does this text (the first bytes of the file, decoded leniently) look like the format?
+      Cheap, and imports nothing heavy.
+    * ``parse(path)``: read the file (streaming); raise ``InputError`` subclasses naming the file (and
+      line/column where known) for anything unreadable.
+    * optionally ``producer(tool, head) -> str | None``: which key of ``REFRESH`` wrote this report, from
+      the tool its parser recorded or the file's first bytes.
+    """
+
+    KIND: str
+    REFRESH: Mapping[str, str]
+
+    def sniff(self, head: str) -> bool: ...
+
+    def parse(self, path: str) -> Report: ...
 
 
 @dataclass(frozen=True, slots=True)
 class ParserSpec:
+    """One kind. ``family``: the model it parses to; ``role``: the policy's report role ``init`` lists it
+    under (None: init proposes no gate for it)."""
+
     kind: str
     module: str
     description: str
     family: str
+    role: str | None = None
 
-    def load(self) -> ModuleType:
-        return importlib.import_module(f"qualitygate.parsers.{self.module}")
+    def load(self) -> ParserModule:
+        return cast(ParserModule, importlib.import_module(f"qualitygate.parsers.{self.module}"))
 
     def sniff(self, head: str) -> bool:
-        return bool(cast(Callable[[str], bool], self.load().sniff)(head))
+        return bool(self.load().sniff(head))
 
     def parse(self, path: str) -> Report:
-        return cast(Callable[[str], Report], self.load().parse)(path)
+        return self.load().parse(path)
 
 
 # Order matters for sniffing: the more specific formats first.
@@ -48,16 +81,28 @@ _SPECS = (
         "cobertura",
         "Cobertura XML (coverage.py, Istanbul, gcovr, coverlet, Cobertura)",
         "coverage",
+        role="coverage",
     ),
     ParserSpec(
         "junit",
         "junit",
         "JUnit XML (pytest, jest-junit, Playwright, Surefire, go-junit-report, ...)",
         "tests",
+        role="tests",
     ),
-    ParserSpec("lcov", "lcov", "lcov tracefile (geninfo, Istanbul/c8/nyc, coverage.py, gcovr)", "coverage"),
     ParserSpec(
-        "sarif", "sarif", "SARIF 2.1.0 (Trivy, ruff, bandit, semgrep, ESLint, CodeQL, ...)", "findings"
+        "lcov",
+        "lcov",
+        "lcov tracefile (geninfo, Istanbul/c8/nyc, coverage.py, gcovr)",
+        "coverage",
+        role="coverage",
+    ),
+    ParserSpec(
+        "sarif",
+        "sarif",
+        "SARIF 2.1.0 (Trivy, ruff, bandit, semgrep, ESLint, CodeQL, ...)",
+        "findings",
+        role="findings",
     ),
     ParserSpec(
         "locust", "locust", "Locust request statistics CSV (locust --csv PREFIX: PREFIX_stats.csv)", "locust"
@@ -74,11 +119,21 @@ _SPECS = (
     ParserSpec("gitleaks", "gitleaks", "gitleaks JSON report (--report-format json)", "findings"),
     ParserSpec("zap", "zap", "OWASP ZAP traditional JSON report (report_json.json)", "findings"),
     ParserSpec("snyk", "snyk", "Snyk Open Source JSON (snyk test --json, --all-projects)", "findings"),
-    ParserSpec("k6", "k6", "k6 end-of-test summary JSON (handleSummary() or --summary-export)", "k6"),
-    ParserSpec("jscpd", "jscpd", "jscpd JSON report (copy/paste detection)", "duplication"),
-    ParserSpec("complexipy", "complexipy", "complexipy JSON (cognitive complexity)", "complexity"),
     ParserSpec(
-        "radon", "radon", "radon cc JSON (-j) or text (-s) output (cyclomatic complexity)", "complexity"
+        "k6", "k6", "k6 end-of-test summary JSON (handleSummary() or --summary-export)", "k6", role="k6"
+    ),
+    ParserSpec(
+        "jscpd", "jscpd", "jscpd JSON report (copy/paste detection)", "duplication", role="duplication"
+    ),
+    ParserSpec(
+        "complexipy", "complexipy", "complexipy JSON (cognitive complexity)", "complexity", role="cognitive"
+    ),
+    ParserSpec(
+        "radon",
+        "radon",
+        "radon cc JSON (-j) or text (-s) output (cyclomatic complexity)",
+        "complexity",
+        role="complexity",
     ),
 )
 
@@ -105,6 +160,10 @@ def read_head(path: str, size: int = SNIFF_BYTES) -> str:
             raw = fh.read(size)
     except OSError as exc:
         raise ReportNotFoundError(path, f"cannot read: {exc.strerror or exc}") from None
+    return _decoded(raw)
+
+
+def _decoded(raw: bytes) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     return raw.decode("utf-8", errors="replace")
@@ -112,11 +171,18 @@ def read_head(path: str, size: int = SNIFF_BYTES) -> str:
 
 def sniff_kind(path: str) -> str:
     """Tell a report's kind from its content; raise UnknownKindError when nothing matches."""
+    _check_nonempty(path)
+    return _sniff(path, read_head(path))
+
+
+def _check_nonempty(path: str) -> None:
     if _check_file(path) == 0:
         raise ReportFormatError(
             path, "empty file: no report was written", hint="check the step that writes it"
         )
-    head = read_head(path)
+
+
+def _sniff(path: str, head: str) -> str:
     if "\x00" in head[:4096]:
         raise UnknownKindError(path, "binary content: not a report this tool reads")
     for spec in _SPECS:
@@ -129,12 +195,15 @@ def sniff_kind(path: str) -> str:
 
 
 def parse_report(path: str, kind: str | None = None) -> Report:
-    """Parse one report file. ``kind=None`` sniffs the content."""
+    """Parse one report file. ``kind=None`` sniffs the content. The file is opened once for both
+    (``reading``): a parser that reads it from the start continues after the sniffed bytes."""
+    from qualitygate.parsers import reading
+
     if kind is None:
-        kind = sniff_kind(path)
-    else:
-        if kind not in KINDS:
-            raise UnknownKindError(path, f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
-        if _check_file(path) == 0:
-            raise ReportFormatError(path, f"empty file: no {kind} report was written")
-    return KINDS[kind].parse(path)
+        _check_nonempty(path)
+    elif kind not in KINDS:
+        raise UnknownKindError(path, f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+    elif _check_file(path) == 0:
+        raise ReportFormatError(path, f"empty file: no {kind} report was written")
+    with reading.opened(path, SNIFF_BYTES) as head:
+        return KINDS[kind or _sniff(path, _decoded(head))].parse(path)

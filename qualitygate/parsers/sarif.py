@@ -47,6 +47,14 @@ _SNIFF_SCHEMA = re.compile(r'"\$schema"\s*:\s*"[^"]*sarif', re.IGNORECASE)
 _SNIFF_VERSION = re.compile(r'"version"\s*:\s*"2\.1\.0"')
 
 
+KIND = "sarif"
+REFRESH = {"tool": "re-run {tool}, which wrote {path}"}
+
+
+def producer(tool: str | None, head: str) -> str | None:
+    return "tool" if tool else None
+
+
 def sniff(head: str) -> bool:
     """``"runs"`` plus a SARIF ``$schema`` or ``"version": "2.1.0"`` in the first 64 KiB."""
     if '"runs"' not in head:

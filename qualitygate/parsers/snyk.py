@@ -33,6 +33,10 @@ _LEVEL = {
 }
 
 
+KIND = "snyk"
+REFRESH: dict[str, str] = {}  # no command known: "re-run the tool that wrote ..."
+
+
 def sniff(head: str) -> bool:
     """A ``"vulnerabilities": [`` array with Snyk's ``"packageManager"`` or a ``SNYK-`` id."""
     if _VULNS.search(head) is None:

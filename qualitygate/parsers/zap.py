@@ -31,6 +31,10 @@ RISK = {
 }
 
 
+KIND = "zap"
+REFRESH: dict[str, str] = {}  # no command known: "re-run the tool that wrote ..."
+
+
 def sniff(head: str) -> bool:
     """ZAP's ``"@generated"`` or ``"@programName"`` with a ``"site"`` array (or an alert's ``"riskcode"``)."""
     if '"@generated"' not in head and '"@programName"' not in head:

@@ -12,13 +12,14 @@ import errno
 import os
 import stat
 import sys
-import tempfile
 import time
 from enum import StrEnum
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from qualitygate.errors import UsageError
-from qualitygate.verdict import Verdict
+
+if TYPE_CHECKING:  # importing this package is cheap: the CLI reads OutputFormat for its --format choices
+    from qualitygate.verdict import Verdict
 
 __all__ = ["OutputFormat", "render", "write_atomic"]
 
@@ -148,6 +149,8 @@ def _replace(target: str, text: str) -> None:
     """Replace the regular file ``target`` (or create it) atomically."""
     directory = os.path.dirname(target)
     tmp: str | None = None
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:

@@ -16,11 +16,12 @@ R = TypeVar("R", bound=Report)
 
 @dataclass(slots=True)
 class Measured:
-    """A rule's answer. ``value`` None means the data is missing; ``missing`` says why. ``evidence`` lists
+    """A rule's answer. ``value`` None means the data is missing; ``why_missing`` says why (what the gate then
+    does is the policy's ``missing`` setting, ``Gate.missing``). ``evidence`` lists
     every item that explains the value (the JSON verdict carries them all; human formats trim, saying so)."""
 
     value: float | None
-    missing: str | None = None
+    why_missing: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
     evidence_total: int = 0
     estimate: bool = False
@@ -30,8 +31,9 @@ class Measured:
     caveat: str | None = None  # a clause the message always carries, pass or fail (files left uncounted)
 
 
-def missing(why: str) -> Measured:
-    return Measured(None, missing=why)
+def no_data(why: str) -> Measured:
+    """No value: the data the gate needs is missing, and ``why``."""
+    return Measured(None, why_missing=why)
 
 
 def skipped(why: str) -> Measured:

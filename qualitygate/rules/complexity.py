@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from qualitygate.model import ComplexityBlock, ComplexityReport, FileProblem, Report
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import Measured, in_scope, missing, of_type, plural, scope, violates
+from qualitygate.rules.base import Measured, in_scope, no_data, of_type, plural, scope, violates
 from qualitygate.verdict import Evidence
 
 _FUNCTIONS = frozenset({"function", "method", "closure"})
@@ -63,7 +63,7 @@ def _no_blocks(errors: list[FileProblem]) -> Measured:
     why = "the complexity report lists no function"
     if errors:
         why += f"; {plural(len(errors), 'file')} could not be analysed ({errors[0].file})"
-    return missing(why)
+    return no_data(why)
 
 
 def _in_scope(
@@ -86,7 +86,7 @@ def _errors(errors: list[FileProblem]) -> Measured:
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     cx = _of_measure(gate, reports)
     if not cx:
-        return missing(f"no report of that measure among {', '.join(r.path for r in reports)}")
+        return no_data(f"no report of that measure among {', '.join(r.path for r in reports)}")
     blocks, errors = _in_scope(cx, scope(gate, policy))
     if gate.metric == "complexity.errors":
         return _errors(errors)
@@ -95,7 +95,7 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     measure_name = cx[0].measure
     value = ComplexityReport(path="", kind="", measure=measure_name, blocks=blocks).metrics().get(gate.metric)
     if value is None:
-        return missing(f"{gate.metric} is not in the complexity report (it measures {measure_name})")
+        return no_data(f"{gate.metric} is not in the complexity report (it measures {measure_name})")
     return _explain(float(value), _over_the_limit(gate, blocks), errors)
 
 

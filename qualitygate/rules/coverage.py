@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from qualitygate.model import CoverageReport, FileCoverage, Report
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import Measured, in_scope, missing, of_type, plural, violates
+from qualitygate.rules.base import Measured, in_scope, no_data, of_type, plural, violates
 from qualitygate.units import format_value
 from qualitygate.verdict import Evidence
 
@@ -162,15 +162,15 @@ def _evidence(row: Row, what: str) -> Evidence:
 
 def _why_missing(metrics: dict[str, float], what: str) -> Measured:
     if what != "lines" and f"coverage.{what}.total" not in metrics:
-        return missing(f"the coverage report does not measure {what}")
+        return no_data(f"the coverage report does not measure {what}")
     total = metrics.get(f"coverage.{what}.total", 0)
-    return missing(f"the coverage report has no {what} to measure ({total:g} in total)")
+    return no_data(f"the coverage report has no {what} to measure ({total:g} in total)")
 
 
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     merged = merge(of_type(reports, CoverageReport), gate.paths)
     if gate.paths and not merged.files:
-        return missing(f"no file of the coverage report matches {', '.join(gate.paths)}")
+        return no_data(f"no file of the coverage report matches {', '.join(gate.paths)}")
     metrics = merged.metrics()
     what = gate.metric.split(".")[1] if gate.metric.count(".") >= 2 else "lines"
     value = metrics.get(gate.metric)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from qualitygate.model import Clone, DuplicationReport, Report
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import Measured, missing, of_type
+from qualitygate.rules.base import Measured, no_data, of_type
 from qualitygate.verdict import Evidence
 
 
@@ -24,7 +24,7 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     dup = of_type(reports, DuplicationReport)
     merged = DuplicationReport(
         path="",
-        kind="jscpd",
+        kind="merged",
         lines_total=sum(d.lines_total for d in dup),
         lines_duplicated=sum(d.lines_duplicated for d in dup),
         files_total=sum(d.files_total for d in dup),
@@ -32,7 +32,7 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     )
     value = merged.metrics().get(gate.metric)
     if value is None:
-        return missing("the duplication report measured no source lines")
+        return no_data("the duplication report measured no source lines")
     clones = sorted(merged.clones, key=lambda c: (-c.lines, c.first.file, c.first.start))
     note = _note(gate, clones)
     return Measured(

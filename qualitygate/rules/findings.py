@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from qualitygate.model import Finding, FindingsReport, Report, Severity
 from qualitygate.policy import Gate, Policy, Security
-from qualitygate.rules.base import Measured, in_scope, missing, of_type, plural, scope
+from qualitygate.rules.base import Measured, in_scope, no_data, of_type, plural, scope
 from qualitygate.units import format_minutes
 from qualitygate.verdict import Evidence
 
@@ -186,7 +186,7 @@ def _security_note(policy: Policy, hits: list[Pair], rest: list[Triaged]) -> str
 
 def _security(policy: Policy, reports: list[FindingsReport], findings: list[Finding]) -> Measured:
     if not any(_is_security_scan(r) for r in reports):
-        return missing(
+        return no_data(
             f"no security scan among the SARIF files (found: {_found(reports)}); "
             "a linter's clean run is no scan"
         )
@@ -208,14 +208,14 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
         return _security(policy, sarif, findings)
     if gate.metric.startswith("smells."):
         if not any(_has_linter_run(r) for r in sarif):
-            return missing(
+            return no_data(
                 f"no linter run among the SARIF files (found: {_found(sarif)}); "
                 "a security scan's findings are no code smells"
             )
         return _smells(gate, policy, findings)
-    value = FindingsReport(path="", kind="sarif", findings=findings).metrics().get(gate.metric)
+    value = FindingsReport(path="", kind="merged", findings=findings).metrics().get(gate.metric)
     if value is None:
-        return missing(f"{gate.metric} is not a findings metric")
+        return no_data(f"{gate.metric} is not a findings metric")
     return Measured(float(value))
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from qualitygate.model import K6Metric, LoadTestReport, Report
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import Measured, missing, of_type
+from qualitygate.rules.base import Measured, no_data, of_type
 from qualitygate.units import format_value, metric_unit, split_k6_metric
 from qualitygate.verdict import Evidence
 
@@ -42,7 +42,7 @@ def _thresholds_failed(reports: list[LoadTestReport]) -> Measured:
     """``k6.thresholds.failed``: k6's own failed thresholds, over every summary (each is a run's verdict)."""
     pairs = [(r, m, t) for r in reports for m in r.k6_metrics for t in m.thresholds]
     if not pairs:
-        return missing(f"no k6 threshold is defined in {', '.join(r.path for r in reports)}")
+        return no_data(f"no k6 threshold is defined in {', '.join(r.path for r in reports)}")
     failed = [(m, t) for _, m, t in pairs if not t.ok]
     evidence = [
         Evidence(kind="metric", title=f"{m.name} {t.expression}", detail="k6 threshold failed")
@@ -58,10 +58,10 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     name, stat = split_k6_metric(gate.metric)
     found = _find(of_type(reports, LoadTestReport), name)
     if isinstance(found, str):
-        return missing(found)
+        return no_data(found)
     report, m = found
     if stat not in m.values:
-        return missing(f"{report.path} has no {stat} for {name} (it has {', '.join(m.values)})")
+        return no_data(f"{report.path} has no {stat} for {name} (it has {', '.join(m.values)})")
     value = m.values[stat]
     failed = [t.expression for t in m.thresholds if not t.ok]
     note = (

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from qualitygate.model import LocustReport, LocustRow, Report
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import Measured, missing, of_type
+from qualitygate.rules.base import Measured, no_data, of_type
 from qualitygate.units import format_value, metric_unit, split_locust_metric
 from qualitygate.verdict import Evidence
 
@@ -27,10 +27,10 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     key, stat = split_locust_metric(gate.metric)
     found = _find(of_type(reports, LocustReport), key)
     if isinstance(found, str):
-        return missing(found)
+        return no_data(found)
     report, row = found
     if stat not in row.stats:
-        return missing(f"{report.path} has no {stat} for {key} (N/A: no sample)")
+        return no_data(f"{report.path} has no {stat} for {key} (N/A: no sample)")
     value = float(row.stats[stat])
     unit = metric_unit(gate.metric)
     limit = f"limit {gate.op} {format_value(gate.threshold, unit)}"

@@ -42,7 +42,7 @@ from qualitygate.rules import findings as whole_findings
 from qualitygate.rules.base import (
     Measured,
     in_scope,
-    missing,
+    no_data,
     of_type,
     plural,
     scope,
@@ -146,7 +146,7 @@ def coverage(gate: Gate, policy: Policy, reports: Sequence[Report], change: Chan
     merged = whole_coverage.merge(of_type(reports, CoverageReport), gate.paths)
     what = "branches" if gate.metric.startswith("new.coverage.branches.") else "lines"
     if what == "branches" and not merged.branches_measured:
-        return missing("the coverage report does not measure branches")
+        return no_data("the coverage report does not measure branches")
     globs = scope(gate, policy)
     deltas = [
         _delta(f, change.added_lines(f.path))
@@ -160,7 +160,7 @@ def coverage(gate: Gate, policy: Policy, reports: Sequence[Report], change: Chan
 def _no_coverable_line(change: Change, unlisted: list[str]) -> Measured:
     n = change.changed_lines
     if unlisted:
-        return missing(
+        return no_data(
             "no coverable changed line: the coverage report measures none of the "
             f"{plural(n, 'changed line')} and does not list {_names(unlisted)}"
         )
@@ -392,4 +392,4 @@ def _clone_evidence(path: str, lines: set[int]) -> Evidence:
 def tests(gate: Gate, policy: Policy, reports: Sequence[Report], change: Change) -> Measured:
     """Tests that fail now and did not on the base: without the base's results, missing data (the engine
     says so before it looks for any report)."""
-    return missing(NO_BASE_RESULTS)
+    return no_data(NO_BASE_RESULTS)

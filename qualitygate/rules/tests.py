@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from qualitygate.model import Report, TestCase, TestReport, TestStatus
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import Measured, in_scope, missing, of_type
+from qualitygate.rules.base import Measured, in_scope, no_data, of_type
 from qualitygate.verdict import Evidence
 
 _FAILING = (TestStatus.FAILED, TestStatus.ERROR)
@@ -40,7 +40,7 @@ def _failing(case: TestCase) -> bool:
 def _no_cases(gate: Gate) -> Measured:
     where = f" under {', '.join(gate.paths)}" if gate.paths else ""
     where += f" in Playwright project {gate.project!r}" if gate.project else ""
-    return missing(f"the test reports hold no test case{where}: the tests did not run")
+    return no_data(f"the test reports hold no test case{where}: the tests did not run")
 
 
 def _cases(gate: Gate, tests: list[TestReport]) -> list[TestCase]:
@@ -62,9 +62,9 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     value = metrics.get(gate.metric)
     if value is None and gate.metric == "tests.retries":
         kinds = ", ".join(sorted({r.kind for r in tests}))
-        return missing(f"tests.retries needs a report that records retries (playwright-json); found {kinds}")
+        return no_data(f"tests.retries needs a report that records retries (playwright-json); found {kinds}")
     if value is None:
-        return missing(f"{gate.metric} cannot be computed: every test was skipped")
+        return no_data(f"{gate.metric} cannot be computed: every test was skipped")
     picked = list(filter(_PICKERS.get(gate.metric, _failing), cases))
     named = picked and gate.metric != "tests.skipped"
     return Measured(

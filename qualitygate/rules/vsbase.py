@@ -25,7 +25,7 @@ from qualitygate.model import FindingsReport, Report, TestCase, TestReport, Test
 from qualitygate.policy import NEW_PREFIX, Gate, Policy
 from qualitygate.record import findings_of, gate_key, ident, test_cases
 from qualitygate.rules import findings as whole_findings
-from qualitygate.rules.base import Measured, in_scope, missing, of_type
+from qualitygate.rules.base import Measured, in_scope, no_data, of_type
 from qualitygate.units import format_value, metric_unit
 from qualitygate.verdict import BaseInfo, Evidence
 
@@ -135,7 +135,7 @@ def _test_evidence(case: TestCase, base: BaseResults) -> Evidence:
 def tests_failing(gate: Gate, reports: Sequence[Report], base: BaseResults) -> Measured:
     cases = [c for r in of_type(reports, TestReport) for c in r.cases if in_scope(c.file, gate.paths)]
     if not cases:
-        return missing("the test reports hold no test case: the tests did not run")
+        return no_data("the test reports hold no test case: the tests did not run")
     picked = [c for c in cases if _newly_failing(c, base)]
     return Measured(
         float(len(picked)),
@@ -147,7 +147,7 @@ def tests_failing(gate: Gate, reports: Sequence[Report], base: BaseResults) -> M
 
 def tests_removed(data: Collected, base: BaseResults) -> Measured:
     if not base.tests:
-        return missing(f"the base results ({base.source}) hold no test outcome")
+        return no_data(f"the base results ({base.source}) hold no test outcome")
     now = {c.id for c in test_cases(data)}
     gone = sorted(t for t in base.tests if t not in now)
     return Measured(
@@ -194,17 +194,17 @@ def against(gate: Gate, measured: Measured, base: BaseResults | None) -> tuple[M
         return measured, Against()
     why = why_missing(base)
     if why is not None or base is None:
-        return missing(why or NO_BASE), Against(value=value)
+        return no_data(why or NO_BASE), Against(value=value)
     was = base_value(gate, base)
     key = gate_key(gate.metric, gate.component, gate.paths)
     if was is None:
-        return missing(f"the base results ({base.source}) hold no {key}"), Against(value=value)
+        return no_data(f"the base results ({base.source}) hold no {key}"), Against(value=value)
     delta = value - was
     worse = -delta if gate.vs_base == "drop" else delta
     if gate.relative:
         if was == 0:
             why = f"{key} is 0 on the base: a change in % of it cannot be computed; bound it in its unit"
-            return missing(why), Against(was, value, delta)
+            return no_data(why), Against(was, value, delta)
         worse = worse * 100.0 / abs(was)
     return _explained(gate, worse, was, value, base), Against(was, value, delta)
 
