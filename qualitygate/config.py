@@ -249,7 +249,8 @@ def _validate(raw: bytes, shown: str) -> Policy:
         )
     from pydantic import ValidationError
 
-    from qualitygate.policy_schema import PolicyFile, normalise
+    from qualitygate.policy_normalise import normalise
+    from qualitygate.policy_schema import PolicyFile
 
     try:
         spec = PolicyFile.model_validate(data)
