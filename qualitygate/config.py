@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
 
     from qualitygate.policy import Policy
+    from qualitygate.policy_schema import PolicyFile
 
 DEFAULT_POLICY = ".github/quality-gates.yml"
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"  # a link to the repository's gates/
@@ -236,7 +237,8 @@ def _format_error(
 
 def _validate(raw: bytes, shown: str) -> Policy:
     """YAML -> pydantic validation -> normalised policy; every fault a PolicyError with file:line:col.
-    The YAML is read before pydantic is imported: a policy refused there costs no schema."""
+    The YAML is read before pydantic is imported: a policy refused there costs no schema, and one in the
+    common forms is validated by hand (the same result, without pydantic's import and schema build)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -247,15 +249,10 @@ def _validate(raw: bytes, shown: str) -> Policy:
         raise PolicyError(
             shown, "the policy must be a mapping with 'quality_gates:' or 'gates:'", line=1, column=1
         )
-    from pydantic import ValidationError
-
+    from qualitygate.policy_fast import fast_spec
     from qualitygate.policy_normalise import normalise
-    from qualitygate.policy_schema import PolicyFile
 
-    try:
-        spec = PolicyFile.model_validate(data)
-    except ValidationError as exc:
-        raise _format_error(shown, root, exc, PolicyFile, data) from None
+    spec = fast_spec(data) or _schema_validate(shown, root, data)
     try:
         policy = normalise(spec, shown)
     except ValueError as exc:
@@ -267,6 +264,19 @@ def _validate(raw: bytes, shown: str) -> Policy:
             hint="see 'qualitygate init'",
         )
     return policy
+
+
+def _schema_validate(shown: str, root: yaml.Node | None, data: dict[Any, Any]) -> PolicyFile:
+    """pydantic's validation, for any policy the hand validator (:mod:`qualitygate.policy_fast`) leaves
+    to it: every error is reported from here."""
+    from pydantic import ValidationError
+
+    from qualitygate.policy_schema import PolicyFile
+
+    try:
+        return PolicyFile.model_validate(data)
+    except ValidationError as exc:
+        raise _format_error(shown, root, exc, PolicyFile, data) from None
 
 
 def cache_dir() -> str | None:

@@ -30,7 +30,6 @@ from pydantic import (
 from qualitygate.policy import (
     DEFAULT_BASELINE,
     DEFAULT_EFFORT,
-    SMALL_CHANGE_METRICS,
     EffortLevel,
     Level,
     Missing,
@@ -38,10 +37,9 @@ from qualitygate.policy import (
     check_metric,
     parse_k6_expression,
 )
-from qualitygate.policy_values import MAX_COUNT
+from qualitygate.policy_values import MAX_COUNT, check_gate
 from qualitygate.policy_values import OPS as _OPS
 from qualitygate.policy_values import VS_BASE as _VS_BASE
-from qualitygate.policy_values import check_bound as _check_bound
 from qualitygate.policy_values import effort as _effort
 from qualitygate.policy_values import globs as _globs
 from qualitygate.policy_values import percent as _percent
@@ -268,15 +266,7 @@ class GateSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_bound(self) -> GateSpec:
-        check_metric(self.metric)  # ValueError, with a did-you-mean, for a metric no report has
-        if self.min_lines is not None and self.metric not in SMALL_CHANGE_METRICS:
-            raise ValueError("min_lines applies to new.coverage.* and new.duplication.* gates only")
-        given = [k for k in (*_OPS, *_VS_BASE) if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(
-                f"give exactly one of min, max, lt, gt, max_drop, max_rise (got {', '.join(given) or 'none'})"
-            )
-        _check_bound(given[0], getattr(self, given[0]), self.metric)
+        check_gate(self.metric, self.min_lines, {k: getattr(self, k) for k in (*_OPS, *_VS_BASE)})
         return self
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from qualitygate.policy import Op
+from qualitygate.policy import SMALL_CHANGE_METRICS, Op, check_metric
 from qualitygate.units import Quantity, UnitError, convert, metric_unit, parse_effort_minutes, parse_quantity
 
 MAX_COUNT = 10**15  # a count as a threshold: above it, no report's count could differ (and floats stay exact)
@@ -69,3 +69,17 @@ def check_bound(key: str, q: Quantity, metric: str) -> None:
         raise ValueError(str(exc)) from None
     if threshold is not None and not math.isfinite(threshold):  # 1e300 days, in minutes
         raise ValueError(f"{key}: number too large in {metric}'s unit")
+
+
+def check_gate(metric: str, min_lines: int | None, bounds: dict[str, Quantity | None]) -> None:
+    """A full-form gate as a whole: a known metric, exactly one bound that fits its unit."""
+    check_metric(metric)  # ValueError, with a did-you-mean, for a metric no report has
+    if min_lines is not None and metric not in SMALL_CHANGE_METRICS:
+        raise ValueError("min_lines applies to new.coverage.* and new.duplication.* gates only")
+    given = {k: q for k, q in bounds.items() if q is not None}
+    if len(given) != 1:
+        raise ValueError(
+            f"give exactly one of min, max, lt, gt, max_drop, max_rise (got {', '.join(given) or 'none'})"
+        )
+    (key, q), *_ = given.items()
+    check_bound(key, q, metric)
