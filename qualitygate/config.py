@@ -7,7 +7,6 @@ unknown key (did you mean 'max_cyclomatic'?)``. Exit code 2.
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -32,6 +31,8 @@ def preset_names() -> list[str]:
 def preset_path(name: str) -> Path:
     path = PRESETS_DIR / f"{name}.yml"
     if not path.is_file():
+        import difflib
+
         known = preset_names()
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known presets: {', '.join(known)}"
@@ -180,6 +181,8 @@ def _unknown_key(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[st
     owner = _model_at(model, loc)
     if owner is None:
         return "unknown key", None
+    import difflib
+
     choices = list(owner.model_fields)
     close = difflib.get_close_matches(str(loc[-1]), choices, n=1)
     if close:

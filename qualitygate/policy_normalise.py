@@ -283,15 +283,11 @@ def normalise(spec: PolicyFile, source: str) -> Policy:
     _check_unique_ids(gates)
     names = set(spec.components) | {g.component for g in gates if g.component}
     components = {name: _component(name, spec.components.get(name)) for name in sorted(names)}
-    reports = dict(DEFAULT_REPORTS)
-    reports.update(
-        (role, Source(tuple(globs))) for role, globs in fields(spec.reports).items() if globs is not None
-    )
     return Policy(
         source=source,
         gates=tuple(gates),
         components=components,
-        reports=reports,
+        reports=_reports(spec),
         mapping=Mapping(tuple(Rule(r.from_, r.to) for r in spec.path_mapping.rules), spec.path_mapping.auto),
         security=Security(tuple(spec.security.severity), spec.security.source, spec.security.ignore_unfixed),
         # a partial `smells.effort` overrides the levels it names; the others keep their documented default
@@ -302,6 +298,12 @@ def normalise(spec: PolicyFile, source: str) -> Policy:
         waivers=tuple(_waiver(w) for w in spec.waivers),
         waiver_policy=WaiverPolicy(**fields(spec.waiver_policy)),
     )
+
+
+def _reports(spec: PolicyFile) -> dict[str, Source]:
+    """The default report locations, with the ones the policy names instead."""
+    given = {role: Source(tuple(globs)) for role, globs in fields(spec.reports).items() if globs is not None}
+    return {**DEFAULT_REPORTS, **given}
 
 
 def _waiver(w: WaiverSpec) -> Waiver:
