@@ -128,3 +128,26 @@ def test_artifacts_written_before_the_results_are_streamed(tmp_path: Path) -> No
         ["src/b.py"],
         ["SARIF version '2.0.0': read as 2.1.0"],
     )
+
+
+def ruff_order_run(tool: str, rule: str, message: str) -> dict[str, object]:
+    result = {"ruleId": rule, "level": "error", "message": {"text": message}}
+    return {"results": [result, result], "tool": {"driver": {"name": tool, "rules": [{"id": rule}]}}}
+
+
+@pytest.mark.parametrize(
+    "runs",
+    [
+        [ruff_order_run("ruff", "S101", "a"), ruff_order_run("other", "X1", "b")],  # the last tool is run 1's
+        [ruff_order_run("ruff", "S101", 'a "tool": {"driver": {}}')],  # a "tool" key inside a message
+    ],
+)
+def test_a_tool_after_the_results_found_wrongly_is_undone(tmp_path: Path, runs: list[object]) -> None:
+    path = tmp_path / "x.sarif"
+    path.write_text(json.dumps({"runs": runs, "version": "2.1.0"}, indent=1))
+    got = streamed(path)
+    assert got is not None and got == plain(path)
+    assert [(f.tool, f.rule_id, f.security) for f in got.findings][::2] == [
+        (str(r["tool"]["driver"]["name"]), r["results"][0]["ruleId"], r["results"][0]["ruleId"] == "S101")  # type: ignore[index]
+        for r in runs
+    ]

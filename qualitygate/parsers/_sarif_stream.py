@@ -54,6 +54,7 @@ class _Walker:
         self.text = text
         self.pos = 0
         self.decode = json.JSONDecoder(parse_constant=_refuse_constant).raw_decode
+        self.guessed = False  # the tool written after the results is looked for once per log
 
     def peek(self) -> str:
         self.pos = _SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]  # always matches
@@ -129,27 +130,85 @@ class _Walker:
         return report
 
     def _run(self, _: None, i: int, report: FindingsReport) -> str:
-        """One run: its results streamed when its tool came first, else found, skipped, and read after."""
+        """One run: its results streamed once its tool is known -- read before them, or, when the tool is
+        written after them (ruff), found from the end of the text and checked when the walk reaches it; a
+        wrong find (another run's tool) is undone and the results read again with the right one."""
         where = f"runs[{i}]"
         run: dict[str, Any] = {}
-        name: str | None = None
-        results_at: int | None = None
+        read = _RunRead(len(report.findings), len(report.warnings))
         for key in self.members():
             if key == "results" and self.peek() == "[":
-                if "tool" in run:
-                    run.setdefault("artifacts", _Later())
-                    name = sarif._parse_run(run, where, report, self.values())
-                else:
-                    results_at = self.pos
-                    for _ in self.values():
-                        pass
-            else:
-                run[key] = self.value()
-        if name is not None:
-            return name
-        if results_at is None:
+                self._results(run, where, report, read)
+                continue
+            if key == "tool" and read.guess_at is not None:
+                self.peek()
+                read.check(self.pos, report)
+            run[key] = self.value()
+        if read.guess_at is not None and not read.checked:
+            raise _Declined  # a run without a tool: the plain path's message
+        if read.name is not None:
+            return read.name
+        if read.results_at is None:
             return sarif._parse_run(run, where, report)  # no results array: as the plain path reads it
-        end, self.pos = self.pos, results_at
+        end, self.pos = self.pos, read.results_at
         name = sarif._parse_run(run, where, report, self.values())
         self.pos = end
         return name
+
+    def _results(self, run: dict[str, Any], where: str, report: FindingsReport, read: _RunRead) -> None:
+        """At a run's results array: stream it if the tool is known or found, else skip it for now."""
+        read.results_at = self.pos
+        found = None
+        if "tool" not in run and not self.guessed:
+            self.guessed = True
+            found = self._last_tool()
+        if found is not None:
+            read.guess_at, tool = found
+            run = {**run, "tool": tool}
+        if "tool" in run:
+            run.setdefault("artifacts", _Later())
+            read.name = sarif._parse_run(run, where, report, self.values())
+        else:
+            for _ in self.values():
+                pass
+
+    def _last_tool(self) -> tuple[int, dict[str, Any]] | None:
+        """The value of the last ``"tool":`` key of the text, and where it starts, if it is an object."""
+        text = self.text
+        at = text.rfind('"tool"', max(0, len(text) - _LAST_TOOL_WINDOW))
+        m = _TOOL_KEY.match(text, at) if at >= 0 else None
+        if m is None:
+            return None
+        try:
+            tool, _ = self.decode(self.text, m.end())
+        except (ValueError, RecursionError, _NotJSONConstant):
+            return None
+        return (m.end(), tool) if type(tool) is dict else None
+
+
+# The tool of a log whose runs write it after their results (ruff): the last "tool" key in the last 4 MiB
+# (ruff's tool object is its rule list, ~1 MB with every rule). Only a guess, checked by its offset.
+_LAST_TOOL_WINDOW = 4 << 20
+_TOOL_KEY = re.compile(r'"tool"[ \t\n\r]*:[ \t\n\r]*')
+
+
+class _RunRead:
+    """Where one run's reading stands."""
+
+    __slots__ = ("checked", "first", "guess_at", "name", "results_at", "warnings")
+
+    def __init__(self, first: int, warnings: int) -> None:
+        self.first, self.warnings = first, warnings
+        self.results_at: int | None = None
+        self.guess_at: int | None = None
+        self.checked = False
+        self.name: str | None = None
+
+    def check(self, at: int, report: FindingsReport) -> None:
+        """The run's tool is at ``at``: the found one was right, or its findings are undone."""
+        if at == self.guess_at:
+            self.checked = True
+            return
+        del report.findings[self.first :]
+        del report.warnings[self.warnings :]
+        self.guess_at, self.name = None, None
