@@ -7,7 +7,6 @@ unknown key (did you mean 'max_cyclomatic'?)``. Exit code 2.
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
 
     from qualitygate.policy import Policy
+    from qualitygate.policy_schema import PolicyFile
 
 DEFAULT_POLICY = ".github/quality-gates.yml"
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"  # a link to the repository's gates/
@@ -31,6 +31,8 @@ def preset_names() -> list[str]:
 def preset_path(name: str) -> Path:
     path = PRESETS_DIR / f"{name}.yml"
     if not path.is_file():
+        import difflib
+
         known = preset_names()
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known presets: {', '.join(known)}"
@@ -179,6 +181,8 @@ def _unknown_key(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[st
     owner = _model_at(model, loc)
     if owner is None:
         return "unknown key", None
+    import difflib
+
     choices = list(owner.model_fields)
     close = difflib.get_close_matches(str(loc[-1]), choices, n=1)
     if close:
@@ -236,7 +240,8 @@ def _format_error(
 
 def _validate(raw: bytes, shown: str) -> Policy:
     """YAML -> pydantic validation -> normalised policy; every fault a PolicyError with file:line:col.
-    The YAML is read before pydantic is imported: a policy refused there costs no schema."""
+    The YAML is read before pydantic is imported: a policy refused there costs no schema, and one in the
+    common forms is validated by hand (the same result, without pydantic's import and schema build)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -247,14 +252,10 @@ def _validate(raw: bytes, shown: str) -> Policy:
         raise PolicyError(
             shown, "the policy must be a mapping with 'quality_gates:' or 'gates:'", line=1, column=1
         )
-    from pydantic import ValidationError
+    from qualitygate.policy_fast import fast_spec
+    from qualitygate.policy_normalise import normalise
 
-    from qualitygate.policy_schema import PolicyFile, normalise
-
-    try:
-        spec = PolicyFile.model_validate(data)
-    except ValidationError as exc:
-        raise _format_error(shown, root, exc, PolicyFile, data) from None
+    spec = fast_spec(data) or _schema_validate(shown, root, data)
     try:
         policy = normalise(spec, shown)
     except ValueError as exc:
@@ -266,6 +267,19 @@ def _validate(raw: bytes, shown: str) -> Policy:
             hint="see 'qualitygate init'",
         )
     return policy
+
+
+def _schema_validate(shown: str, root: yaml.Node | None, data: dict[Any, Any]) -> PolicyFile:
+    """pydantic's validation, for any policy the hand validator (:mod:`qualitygate.policy_fast`) leaves
+    to it: every error is reported from here."""
+    from pydantic import ValidationError
+
+    from qualitygate.policy_schema import PolicyFile
+
+    try:
+        return PolicyFile.model_validate(data)
+    except ValidationError as exc:
+        raise _format_error(shown, root, exc, PolicyFile, data) from None
 
 
 def cache_dir() -> str | None:

@@ -20,12 +20,13 @@ Where each field comes from (OASIS SARIF 2.1.0; Trivy ``pkg/report/sarif.go``; .
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import Finding, FindingsReport, Level, Severity, to_posix
-from qualitygate.parsers.jsonload import load_object, no_gc, type_name
+from qualitygate.parsers.jsonload import loads, no_gc, read_text, type_name
 from qualitygate.units import effort_in_report as parse_effort
 
 WHAT = "SARIF log"
@@ -196,8 +197,21 @@ def _expect_list(value: object, where: str) -> list[Any]:
 
 
 def parse(path: str) -> FindingsReport:
+    """The log's findings. Its ``results`` arrays are read one result at a time (parsers/_sarif_stream.py:
+    the text and the findings are all that is held, never the whole JSON tree); a log that reader declines
+    (anything unusual, any error) is read whole here, which gives every error message."""
+    from qualitygate.parsers._sarif_stream import stream
+
     with no_gc():
-        return _build(path, load_object(path, WHAT))
+        text = read_text(path, WHAT)
+        report = stream(path, text)
+        if report is not None:
+            return report
+        doc = loads(path, text, WHAT)
+        del text
+        if not isinstance(doc, dict):
+            raise ReportFormatError(path, f"top level is {type_name(doc)}, expected an object: not a {WHAT}")
+        return _build(path, doc)
 
 
 def _build(path: str, doc: dict[str, Any]) -> FindingsReport:
@@ -206,24 +220,36 @@ def _build(path: str, doc: dict[str, Any]) -> FindingsReport:
         got = "no" if runs is None else f"{type_name(runs)} as"
         raise ReportFormatError(path, f"not a SARIF log: {got} 'runs' (expected an array of runs)")
     report = FindingsReport(path=path, kind="sarif")
-    version = doc.get("version")
-    if version is not None and version != "2.1.0":
-        report.warnings.append(f"SARIF version {version!r}: read as 2.1.0")
+    report.warnings.extend(version_warnings(doc.get("version")))
     try:
-        tools = _parse_runs(runs, report)
+        finish(report, _parse_runs(runs, report, _parse_run_object))
     except _Fail as exc:
         raise ReportFormatError(path, str(exc)) from None
-    report.tools = tools
-    report.tool = ", ".join(tools) or None
     return report
 
 
-def _parse_runs(runs: list[Any], report: FindingsReport) -> list[str]:
-    """Add every run's findings to the report; the runs' tool names, each once, in order."""
+def version_warnings(version: object) -> list[str]:
+    return [] if version is None or version == "2.1.0" else [f"SARIF version {version!r}: read as 2.1.0"]
+
+
+def finish(report: FindingsReport, tools: list[str]) -> None:
+    report.tools = tools
+    report.tool = ", ".join(tools) or None
+
+
+def _parse_run_object(run: object, i: int, report: FindingsReport) -> str:
+    return _parse_run(_expect_obj(run, f"runs[{i}]"), f"runs[{i}]", report)
+
+
+def _parse_runs(
+    runs: Iterable[Any], report: FindingsReport, parse_run: Callable[[Any, int, FindingsReport], str]
+) -> list[str]:
+    """Add every run's findings to the report (``parse_run`` reads one run); the runs' tool names, each
+    once, in order."""
     tools: list[str] = []
     for i, run in enumerate(runs):
         first = len(report.findings)
-        name = _parse_run(_expect_obj(run, f"runs[{i}]"), f"runs[{i}]", report)
+        name = parse_run(run, i, report)
         if name.lower() == "ruff":
             _mark_ruff_security(report.findings[first:])
         if name and name not in tools:
@@ -345,15 +371,19 @@ def _tool_name(tool: dict[str, Any]) -> str:
     return name if isinstance(name, str) else ""
 
 
-def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
+def _parse_run(
+    run: dict[str, Any], where: str, report: FindingsReport, results: Iterable[Any] | None = None
+) -> str:
+    """One run's findings; its results from ``run`` or, streamed, from ``results``."""
     tool = _expect_obj(run.get("tool"), f"{where}.tool")
     tool_name = _tool_name(tool)
     warnings = report.warnings
     rules = _RuleTable(tool, where, warnings)
-    results = run.get("results")
-    if results is None:  # a run that did not execute its analysis has no results array (§3.14.23)
-        return tool_name
-    results = _expect_list(results, f"{where}.results")
+    if results is None:
+        results = run.get("results")
+        if results is None:  # a run that did not execute its analysis has no results array (§3.14.23)
+            return tool_name
+        results = _expect_list(results, f"{where}.results")
     artifacts = run.get("artifacts")
     if not isinstance(artifacts, list):
         artifacts = []
@@ -368,6 +398,9 @@ def _parse_run(run: dict[str, Any], where: str, report: FindingsReport) -> str:
     return tool_name
 
 
+_SHARED_MAX = 1 << 16  # distinct messages (and paths) kept for sharing, per run
+
+
 class _ResultReader:
     """Turns the results of one run into :class:`Finding` objects.
 
@@ -376,7 +409,7 @@ class _ResultReader:
     strings for messages (``runs[0].results[17]``) are built only when a message needs one.
     """
 
-    __slots__ = ("artifacts", "rules", "tool", "warnings", "where")
+    __slots__ = ("artifacts", "paths", "rules", "texts", "tool", "warnings", "where")
 
     def __init__(
         self, where: str, tool: str, rules: _RuleTable, artifacts: list[Any], warnings: list[str]
@@ -386,6 +419,19 @@ class _ResultReader:
         self.rules = rules
         self.artifacts = artifacts
         self.warnings = warnings
+        # One string for each repeated message and path (a linter repeats both across results): a million
+        # findings then share a few thousand strings. Bounded, so unique texts cost no more than a table.
+        self.texts: dict[str, str] = {}
+        self.paths: dict[str, str] = {}
+
+    def _shared(self, text: str) -> str:
+        texts = self.texts
+        seen = texts.get(text)
+        if seen is not None:
+            return seen
+        if len(texts) < _SHARED_MAX:
+            texts[text] = text
+        return text
 
     def finding(self, res: Any, i: int) -> Finding:
         """``results[i]`` as a Finding."""
@@ -395,12 +441,12 @@ class _ResultReader:
         get = res.get
         rule, rule_id = self.rules.of(res, where, i)
         level = _result_level(res, rule, where, i)
-        text = _message_text(get("message"))
+        text = self._shared(_message_text(get("message")))
         cvss, scanner, security, effort, severity = self._severity(rule, get("properties"), text, i)
         if level is Level.NONE and get("kind", "fail") != "fail":
             # a "pass"/"notApplicable"/... result reports no problem (§3.27.9): no severity of either kind
             severity, scanner = Severity.NONE, None
-        file, line, column = _location(get("locations"), self.artifacts, where, i)
+        file, line, column = _location(get("locations"), self, where, i)
         sups = get("suppressions")
         return Finding(
             rule_id=rule_id,
@@ -490,7 +536,7 @@ def _result_level(res: dict[str, Any], rule: _Rule | None, where: str, i: int) -
 
 
 def _location(
-    locs: object, artifacts: list[Any], where: str, i: int
+    locs: object, reader: _ResultReader, where: str, i: int
 ) -> tuple[str | None, int | None, int | None]:
     """Path, start line and column of the first ``physicalLocation`` (§3.28.3); URIs relative to a
     ``uriBaseId`` (Trivy's ROOTPATH, semgrep's %SRCROOT%) stay relative."""
@@ -501,15 +547,15 @@ def _location(
     for loc in locs:
         phys = loc.get("physicalLocation") if type(loc) is dict else None
         if type(phys) is dict:
-            return _physical_location(phys, artifacts)
+            return _physical_location(phys, reader)
     return None, None, None
 
 
 def _physical_location(
-    phys: dict[str, Any], artifacts: list[Any]
+    phys: dict[str, Any], reader: _ResultReader
 ) -> tuple[str | None, int | None, int | None]:
     """Path, ``region.startLine`` and ``region.startColumn`` of one ``physicalLocation``."""
-    file = _artifact_path(phys.get("artifactLocation"), artifacts)
+    file = _artifact_path(phys.get("artifactLocation"), reader)
     region = phys.get("region")
     if type(region) is not dict:
         return file, None, None
@@ -518,14 +564,22 @@ def _physical_location(
     return file, sl if type(sl) is int else None, sc if type(sc) is int else None
 
 
-def _artifact_path(art: object, artifacts: list[Any]) -> str | None:
+def _artifact_path(art: object, reader: _ResultReader) -> str | None:
     """The path of an ``artifactLocation``: its ``uri``, else that of ``run.artifacts[index]`` (§3.4.5)."""
     if type(art) is not dict:
         return None
     uri = art.get("uri")
     if uri is None:
-        uri = _artifact_uri(art.get("index"), artifacts)
-    return _uri_to_path(uri) if type(uri) is str else None
+        uri = _artifact_uri(art.get("index"), reader.artifacts)
+    if type(uri) is not str:
+        return None
+    paths = reader.paths
+    path = paths.get(uri)
+    if path is None:
+        path = _uri_to_path(uri)
+        if len(paths) < _SHARED_MAX:
+            paths[uri] = path
+    return path
 
 
 def _artifact_uri(index: object, artifacts: list[Any]) -> object:
