@@ -136,18 +136,21 @@ class DiffParser:
             self._combined_line(line)
             return
         mark = line[:1]
-        if mark == b"+":
-            self._add()
-        elif mark == b"-":
-            self._old_left -= 1
-        elif mark in (b" ", b""):  # an empty line: a context line whose space an editor trimmed
-            self._old_left -= 1
-            self._new_left -= 1
-            self._next_new += 1
-        else:
+        old, new = {b"+": (0, 1), b"-": (1, 0), b" ": (1, 1), b"": (1, 1)}.get(mark, (0, 0))
+        # b"": an empty line is a context line whose space an editor trimmed
+        if not old and not new:
             raise self._fail(
                 f"the hunk ends early: {self._old_left} old and {self._new_left} new lines still expected"
             )
+        if old > self._old_left or new > self._new_left:
+            side = "old" if old > self._old_left else "new"
+            raise self._fail(f"the hunk has more {side} lines than its '@@' header counts")
+        self._old_left -= old
+        if mark == b"+":
+            self._add()
+        elif new:
+            self._new_left -= 1
+            self._next_new += 1
 
     def _add(self) -> None:
         assert self._cur is not None
@@ -231,8 +234,7 @@ class DiffParser:
         if len(ranges) != self._parents + 1 or not ranges[-1].startswith("+"):
             raise self._fail(f"not a hunk header: {text[:60]!r}")
         try:
-            start, new_len = _range(ranges[-1])
-            old_len = sum(_range(r)[1] for r in ranges[:-1]) if self._parents == 1 else 0
+            start, new_len, old_len = _ranges(ranges, self._parents)
         except ValueError:
             raise self._fail(f"not a hunk header: {text[:60]!r}") from None
         self._next_new = start if new_len else start + 1
@@ -289,10 +291,29 @@ class DiffParser:
         return self.files
 
 
+_RANGE = re.compile(r"[-+]([0-9]{1,10})(?:,([0-9]{1,10}))?", re.ASCII)
+MAX_LINE = 2**31 - 1  # no source file has more lines: a larger number is not a diff's
+
+
 def _range(text: str) -> tuple[int, int]:
-    """``+12,3`` -> (12, 3); ``+12`` -> (12, 1)."""
-    start, _, length = text[1:].partition(",")
-    return int(start), int(length) if length else 1
+    """``+12,3`` -> (12, 3); ``+12`` -> (12, 1). ValueError for anything else (a sign, ``_``, other digits,
+    a line number past :data:`MAX_LINE`)."""
+    m = _RANGE.fullmatch(text)
+    if m is None:
+        raise ValueError(text)
+    start, length = int(m.group(1)), int(m.group(2) or 1)
+    if start + length > MAX_LINE:
+        raise ValueError(text)
+    return start, length
+
+
+def _ranges(ranges: list[str], parents: int) -> tuple[int, int, int]:
+    """(new start, new length, old length: 0 for a combined diff) of a hunk header's ranges."""
+    start, new_len = _range(ranges[-1])
+    old_len = sum(_range(r)[1] for r in ranges[:-1]) if parents == 1 else 0
+    if new_len and not start:
+        raise ValueError("the new side's lines are numbered from 1")
+    return start, new_len, old_len
 
 
 def parse_diff(lines: Iterable[bytes], name: str = "<diff>") -> dict[str, ChangedFile]:
