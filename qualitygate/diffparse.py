@@ -40,19 +40,23 @@ def unquote(text: str) -> tuple[str, str]:
         if ch == '"':
             return out.decode("utf-8", "surrogateescape"), text[i + 1 :]
         if ch == "\\" and i + 1 < len(text):
-            i, byte = _escape(text, i + 1)
-            out.append(byte)
+            i, raw = _escape(text, i + 1)
+            out += raw
             continue
         out += ch.encode("utf-8", "surrogateescape")
         i += 1
     return text, ""  # no closing quote: take it as written
 
 
-def _escape(text: str, i: int) -> tuple[int, int]:
-    """The byte an escape at ``text[i]`` (just after the backslash) stands for, and the index after it."""
-    if text[i : i + 3].isdigit() and len(text[i : i + 3]) == 3:
-        return i + 3, int(text[i : i + 3], 8) & 0xFF
-    return i + 1, _ESCAPES.get(text[i], ord(text[i]))
+def _escape(text: str, i: int) -> tuple[int, bytes]:
+    """The index after an escape at ``text[i]`` (just after the backslash), and the bytes it stands for: an
+    octal byte, a C escape, else the character itself (git writes no other; a damaged diff may)."""
+    octal = text[i : i + 3]
+    if len(octal) == 3 and all(c in "01234567" for c in octal):
+        return i + 3, bytes([int(octal, 8) & 0xFF])
+    if text[i] in _ESCAPES:
+        return i + 1, bytes([_ESCAPES[text[i]]])
+    return i + 1, text[i].encode("utf-8", "surrogateescape")
 
 
 def split_git_header(rest: str) -> tuple[str, str] | None:

@@ -16,6 +16,7 @@ from fakegithub import FakeGitHub
 
 from qualitygate import artifact, baseload, notes
 from qualitygate.cli import main
+from qualitygate.diffparse import parse_diff
 from qualitygate.errors import GitHubError, ReportFormatError
 
 RECORD: dict[str, Any] = {
@@ -299,3 +300,15 @@ def test_a_saved_diff_whose_counts_or_numbers_are_wrong_is_exit_3_naming_the_lin
     (tmp_path / "bad.diff").write_text(HEAD + hunk)
     assert main(["check", "--preset", "recommended", "--base-diff", "bad.diff"]) == 3
     assert capsys.readouterr().err == f"qualitygate: error: {message}\n"
+
+
+@pytest.mark.parametrize(
+    ("quoted", "path"),
+    [('"b/x\\é.py"', "xé.py"), ('"b/x\\999.py"', "x999.py"), ('"b/caf\\303\\251.py"', "café.py")],
+    ids=["escaped-non-ascii", "escaped-non-octal-digits", "octal-bytes"],
+)
+def test_a_quoted_name_with_an_escape_git_never_writes_is_taken_as_written(quoted: str, path: str) -> None:
+    """``\\é`` ended in "byte must be in range(0, 256)", ``\\999`` in int()'s ValueError: exit 5."""
+    text = f"--- /dev/null\n+++ {quoted}\n@@ -0,0 +1 @@\n+a\n"
+    files = parse_diff(text.encode().splitlines(), "x.diff")
+    assert [(f.path, f.added) for f in files.values()] == [(path, (1,))]
