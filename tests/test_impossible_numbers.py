@@ -146,6 +146,18 @@ def test_a_huge_brda_taken_count_is_clamped_like_a_da_count(
     assert '"coverage.branches.covered": 1,' in capsys.readouterr().out
 
 
+def test_a_huge_cobertura_method_hit_count_is_clamped_like_a_line_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Istanbul's ``<method hits>`` beyond int64 ended in OverflowError (exit 5); a line's is clamped."""
+    nyc = Path(__file__).resolve().parent.parent / "fixtures/acme/frontend/coverage/cobertura-coverage.xml"
+    path = tmp_path / "coverage.xml"
+    one = '<method name="(anonymous_0)" hits="2"'
+    path.write_text(nyc.read_text().replace(one, one.replace('"2"', '"99999999999999999999"')))
+    assert main(["parse", str(path), "--format", "json"]) == 0
+    assert '"coverage.functions.covered": 22,' in capsys.readouterr().out
+
+
 RADON_JUNK = {
     "whitespace-only": (" \n\t\n", "only whitespace: no radon cc report was written"),
     "bom-only": ("\ufeff", "only whitespace: no radon cc report was written"),
