@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from qualitygate.cli import main
+from tests.test_fuzz_reports import _flip, _lines
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = int(os.environ.get("QUALITYGATE_FUZZ_ROUNDS", "6"))  # per input kind
@@ -126,23 +127,6 @@ TOKENS = [
 
 def _cut(data: bytes, rng: random.Random) -> bytes:
     return data[: rng.randrange(max(1, len(data)))]
-
-
-def _flip(data: bytes, rng: random.Random) -> bytes:
-    out = bytearray(data)
-    for _ in range(rng.randint(1, 8)):
-        out[rng.randrange(len(out))] = rng.randrange(256)
-    return bytes(out)
-
-
-def _lines(data: bytes, rng: random.Random) -> bytes:
-    lines = data.split(b"\n")
-    i = rng.randrange(len(lines))
-    if rng.random() < 0.5:
-        del lines[i]
-    else:
-        lines[i:i] = [lines[i]] * rng.randint(1, 3)
-    return b"\n".join(lines)
 
 
 def _numbers(data: bytes, rng: random.Random) -> bytes:
