@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from qualitygate.baseload import MAX_VERDICT_BYTES
 from qualitygate.baseresults import BaseResults
 from qualitygate.errors import ReportFormatError
 
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
     from qualitygate.github import GitHubClient
 
 NAME = "qualitygate-verdict"
-MAX_VERDICT_BYTES = 64 << 20
 MAX_PAGES = 20
 
 
@@ -30,44 +31,68 @@ def _unavailable(why: str) -> BaseResults:
     return BaseResults(commit=None, version="", source=f"artifact {NAME}", unavailable=why)
 
 
-def _pages(gh: GitHubClient, url: str, key: str, what: str, params: dict[str, Any]) -> Iterator[Any]:
-    """The items under ``key`` of every page of a list endpoint that answers an object."""
-    next_url: str | None = url
-    query: dict[str, Any] | None = {**params, "per_page": 100}
-    for _ in range(MAX_PAGES):
-        if next_url is None:
-            return
-        resp = gh.request("GET", next_url, what=what, params=query)
-        body = gh.json(resp, what)
-        yield from body.get(key, []) if isinstance(body, dict) else []
-        next_url, query = resp.links.get("next", {}).get("url"), None
+# what a damaged or hostile archive raises in zipfile: a bad header, a bad deflate stream, a cut member, an
+# unsupported method or flag, an encrypted member, a negative seek from a forged offset
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+)
 
 
 def _verdict_of_zip(data: bytes, where: str) -> bytes:
+    """The first .json member, read to at most :data:`MAX_VERDICT_BYTES` whatever its header claims."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             members = [i for i in zf.infolist() if i.filename.endswith(".json") and not i.is_dir()]
             if not members:
                 raise ReportFormatError(where, "the artifact holds no .json file")
-            if members[0].file_size > MAX_VERDICT_BYTES:
-                raise ReportFormatError(
-                    where, f"{members[0].filename} is larger than {MAX_VERDICT_BYTES} bytes"
-                )
-            return zf.read(members[0])
-    except zipfile.BadZipFile as exc:
-        raise ReportFormatError(where, f"not a zip archive: {exc}") from None
+            with zf.open(members[0]) as fh:
+                text = fh.read(MAX_VERDICT_BYTES + 1)
+    except _ZIP_ERRORS as exc:
+        raise ReportFormatError(where, f"not a readable zip archive: {exc or type(exc).__name__}") from None
+    if len(text) > MAX_VERDICT_BYTES:
+        raise ReportFormatError(where, f"{members[0].filename} is larger than {MAX_VERDICT_BYTES >> 20} MiB")
+    return text
+
+
+def _field(item: Any, key: str, kind: type, what: str, thing: str) -> Any:
+    """``item[key]`` when ``item`` is an object and the value is of ``kind``; else GitHub's answer is not the
+    API's (a proxy, a wrong --api-url): a ``GitHubUnavailableError`` naming the call (exit 4)."""
+    from qualitygate.github import _json_type, _wrong_shape
+
+    if not isinstance(item, dict):
+        raise _wrong_shape(what, f"{_json_type(item)} where a {thing} object was expected")
+    value = item.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise _wrong_shape(what, f"a {thing} whose {key} is {_json_type(value)}")
+    return value
 
 
 def _find(gh: GitHubClient, repo: str, sha: str) -> tuple[str, str] | None:
     """(download URL, where) of the newest unexpired artifact of the commit's runs."""
-    runs = _pages(
-        gh, f"/repos/{repo}/actions/runs", "workflow_runs", "list the commit's runs", {"head_sha": sha}
+    what = "list the commit's runs"
+    pages = gh.paginate(
+        f"/repos/{repo}/actions/runs",
+        what=what,
+        key="workflow_runs",
+        query={"head_sha": sha},
+        max_pages=MAX_PAGES,
     )
-    for run in sorted(runs, key=lambda r: str(r.get("created_at", "")), reverse=True):
-        url = f"/repos/{repo}/actions/runs/{run['id']}/artifacts"
-        for art in _pages(gh, url, "artifacts", "list the run's artifacts", {"name": NAME}):
-            if art.get("name") == NAME and not art.get("expired"):
-                return str(art["archive_download_url"]), f"artifact {NAME} of run {run['id']}"
+    runs = [(_field(run, "id", int, what, "workflow run"), str(run.get("created_at", ""))) for run in pages]
+    for run_id, _ in sorted(runs, key=lambda r: r[1], reverse=True):
+        url = f"/repos/{repo}/actions/runs/{run_id}/artifacts"
+        what = "list the run's artifacts"
+        for art in gh.paginate(url, what=what, key="artifacts", query={"name": NAME}, max_pages=MAX_PAGES):
+            name = _field(art, "name", str, what, "artifact")
+            if name == NAME and not art.get("expired"):
+                download = _field(art, "archive_download_url", str, what, "artifact")
+                gh.check_origin(download, "the artifact's archive_download_url")
+                return download, f"artifact {NAME} of run {run_id}"
     return None
 
 

@@ -105,17 +105,23 @@ class BaselineFormatError(ValueError):
         self.line = line
 
 
+def _shown(value: object, limit: int = 60) -> str:
+    """A value as an error message quotes it: its repr, cut to ``limit`` characters (one line)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _entry(item: object, line: int) -> tuple[Key, int]:
     if not isinstance(item, list) or len(item) < 3 or not all(isinstance(p, str) for p in item[:-1]):
         raise BaselineFormatError("an entry is a list of strings ending in a number", line)
     value = item[-1]
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**31:
-        raise BaselineFormatError(f"the entry's value {value!r} is not a positive count or score", line)
+        raise BaselineFormatError(f"the entry's value {_shown(value)} is not a positive count or score", line)
     key = tuple(item[:-1])
     if key[0] not in ("finding", "complexity", "test") or len(key) != {"finding": 5, "complexity": 4}.get(
         key[0], 2
     ):
-        raise BaselineFormatError(f"unknown entry {key[0]!r} of {len(key)} fields", line)
+        raise BaselineFormatError(f"unknown entry {_shown(key[0])} of {len(key)} fields", line)
     return key, value
 
 
@@ -124,7 +130,7 @@ def _check_header(text: str, lines: list[str]) -> None:
         return
     try:
         head = json.loads(text).get("qualitygate_baseline") if text.strip() else None
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         head = None
     why = f"format {head} is not {FORMAT}" if head not in (None, FORMAT) else "not a qualitygate baseline"
     raise BaselineFormatError(f"{why} (write it with `qualitygate baseline update`)", 1)
@@ -138,6 +144,8 @@ def _entry_line(raw: str, n: int) -> tuple[Key, int]:
         item = json.loads(s[:-1])
     except ValueError as exc:
         raise BaselineFormatError(f"not a JSON entry ({exc})", n) from None
+    except RecursionError:
+        raise BaselineFormatError("not a JSON entry (nested too deeply)", n) from None
     return _entry(item, n)
 
 

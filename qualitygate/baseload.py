@@ -12,7 +12,6 @@ Results that belong to another commit than the merge base are used, with a warni
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -20,17 +19,29 @@ from typing import Any
 from qualitygate.baseresults import BaseResults
 from qualitygate.errors import ReportFormatError, ReportNotFoundError
 from qualitygate.policy import Policy
-from qualitygate.record import record_from_dict, to_base
+from qualitygate.record import RecordFormatError, record_from_dict, to_base
 
 AUTO = "auto"
 
 
+MAX_VERDICT_BYTES = 64 << 20  # a JSON verdict larger than this is not one (a record is a few MB at most)
+
+
+def _verdict_doc(text: str | bytes, display: str) -> Any:
+    """The verdict's JSON: strict UTF-8 and strict JSON (no NaN, no 5000-digit integers, bounded depth)."""
+    from qualitygate.parsers.jsonload import loads
+
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ReportFormatError(display, f"not UTF-8 (byte {exc.start}): not a JSON verdict") from None
+    return loads(display, text, "JSON verdict")
+
+
 def from_verdict_text(text: str | bytes, source: str, display: str) -> BaseResults:
     """The base results of a JSON verdict's text; a verdict that holds no record is ``unavailable``."""
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise ReportFormatError(display, f"not a JSON verdict: {exc}") from None
+    doc = _verdict_doc(text, display)
     if not isinstance(doc, dict) or doc.get("tool") != "qualitygate":
         raise ReportFormatError(display, "not a qualitygate JSON verdict (check --format json writes one)")
     record = doc.get("record")
@@ -46,20 +57,22 @@ def from_verdict_text(text: str | bytes, source: str, display: str) -> BaseResul
         )
     try:
         return to_base(record_from_dict(record), source)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ReportFormatError(display, f"the verdict's record is not readable: {exc!r}") from None
+    except RecordFormatError as exc:
+        raise ReportFormatError(display, f"not a record qualitygate writes: {exc}") from None
 
 
 def from_verdict_file(path: str) -> BaseResults:
     try:
         with open(path, "rb") as fh:
-            text = fh.read()
+            text = fh.read(MAX_VERDICT_BYTES + 1)  # bounded: a device or a pipe has no size to ask
     except FileNotFoundError:
         raise ReportNotFoundError(
             path, "no such file (--base-results: a JSON verdict, a folder or auto)"
         ) from None
     except OSError as exc:
         raise ReportNotFoundError(path, f"cannot read: {exc.strerror or exc}") from None
+    if len(text) > MAX_VERDICT_BYTES:
+        raise ReportFormatError(path, f"larger than {MAX_VERDICT_BYTES >> 20} MiB: not a JSON verdict")
     return from_verdict_text(text, f"verdict {path}", path)
 
 

@@ -40,19 +40,23 @@ def unquote(text: str) -> tuple[str, str]:
         if ch == '"':
             return out.decode("utf-8", "surrogateescape"), text[i + 1 :]
         if ch == "\\" and i + 1 < len(text):
-            i, byte = _escape(text, i + 1)
-            out.append(byte)
+            i, raw = _escape(text, i + 1)
+            out += raw
             continue
         out += ch.encode("utf-8", "surrogateescape")
         i += 1
     return text, ""  # no closing quote: take it as written
 
 
-def _escape(text: str, i: int) -> tuple[int, int]:
-    """The byte an escape at ``text[i]`` (just after the backslash) stands for, and the index after it."""
-    if text[i : i + 3].isdigit() and len(text[i : i + 3]) == 3:
-        return i + 3, int(text[i : i + 3], 8) & 0xFF
-    return i + 1, _ESCAPES.get(text[i], ord(text[i]))
+def _escape(text: str, i: int) -> tuple[int, bytes]:
+    """The index after an escape at ``text[i]`` (just after the backslash), and the bytes it stands for: an
+    octal byte, a C escape, else the character itself (git writes no other; a damaged diff may)."""
+    octal = text[i : i + 3]
+    if len(octal) == 3 and all(c in "01234567" for c in octal):
+        return i + 3, bytes([int(octal, 8) & 0xFF])
+    if text[i] in _ESCAPES:
+        return i + 1, bytes([_ESCAPES[text[i]]])
+    return i + 1, text[i].encode("utf-8", "surrogateescape")
 
 
 def split_git_header(rest: str) -> tuple[str, str] | None:
@@ -136,18 +140,21 @@ class DiffParser:
             self._combined_line(line)
             return
         mark = line[:1]
-        if mark == b"+":
-            self._add()
-        elif mark == b"-":
-            self._old_left -= 1
-        elif mark in (b" ", b""):  # an empty line: a context line whose space an editor trimmed
-            self._old_left -= 1
-            self._new_left -= 1
-            self._next_new += 1
-        else:
+        old, new = {b"+": (0, 1), b"-": (1, 0), b" ": (1, 1), b"": (1, 1)}.get(mark, (0, 0))
+        # b"": an empty line is a context line whose space an editor trimmed
+        if not old and not new:
             raise self._fail(
                 f"the hunk ends early: {self._old_left} old and {self._new_left} new lines still expected"
             )
+        if old > self._old_left or new > self._new_left:
+            side = "old" if old > self._old_left else "new"
+            raise self._fail(f"the hunk has more {side} lines than its '@@' header counts")
+        self._old_left -= old
+        if mark == b"+":
+            self._add()
+        elif new:
+            self._new_left -= 1
+            self._next_new += 1
 
     def _add(self) -> None:
         assert self._cur is not None
@@ -231,8 +238,7 @@ class DiffParser:
         if len(ranges) != self._parents + 1 or not ranges[-1].startswith("+"):
             raise self._fail(f"not a hunk header: {text[:60]!r}")
         try:
-            start, new_len = _range(ranges[-1])
-            old_len = sum(_range(r)[1] for r in ranges[:-1]) if self._parents == 1 else 0
+            start, new_len, old_len = _ranges(ranges, self._parents)
         except ValueError:
             raise self._fail(f"not a hunk header: {text[:60]!r}") from None
         self._next_new = start if new_len else start + 1
@@ -289,10 +295,29 @@ class DiffParser:
         return self.files
 
 
+_RANGE = re.compile(r"[-+]([0-9]{1,10})(?:,([0-9]{1,10}))?", re.ASCII)
+MAX_LINE = 2**31 - 1  # no source file has more lines: a larger number is not a diff's
+
+
 def _range(text: str) -> tuple[int, int]:
-    """``+12,3`` -> (12, 3); ``+12`` -> (12, 1)."""
-    start, _, length = text[1:].partition(",")
-    return int(start), int(length) if length else 1
+    """``+12,3`` -> (12, 3); ``+12`` -> (12, 1). ValueError for anything else (a sign, ``_``, other digits,
+    a line number past :data:`MAX_LINE`)."""
+    m = _RANGE.fullmatch(text)
+    if m is None:
+        raise ValueError(text)
+    start, length = int(m.group(1)), int(m.group(2) or 1)
+    if start + length > MAX_LINE:
+        raise ValueError(text)
+    return start, length
+
+
+def _ranges(ranges: list[str], parents: int) -> tuple[int, int, int]:
+    """(new start, new length, old length: 0 for a combined diff) of a hunk header's ranges."""
+    start, new_len = _range(ranges[-1])
+    old_len = sum(_range(r)[1] for r in ranges[:-1]) if parents == 1 else 0
+    if new_len and not start:
+        raise ValueError("the new side's lines are numbered from 1")
+    return start, new_len, old_len
 
 
 def parse_diff(lines: Iterable[bytes], name: str = "<diff>") -> dict[str, ChangedFile]:

@@ -386,9 +386,19 @@ class GitHubClient:
                 hint="a proxy or a wrong --api-url/GITHUB_API_URL may be in the way.",
             ) from exc
 
-    def paginate(self, url: str, *, what: str, per_page: int = 100, max_pages: int = 200) -> Iterator[Any]:
-        """Every item of a list endpoint, following ``Link: <...>; rel="next"``."""
-        params: dict[str, Any] | None = {"per_page": per_page}
+    def paginate(
+        self,
+        url: str,
+        *,
+        what: str,
+        per_page: int = 100,
+        max_pages: int = 200,
+        key: str | None = None,
+        query: dict[str, Any] | None = None,
+    ) -> Iterator[Any]:
+        """Every item of a list endpoint, following ``Link: <...>; rel="next"``; ``key``: the list is under
+        that key of an object (``{"workflow_runs": [...]}``); ``query``: of the first page."""
+        params: dict[str, Any] | None = {**(query or {}), "per_page": per_page}
         next_url: str | None = url
         pages = 0
         while next_url is not None:
@@ -397,20 +407,22 @@ class GitHubClient:
             resp = self.request("GET", next_url, what=what, params=params)
             pages += 1
             items = self.json(resp, what)
+            if key is not None:
+                items = items.get(key) if isinstance(items, dict) else None
             if not isinstance(items, list):
                 raise GitHubUnavailableError(f"GitHub answered with no list when trying to {what}")
             yield from items
             next_url = resp.links.get("next", {}).get("url")
             params = None  # the next link carries its own query
             if next_url is not None:
-                self._check_origin(next_url)
+                self.check_origin(next_url)
 
-    def _check_origin(self, url: str) -> None:
+    def check_origin(self, url: str, what: str = "a pagination link") -> None:
+        """Refuse a URL from GitHub's answer that leaves the API host: the token would go with it."""
         parts = urlsplit(url)
         if (parts.scheme, parts.hostname, parts.port) != self._origin:
             raise GitHubError(
-                "a pagination link points away from the API host; not following it with the token: "
-                + self.redact(url)
+                f"{what} points away from the API host; not following it with the token: " + self.redact(url)
             )
 
     # -- retry and error policy -------------------------------------------------------------------------

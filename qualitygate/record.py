@@ -15,6 +15,7 @@ edge); ``check --base-results`` on a child commit reads it back as
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -152,13 +153,66 @@ def to_base(record: Record, source: str, warnings: Sequence[str] = ()) -> BaseRe
     )
 
 
-def record_from_dict(d: Mapping[str, Any]) -> Record:
-    """A record as JSON holds it (a verdict's ``record``, a git note's line); KeyError/TypeError/ValueError
-    on anything else."""
+class RecordFormatError(ValueError):
+    """A record (a verdict's ``record``, a git note's line) that is not what qualitygate writes: the message
+    names the field (``record.findings.3.line: not an integer``)."""
+
+
+_IDENT_TEXT = ("tool", "rule", "path", "message")
+_IDENT_OPTIONAL = ("line_hash", "fingerprint")
+
+
+def _need(ok: bool, where: str, what: str) -> None:
+    if not ok:
+        raise RecordFormatError(f"record.{where}: {what}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object, where: str) -> float:
+    _need(_is_int(value) or isinstance(value, float), where, "not a number")
+    _need(math.isfinite(float(value)), where, f"{value} is not a finite number")  # type: ignore[arg-type]
+    return float(value)  # type: ignore[arg-type]
+
+
+def _mapping(d: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = d.get(key)
+    if not isinstance(value, dict):
+        raise RecordFormatError(f"record.{key}: not an object")
+    return dict(value)
+
+
+def _ident(item: object, where: str) -> Ident:
+    _need(isinstance(item, dict), where, "not an object")
+    assert isinstance(item, dict)
+    unknown = sorted(set(item) - {*_IDENT_TEXT, *_IDENT_OPTIONAL, "line"})
+    _need(not unknown, where, f"unknown key {unknown[0]!r}" if unknown else "")
+    for key in _IDENT_TEXT:
+        _need(isinstance(item.get(key), str), f"{where}.{key}", "not a string")
+    for key in _IDENT_OPTIONAL:
+        _need(item.get(key) is None or isinstance(item[key], str), f"{where}.{key}", "not a string or null")
+    line = item.get("line", 0)
+    _need(_is_int(line) and 0 <= line < 2**31, f"{where}.line", "not a line number")
+    return Ident(**item)
+
+
+def record_from_dict(d: object) -> Record:
+    """A record as JSON holds it (a verdict's ``record``, a git note's line), checked field by field: any
+    other shape is a :class:`RecordFormatError` naming the field, never a value that fails later."""
+    _need(isinstance(d, dict), "", "not an object")
+    assert isinstance(d, dict)
+    commit, version, findings = d.get("commit"), d.get("version"), d.get("findings")
+    _need(commit is None or isinstance(commit, str), "commit", "not a string or null")
+    _need(isinstance(version, str), "version", "not a string")
+    _need(isinstance(findings, list), "findings", "not a list")
+    tests = _mapping(d, "tests")
+    _need(all(isinstance(v, str) for v in tests.values()), "tests", "an outcome that is not a string")
     return Record(
-        commit=d.get("commit"),
-        version=str(d["version"]),
-        metrics={str(k): float(v) for k, v in d["metrics"].items()},
-        findings=[Ident(**f) for f in d["findings"]],
-        tests={str(k): str(v) for k, v in d["tests"].items()},
+        commit=commit,
+        version=str(version),
+        metrics={str(k): _number(v, f"metrics.{k}") for k, v in _mapping(d, "metrics").items()},
+        findings=[_ident(f, f"findings.{i}") for i, f in enumerate(findings or ())],
+        tests=tests,
     )

@@ -121,7 +121,11 @@ def _locust_unit(metric: str) -> str | None:
 
 def split_locust_metric(metric: str) -> tuple[str, str]:
     """``locust.GET /cart.p(99.9)`` -> (``GET /cart``, ``p(99.9)``)."""
-    body = metric[len("locust.") :]
+    return _split_stat(metric[len("locust.") :])
+
+
+def _split_stat(body: str) -> tuple[str, str]:
+    """``name.p(99.9)`` -> (``name``, ``p(99.9)``): a percentile's own dots stay in the stat."""
     if body.endswith(")") and "(" in body:
         open_ = body.rindex("(")
         dot = body.rindex(".", 0, open_)
@@ -141,12 +145,7 @@ def split_k6_metric(metric: str) -> tuple[str, str]:
     if "}" in body:
         close = body.rindex("}")
         return body[: close + 1], body[close + 2 :]
-    if body.endswith(")") and "(" in body:
-        open_ = body.rindex("(")
-        dot = body.rindex(".", 0, open_)
-        return body[:dot], body[dot + 1 :]
-    name, _, stat = body.rpartition(".")
-    return name, stat
+    return _split_stat(body)
 
 
 # For each canonical unit: the factor that converts each unit a threshold may be written in.

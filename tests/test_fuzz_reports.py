@@ -32,6 +32,15 @@ SEEDS = {
     "jscpd": ["fixtures/acme/jscpd-report.json"],
     "sarif": ["fixtures/acme/trivy-results.sarif", "fixtures/acme/ruff.sarif"],
     "k6": ["fixtures/acme/k6-summary.json"],
+    "istanbul-json": [
+        "fixtures/more/jest/coverage/coverage-summary.json",
+        "fixtures/more/jest/coverage/coverage-final.json",
+    ],
+    "playwright-json": ["fixtures/more/playwright/e2e-results.json"],
+    "locust": ["fixtures/more/locust/locust_stats.csv"],
+    "gitleaks": ["fixtures/more/public/gitleaks-v8-many.json"],
+    "snyk": ["fixtures/more/public/snyk-all-projects.json"],
+    "zap": ["fixtures/more/public/zap-report_json.json"],
 }
 ROUNDS = int(os.environ.get("QUALITYGATE_FUZZ_ROUNDS", "12"))  # per seed file
 SEED = int(os.environ.get("QUALITYGATE_FUZZ_SEED", "20250115"))
@@ -119,3 +128,16 @@ def test_mutated_reports_are_read_or_refused_never_an_internal_error(
             if code == 3:
                 assert err.startswith(f"qualitygate: error: {path}"), err
                 assert len(err.splitlines()) <= 2, err  # the error, and perhaps a tip
+
+
+def test_parse_kind_accepts_every_kind_the_registry_reads() -> None:
+    """``parse --kind istanbul-json`` (and the five other kinds added with it) was a usage error (exit 2)."""
+    import click
+
+    from qualitygate.cli import parse_cmd
+    from qualitygate.parsers.registry import KINDS
+
+    kind = next(p for p in parse_cmd.params if p.name == "kind")
+    assert isinstance(kind.type, click.Choice)
+    assert sorted(kind.type.choices) == sorted(KINDS)
+    assert set(SEEDS) == set(KINDS)  # the fuzz above mutates a report of every kind

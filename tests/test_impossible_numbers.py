@@ -146,6 +146,18 @@ def test_a_huge_brda_taken_count_is_clamped_like_a_da_count(
     assert '"coverage.branches.covered": 1,' in capsys.readouterr().out
 
 
+def test_a_huge_cobertura_method_hit_count_is_clamped_like_a_line_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Istanbul's ``<method hits>`` beyond int64 ended in OverflowError (exit 5); a line's is clamped."""
+    nyc = Path(__file__).resolve().parent.parent / "fixtures/acme/frontend/coverage/cobertura-coverage.xml"
+    path = tmp_path / "coverage.xml"
+    one = '<method name="(anonymous_0)" hits="2"'
+    path.write_text(nyc.read_text().replace(one, one.replace('"2"', '"99999999999999999999"')))
+    assert main(["parse", str(path), "--format", "json"]) == 0
+    assert '"coverage.functions.covered": 22,' in capsys.readouterr().out
+
+
 RADON_JUNK = {
     "whitespace-only": (" \n\t\n", "only whitespace: no radon cc report was written"),
     "bom-only": ("\ufeff", "only whitespace: no radon cc report was written"),
@@ -170,3 +182,94 @@ def test_radon_junk_is_refused_like_an_empty_file(
     path.write_text(text, encoding="utf-8")
     err = one_line_error(path, capsys, "--kind", "radon")
     assert message in err
+
+
+FIX = Path(__file__).resolve().parent.parent / "fixtures"
+D5000 = "9" * 5000
+# (seed file, kind, text replaced, its replacement, exit code, the error's tail or a line of the JSON output):
+# each ended in exit 5 (int() of 5000 digits, array("q") overflow, csv.Error) before
+HUGE_NEW_KINDS = {
+    "zap-riskcode-5000-digits": (
+        "more/public/zap-report_json.json",
+        "zap",
+        '"riskcode": "2"',
+        f'"riskcode": "{D5000}"',
+        3,
+        "riskcode: expected a number, got '" + "9" * 56 + "...",
+    ),
+    "zap-riskcode-superscript": (
+        "more/public/zap-report_json.json",
+        "zap",
+        '"riskcode": "2"',
+        '"riskcode": "\\u00b2"',
+        3,
+        "riskcode: expected a number, got '²'",
+    ),
+    "istanbul-count-past-int64": (
+        "more/jest/coverage/coverage-final.json",
+        "istanbul-json",
+        '"s":{"0":1',
+        '"s":{"0":99999999999999999999',
+        0,
+        '"coverage.lines.total": ',
+    ),
+    "istanbul-line-past-any-file": (
+        "more/jest/coverage/coverage-final.json",
+        "istanbul-json",
+        '"start":{"line":1,"column":26',
+        '"start":{"line":99999999999999999999,"column":26',
+        3,
+        ".start.line: 99999999999999999999 is not a line number",
+    ),
+    "istanbul-column-past-int64": (
+        "more/jest/coverage/coverage-final.json",
+        "istanbul-json",
+        '"start":{"line":1,"column":26',
+        '"start":{"line":1,"column":99999999999999999999',
+        0,
+        '"coverage.lines.total": ',
+    ),
+    "radon-block-count-5000-digits": (
+        "../tests/data/radon/radon.error-line-closures-crlf.txt",
+        "radon",
+        "4 blocks",
+        f"{D5000} blocks",
+        3,
+        ":9: a block count too long to be one",
+    ),
+    "lcov-lf-5000-digits": (
+        "acme/frontend/coverage/lcov.info",
+        "lcov",
+        "LF:22\n",
+        f"LF:{D5000}\n",
+        3,
+        ":41: ",
+    ),
+    "locust-lone-cr": (
+        "more/locust/locust_stats.csv",
+        "locust",
+        "GET,/,169",
+        "GET,/\r,169",
+        3,
+        ":2: not a CSV file: new-line character seen in unquoted field",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HUGE_NEW_KINDS))
+def test_huge_numbers_in_the_new_kinds_are_clamped_or_refused_with_the_place(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed, kind, old, new, code, expected = HUGE_NEW_KINDS[name]
+    text = (FIX / seed).read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / Path(seed).name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8", newline="")
+    assert main(["parse", str(path), "--kind", kind, "--format", "json"]) == code
+    out, err = capsys.readouterr()
+    if code == 0:
+        assert expected in out
+    else:
+        assert err.startswith(f"qualitygate: error: {path}"), err[:300]
+        assert expected in err.splitlines()[0], err[:300]
+        assert len(err.splitlines()) <= 2

@@ -261,7 +261,7 @@ def test_an_unreadable_base_verdict_is_an_input_error_naming_it(repo: Path) -> N
     (repo / "bad.json").write_text("{nope", encoding="utf-8")
     result = qg("check", "--root", str(repo), "--base-results", str(repo / "bad.json"))
     assert result.returncode == 3
-    assert f"{repo / 'bad.json'}: not a JSON verdict" in (result.stdout + result.stderr)
+    assert f"{repo / 'bad.json'}:1:2: not valid JSON" in (result.stdout + result.stderr)
     result = qg("check", "--root", str(repo), "--base-results", str(repo / "absent.json"))
     assert result.returncode == 3
     assert "absent.json: no such file" in (result.stdout + result.stderr)

@@ -141,11 +141,17 @@ def _records(chunk: str, matches: list[_Match | Misfit]) -> list[Record | Misfit
             out.append(m)
             continue
         g, n_da, lh, n_fn, n_fnda, names = next(counts)
-        if lh < 0 or not names:
+        if lh < 0 or not names or not _said_fits(g):
             out.append(Misfit(chunk[m.start : m.end], m.start))
         else:
             out.append(_record(chunk[m.body : m.end - len(_END)], m.start, g, (n_da, lh, n_fn, n_fnda)))
     return out
+
+
+def _said_fits(g: tuple[str, ...]) -> bool:
+    """Whether the record's FNF/FNH/LF/LH/BRF/BRH numbers are short enough for int(): a longer one is left
+    to the careful reader, which names its line (int() of 5000 digits raises ValueError: exit 5)."""
+    return all(len(g[i]) <= 18 for i in (2, 3, 6, 7, 9, 10))
 
 
 def _record(text: str, offset: int, g: tuple[str, ...], n: tuple[int, int, int, int]) -> Record:

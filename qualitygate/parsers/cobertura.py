@@ -779,7 +779,8 @@ def _read_methods(
         mnums, mhits = _read_lines_slow(path, m.find("lines"), None, None, None)
         flines.append(min(mnums) if mnums else 0)
         h = m.get("hits")  # Istanbul writes the function's own count; Java/gcovr do not
-        fhits.append(_int(path, m, "hits", h) if h is not None else max(mhits, default=0))
+        # clamped as a line's hits are: array("q") holds no more (a 20-digit count was exit 5)
+        fhits.append(min(_int(path, m, "hits", h), 2**63 - 1) if h is not None else max(mhits, default=0))
 
 
 def _add_file(

@@ -22,6 +22,9 @@ from qualitygate.errors import ReportFormatError
 from qualitygate.model import CoverageReport, CoverageTotals, FileCoverage, to_posix
 from qualitygate.parsers.jsonload import load_object, no_gc, type_name
 
+_COUNT_MAX = 2**63 - 1  # what FileCoverage's arrays hold
+_LINE_MAX = 2**31 - 1
+
 WHAT = "Istanbul JSON coverage report"
 
 _FINAL = re.compile(r'"statementMap"\s*:\s*\{')
@@ -64,8 +67,8 @@ def parse(path: str) -> CoverageReport:
 
 def _count(path: str, v: object, where: str) -> int:
     if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-        raise ReportFormatError(path, f"{where}: expected a count, got {v!r}")
-    return v
+        raise ReportFormatError(path, f"{where}: expected a count, got {str(v)[:60]!r}")
+    return min(v, _COUNT_MAX)  # an execution count past int64 is still "run": clamped, as lcov's DA is
 
 
 def _object(path: str, v: object, where: str) -> dict[str, Any]:
@@ -77,9 +80,27 @@ def _object(path: str, v: object, where: str) -> dict[str, Any]:
 def _start(path: str, loc: object, where: str) -> tuple[int, int]:
     """``{"start": {"line", "column"}}`` -> (line, column)."""
     start = _object(path, _object(path, loc, where).get("start"), f"{where}.start")
-    line = _count(path, start.get("line"), f"{where}.start.line")
+    line = _line_number(path, start.get("line"), f"{where}.start.line")
     column = start.get("column")
-    return line, column if isinstance(column, int) and not isinstance(column, bool) else 0
+    if isinstance(column, int) and not isinstance(column, bool) and 0 <= column <= _LINE_MAX:
+        return line, column
+    return line, 0
+
+
+def _line_number(path: str, v: object, where: str) -> int:
+    """A line number: a count no larger than a source file's lines can be (a larger one overflowed)."""
+    n = _count(path, v, where)
+    if n > _LINE_MAX:
+        raise ReportFormatError(path, f"{where}: {str(v)[:30]} is not a line number")
+    return n
+
+
+def _line_of(path: str, item: dict[str, Any], loc: object, where: str) -> int:
+    """An fnMap/branchMap entry's ``line``, else the line its location starts on."""
+    line = item.get("line")
+    if not isinstance(line, int) or isinstance(line, bool):
+        return _start(path, loc, where)[0]
+    return _line_number(path, line, f"{where}.line")
 
 
 def _read_final(path: str, doc: dict[str, Any], report: CoverageReport) -> None:
@@ -125,9 +146,7 @@ def _functions(path: str, body: dict[str, Any], where: str, f: FileCoverage) -> 
     hits = _object(path, body.get("f", {}), f"{where}.f")
     for fid, raw in fmap.items():
         fn = _object(path, raw, f"{where}.fnMap.{fid}")
-        line = fn.get("line")
-        if not isinstance(line, int) or isinstance(line, bool):
-            line = _start(path, fn.get("decl", fn.get("loc")), f"{where}.fnMap.{fid}.decl")[0]
+        line = _line_of(path, fn, fn.get("decl", fn.get("loc")), f"{where}.fnMap.{fid}.decl")
         name = fn.get("name")
         f.function_names.append(name if isinstance(name, str) else f"(function {fid})")
         f.function_lines.append(line)
@@ -140,9 +159,7 @@ def _branches(path: str, body: dict[str, Any], where: str, f: FileCoverage) -> N
     per_line: dict[int, tuple[int, int]] = {}
     for bid, raw in bmap.items():
         br = _object(path, raw, f"{where}.branchMap.{bid}")
-        line = br.get("line")
-        if not isinstance(line, int) or isinstance(line, bool):
-            line = _start(path, br.get("loc"), f"{where}.branchMap.{bid}.loc")[0]
+        line = _line_of(path, br, br.get("loc"), f"{where}.branchMap.{bid}.loc")
         counts = hits.get(bid, [])
         if not isinstance(counts, list):
             raise ReportFormatError(path, f"{where}.b.{bid}: expected an array, got {type_name(counts)}")

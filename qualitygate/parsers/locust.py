@@ -77,8 +77,17 @@ def _number(path: str, text: str, line: int, column: str) -> float | None:
     return value
 
 
+def _rows(path: str) -> list[list[str]]:
+    """The CSV's rows; what the csv module refuses (a lone CR, a NUL, a 128 KiB field) names the line."""
+    reader = csv.reader(io.StringIO(read_text(path, WHAT)))
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise ReportFormatError(path, f"not a CSV file: {exc}", line=reader.line_num) from None
+
+
 def parse(path: str) -> LocustReport:
-    rows = list(csv.reader(io.StringIO(read_text(path, WHAT))))
+    rows = _rows(path)
     if not rows or ",".join(rows[0][:4]) != _HEAD:
         raise ReportFormatError(
             path, f"not a Locust stats CSV: the first line must start with {_HEAD!r}", line=1

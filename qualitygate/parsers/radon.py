@@ -35,6 +35,7 @@ _TYPES = {"function": "function", "method": "method", "class": "class"}
 # radon cli/tools.py TEMPLATE: '{0}{1} {2}:{3} {4} - {5}{6}' -> "    F 12:0 name - A (3)" with -s.
 _BLOCK = re.compile(r"^[ \t]+([FMC]) (\d+):(\d+) (.+) - ([A-F])(?: \((\d+)\))?$")
 _ERROR = re.compile(r"^[ \t]+ERROR: (.*)$")
+_MAX_DIGITS = 18  # any count or score fits in 18 digits; Python's int() refuses more than 4300
 _ANALYZED = re.compile(r"^(\d+) blocks \(classes, functions, methods\) analyzed\.$")
 _AVERAGE = re.compile(r"^Average complexity: ([A-F]) \(([0-9.eE+-]+|nan|inf)\)$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -150,6 +151,13 @@ def _bad_block(b: dict[str, Any]) -> str:
 # ------------------------------------------------------------------------------------------------ text
 
 
+def _block_count(path: str, digits: str, lineno: int) -> int:
+    """The "N blocks analyzed" footer's N (int() of 4300 digits raises ValueError: exit 5)."""
+    if len(digits) > _MAX_DIGITS:
+        raise ReportFormatError(path, "a block count too long to be one", line=lineno)
+    return int(digits)
+
+
 def _from_text(path: str, text: str) -> ComplexityReport:
     if "\x1b[" in text:  # radon colours its output on a terminal (colorama); captured logs may keep it
         text = _ANSI.sub("", text)
@@ -177,7 +185,7 @@ def _from_text(path: str, text: str) -> ComplexityReport:
             )
         m = _ANALYZED.match(line)
         if m:
-            reported_blocks = int(m.group(1))
+            reported_blocks = _block_count(path, m.group(1), lineno)
             continue
         m = _AVERAGE.match(line)
         if m:

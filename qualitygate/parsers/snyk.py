@@ -69,14 +69,7 @@ def _project(path: str, project: object, where: str, warnings: list[str]) -> lis
         )
     target = project.get("displayTargetFile") or project.get("targetFile")
     manifest = to_posix(target) if isinstance(target, str) and target else None
-    by_id: dict[str, tuple[dict[str, Any], int]] = {}
-    for j, v in enumerate(vulns):
-        if not isinstance(v, dict) or not isinstance(v.get("id"), str):
-            raise ReportFormatError(
-                path, f"{where}.vulnerabilities[{j}]: expected a vulnerability with an id"
-            )
-        first, paths = by_id.get(v["id"], (v, 0))
-        by_id[v["id"]] = (first, paths + 1)
+    by_id = _by_id(path, vulns, where)
     _compare(project.get("uniqueCount"), len(by_id), where, warnings)
     return [_finding(path, v, paths, manifest, f"{where}.vulnerabilities") for v, paths in by_id.values()]
 

@@ -15,6 +15,7 @@ URL (ZAP scans a running site, not files), so per-path gates never match it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from qualitygate.errors import ReportFormatError
@@ -23,6 +24,7 @@ from qualitygate.parsers.jsonload import load_object, type_name
 
 WHAT = "ZAP JSON report"
 
+_DIGITS = re.compile(r"[0-9]{1,18}")  # not str.isdigit(): "²" is a digit to it and not to int()
 RISK = {
     3: (Severity.HIGH, Level.ERROR),
     2: (Severity.MEDIUM, Level.WARNING),
@@ -67,9 +69,10 @@ def _number(path: str, v: object, where: str) -> int:
     """ZAP writes numbers as strings ("2"); accept either."""
     if isinstance(v, int) and not isinstance(v, bool):
         return v
-    if isinstance(v, str) and v.strip().isdigit():
+    if isinstance(v, str) and _DIGITS.fullmatch(v.strip()):
         return int(v)
-    raise ReportFormatError(path, f"{where}: expected a number, got {v!r}")
+    shown = repr(v) if len(repr(v)) <= 60 else repr(v)[:57] + "..."
+    raise ReportFormatError(path, f"{where}: expected a number, got {shown}")
 
 
 def _finding(path: str, alert: object, where: str, site: object) -> Finding:
