@@ -93,7 +93,8 @@ def cli() -> None:
     """One policy over every CI report (coverage, tests, complexity, security, k6), one verdict.
 
     Exit codes: 0 pass, 1 a gate failed or could not be evaluated, 2 usage or policy error,
-    3 unreadable input, 4 GitHub API error, 5 internal error, 141 output pipe closed.
+    3 unreadable input, 4 GitHub API or Pushgateway error, 5 internal error, 130 interrupted (Ctrl-C),
+    141 output pipe closed.
     """
 
 

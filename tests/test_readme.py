@@ -63,3 +63,12 @@ def test_the_development_list_names_every_module_of_the_package() -> None:
     missing = [m for m in modules if not re.search(rf"(?<![\w/]){re.escape(m)}\b", listed)]
     assert len(modules) > 70
     assert missing == []
+
+
+def test_help_lists_every_exit_code_the_readme_does() -> None:
+    """``qualitygate --help`` names each code of the README's table (130 was missing)."""
+    from qualitygate.cli import cli
+
+    doc = " ".join((cli.help or "").split())
+    for code in (0, 1, 2, 3, 4, 5, 130, 141):
+        assert f" {code} " in f" {doc} ", code
