@@ -90,11 +90,14 @@ def iterparse(
     """
     from lxml import etree
 
+    from qualitygate.parsers.reading import open_report
+
     try:
-        ctx = etree.iterparse(
-            path, events=events, tag=tags, remove_blank_text=remove_blank_text, **_safe_kwargs()
-        )
-        yield from _doctype_checked(path, ctx)
+        with open_report(path) as fh:  # the registry's open file, hashed on the way
+            ctx = etree.iterparse(
+                fh, events=events, tag=tags, remove_blank_text=remove_blank_text, **_safe_kwargs()
+            )
+            yield from _doctype_checked(path, ctx)
     except etree.XMLSyntaxError as exc:
         _refuse_declared_entity(path)
         raise _syntax_error(path, exc) from None
