@@ -139,3 +139,76 @@ def test_check_reads_a_coverage_xml_once_and_hashes_it_on_the_way(
     assert opened == [str(tmp_path / "coverage.xml")]
     (info,) = json.loads(capsys.readouterr().out)["inputs"]
     assert info["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+class _CountedFile:
+    """A file opened by the code under test; every byte read through it is counted for its path."""
+
+    def __init__(self, fh: Any, counts: dict[str, int]) -> None:
+        self._fh, self._counts, self._name = fh, counts, str(fh.name)
+
+    def _count(self, data: Any) -> Any:
+        if isinstance(data, bytes | str):
+            self._counts[self._name] = self._counts.get(self._name, 0) + len(data)
+        return data
+
+    def read(self, *args: Any) -> Any:
+        return self._count(self._fh.read(*args))
+
+    def readline(self, *args: Any) -> Any:
+        return self._count(self._fh.readline(*args))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fh, name)
+
+    def __iter__(self) -> Any:
+        return (self._count(line) for line in self._fh)
+
+    def __enter__(self) -> _CountedFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._fh.close()
+
+
+@pytest.mark.parametrize("careful", [False, True], ids=["cobertura-fast", "cobertura-careful"])
+def test_check_reads_every_report_once_and_hashes_it_on_the_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], careful: bool
+) -> None:
+    """One in-process ``check`` of fixtures/acme-failing (Cobertura, JUnit, lcov, SARIF, radon, complexipy,
+    jscpd, k6): every report is opened once and its bytes are read once (sniffed, then read on from the same
+    handle, lxml fed from it too), and each sha256 in the verdict is its file's, hashed on the way. With the
+    Cobertura fast path off, the careful lxml path reads the file once as well."""
+    import builtins
+    import hashlib
+
+    from qualitygate.cli import main
+    from qualitygate.parsers import cobertura
+
+    root = tmp_path / "acme-failing"
+    shutil.copytree(FIXTURES / "acme-failing", root)
+    opened: dict[str, int] = {}
+    read: dict[str, int] = {}
+    real_open = builtins.open
+
+    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        fh = real_open(file, *args, **kwargs)
+        name = str(file)
+        if not name.startswith(str(root)) or "/." in name:
+            return fh
+        opened[name] = opened.get(name, 0) + 1
+        return _CountedFile(fh, read)
+
+    if careful:
+        monkeypatch.setattr(cobertura, "_parse_fast", lambda path: None)
+    monkeypatch.setattr(builtins, "open", counting_open)
+    main(["check", "--root", str(root), "--format", "json"])
+    monkeypatch.undo()
+    inputs = json.loads(capsys.readouterr().out)["inputs"]
+    kinds = sorted({i["kind"] for i in inputs})
+    assert kinds == ["cobertura", "complexipy", "jscpd", "junit", "k6", "lcov", "radon", "sarif"]
+    for info in inputs:
+        full = str(root / info["path"])
+        data = (root / info["path"]).read_bytes()
+        assert (info["path"], opened.get(full), read.get(full)) == (info["path"], 1, len(data))
+        assert info["sha256"] == hashlib.sha256(data).hexdigest()

@@ -783,3 +783,27 @@ def test_the_load_average_does_not_decide_the_fork(monkeypatch: pytest.MonkeyPat
     assert cobertura._parallel_ok(str(path))
     monkeypatch.setattr(cobertura, "usable_cpus", lambda: 1)
     assert not cobertura._parallel_ok(str(path))
+
+
+def test_the_expat_pass_refuses_entities_with_defusedxmls_handlers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The expat safety pass installs defusedxml's refusals (``DefusedExpatBuilder``), told in our words."""
+    from defusedxml.expatbuilder import DefusedExpatBuilder
+
+    from qualitygate.errors import UnsafeInputError
+    from qualitygate.parsers import xmlsafe
+
+    seen: list[str] = []
+    real = DefusedExpatBuilder.defused_entity_decl
+
+    def spy(self: Any, name: str, *rest: Any) -> None:
+        seen.append(name)
+        real(self, name, *rest)
+
+    monkeypatch.setattr(DefusedExpatBuilder, "defused_entity_decl", spy)
+    p = xmlsafe.expat_checker("x.xml")
+    with pytest.raises(UnsafeInputError) as err:
+        p.Parse(b'<!DOCTYPE c [<!ENTITY lol "lol">]><c/>', True)
+    assert seen == ["lol"]
+    assert str(err.value).endswith(
+        "refused: the DOCTYPE declares entity 'lol'; reports never need entities and they are not expanded"
+    )

@@ -46,7 +46,7 @@ from operator import gt, itemgetter, lt
 from typing import TYPE_CHECKING, Any
 
 from qualitygate.errors import InputError, ReportFormatError, UnsafeInputError
-from qualitygate.model import CoverageReport, FileCoverage, to_posix
+from qualitygate.model import CoverageReport, CoverageTotals, FileCoverage, to_posix
 from qualitygate.parsers import reading, xmlsafe
 from qualitygate.parsers.registry import RERUN_ISTANBUL
 
@@ -1037,16 +1037,16 @@ def _root_counts(report: CoverageReport, root: dict[str, str]) -> dict[str, int 
 _ROOT_COUNTS = ("lines-valid", "lines-covered", "branches-valid", "branches-covered")
 
 
-def _istanbul_unplaced(report: CoverageReport, said: dict[str, int | None]) -> bool:
+def _istanbul_unplaced(report: CoverageReport, said: dict[str, int | None], t: CoverageTotals) -> bool:
     """Istanbul's Cobertura reporter (istanbul-reports ``lib/cobertura/index.js``) writes one ``<line>`` per
     line where a *statement* starts (``getLineCoverage``) and puts on it the branches of that line
     (``getBranchCoverageByLine``, keyed by each branch's own start line): a branch starting on a line where
     no statement starts (default parameters, a condition continued on the next line, ...) is written on no
     ``<line>``, yet counted in the root's ``branches-valid``/``branches-covered``, which are the producer's
     own figures (nyc's summary, its lcov). Those extra branches are kept as unplaced: the totals agree with
-    the producer, per-file figures stay what the lines say, and the warning says so. True when used."""
+    the producer, per-file figures stay what the lines say, and the warning says so. True when used.
+    ``t``: the totals of the lines, summed once by the caller."""
     valid, covered = said["branches-valid"], said["branches-covered"]
-    t = report.totals()
     if report.tool != "istanbul" or valid is None or covered is None or valid <= t.branches_total:
         return False
     extra_c, extra_t = covered - t.branches_covered, valid - t.branches_total
@@ -1072,7 +1072,7 @@ def _cross_check(report: CoverageReport, root: dict[str, str]) -> None:
         ("branches-valid", t.branches_total),
         ("branches-covered", t.branches_covered),
     )
-    if _istanbul_unplaced(report, said_all):
+    if _istanbul_unplaced(report, said_all, t):
         return
     for name, counted in checks:
         said = said_all[name]

@@ -31,8 +31,10 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
 
 def read_text(path: str, what: str) -> str:
     """The file as text: strict UTF-8 (a UTF-8 BOM is dropped), errors name the file and the position."""
+    from qualitygate.parsers.reading import open_report
+
     try:
-        with open(path, "rb") as fh:
+        with open_report(path) as fh:  # the registry's open file, hashed on the way
             raw = fh.read()
     except FileNotFoundError:
         raise ReportNotFoundError(path, "no such file") from None

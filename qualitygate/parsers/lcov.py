@@ -34,11 +34,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
 from operator import itemgetter, lt
-from typing import Any, BinaryIO
+from typing import Any
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import CoverageReport, FileCoverage, LazyFileCoverage, count_positive, to_posix
-from qualitygate.parsers import _lcov_istanbul
+from qualitygate.parsers import _lcov_istanbul, reading
 from qualitygate.parsers.registry import RERUN_ISTANBUL
 
 KIND = "lcov"
@@ -129,7 +129,7 @@ def parse(path: str) -> CoverageReport:
 
 def _read(path: str, st: _State) -> None:
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below; reading in blocks
+        fh = reading.open_report(path)  # the registry's open file, hashed on the way; closed below
     except OSError as exc:
         from qualitygate.errors import ReportNotFoundError
 
@@ -149,7 +149,7 @@ def _read(path: str, st: _State) -> None:
             _records(path, carry + "\nend_of_record\n", line_no, st)
 
 
-def _blocks(fh: BinaryIO) -> Iterator[bytes]:
+def _blocks(fh: reading.HashingReader) -> Iterator[bytes]:
     """The file in blocks of about ``_BLOCK`` bytes, each extended to a whole line (a block could otherwise
     end inside a UTF-8 sequence), without the UTF-8 byte order mark at the start of the file."""
     block = fh.read(_BLOCK)

@@ -1,8 +1,9 @@
 """One open per report: the registry opens the file to sniff it, and a parser that reads it from the start
 (:func:`open_report`) goes on with the same file handle after the bytes already read, hashing every byte as
 it passes, so the SHA-256 the verdict records (``InputInfo.sha256``) needs no second read
-(:func:`take_digest`). A parser that reads the file otherwise (lxml by path, a seek) leaves no digest and
-``collect`` hashes the file itself.
+(:func:`take_digest`). Every parser reads through here (the JSON and CSV readers' ``read_text``, lcov's
+block loop, lxml's ``iterparse`` fed from the file object, the Cobertura fast path), so ``collect`` hashes a
+file itself only for a parser that does not (none today).
 
 State is per process and per path, for the report being parsed now (``collect`` parses one at a time).
 """
@@ -65,9 +66,23 @@ class HashingReader:
                 data += self._fh.read()
         else:
             data = self._fh.read(size)
+        return self._passed(data, at_end=size < 0 or (not data and size != 0))
+
+    def readline(self) -> bytes:
+        if self._buffered:
+            cut = self._buffered.find(b"\n") + 1
+            if cut:
+                data, self._buffered = self._buffered[:cut], self._buffered[cut:]
+                return self._passed(data, at_end=False)
+            data, self._buffered = self._buffered + self._fh.readline(), b""
+        else:
+            data = self._fh.readline()
+        return self._passed(data, at_end=not data)
+
+    def _passed(self, data: bytes, *, at_end: bool) -> bytes:
         if data:
             self._hash.update(data)
-        elif size != 0:  # the end: every byte passed through here
+        if at_end:  # every byte passed through here
             _digests[self.path] = self._hash.hexdigest()
         return data
 

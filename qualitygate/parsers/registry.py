@@ -155,6 +155,13 @@ def _check_file(path: str) -> int:
 
 
 def read_head(path: str, size: int = SNIFF_BYTES) -> str:
+    """The file's first ``size`` bytes as text: the bytes already sniffed when it is the report being parsed
+    now (``reading.head``), else read."""
+    from qualitygate.parsers import reading
+
+    sniffed = reading.head(path)
+    if sniffed is not None and size <= SNIFF_BYTES:
+        return _decoded(sniffed[:size])
     try:
         with open(path, "rb") as fh:
             raw = fh.read(size)
