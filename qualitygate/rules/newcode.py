@@ -154,11 +154,18 @@ def coverage(gate: Gate, policy: Policy, reports: Sequence[Report], change: Chan
         if change.added_lines(f.path) and in_scope(f.path, globs)
     ]
     unlisted = _unlisted(merged.files, change, globs)
-    return replace(_coverage_value(gate, what, deltas, change, unlisted), caveat=_unlisted_caveat(unlisted))
+    added = sum(len(f.added) for f in change.files.values() if in_scope(f.path, globs))
+    return replace(
+        _coverage_value(gate, what, deltas, (added, globs), unlisted), caveat=_unlisted_caveat(unlisted)
+    )
 
 
-def _no_coverable_line(change: Change, unlisted: list[str]) -> Measured:
-    n = change.changed_lines
+def _no_coverable_line(added: tuple[int, tuple[str, ...]], unlisted: list[str]) -> Measured:
+    """No changed line the report measures: a visible skip (missing data when a changed source file is not
+    in the report at all). ``added``: the changed lines in the gate's scope, and that scope."""
+    n, globs = added
+    if n == 0 and globs:
+        return skipped(f"no coverable changed line (the change adds no line under {', '.join(globs)})")
     if unlisted:
         return no_data(
             "no coverable changed line: the coverage report measures none of the "
@@ -168,11 +175,11 @@ def _no_coverable_line(change: Change, unlisted: list[str]) -> Measured:
 
 
 def _coverage_value(
-    gate: Gate, what: str, deltas: list[_FileDelta], change: Change, unlisted: list[str]
+    gate: Gate, what: str, deltas: list[_FileDelta], added: tuple[int, tuple[str, ...]], unlisted: list[str]
 ) -> Measured:
     lines = sum(d.measured for d in deltas)
     if lines == 0:
-        return _no_coverable_line(change, unlisted)
+        return _no_coverable_line(added, unlisted)
     if gate.min_lines is not None and lines < gate.min_lines:
         return skipped(f"{plural(lines, 'coverable changed line')} < {gate.min_lines}")
     covered, total = _totals(what, deltas)
