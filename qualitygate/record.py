@@ -73,6 +73,31 @@ def test_cases(data: Collected) -> list[TestCase]:
     return out
 
 
+def _cases(reports: list[Report]) -> list[TestCase]:
+    return [c for r in reports if isinstance(r, TestReport) for c in r.cases]
+
+
+def _files(cases: list[TestCase], known: Mapping[str, str]) -> dict[str, str]:
+    """The file of each test case that names one (the first report's, for a test listed twice)."""
+    out: dict[str, str] = {}
+    for c in cases:
+        if c.file and c.id not in known:
+            out.setdefault(c.id, c.file)
+    return out
+
+
+def test_scopes(data: Collected) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The test ids per component (``""``: the repository-wide test reports) and the file of each test."""
+    components: dict[str, set[str]] = {}
+    files: dict[str, str] = {}
+    for (role, component), loaded in data.reports.items():
+        cases = _cases([e.report for e in loaded]) if role == "tests" else []
+        if cases:
+            components.setdefault(component or "", set()).update(c.id for c in cases)
+            files.update(_files(cases, files))
+    return {k: sorted(v) for k, v in sorted(components.items())}, dict(sorted(files.items()))
+
+
 def _outcome(case: TestCase) -> str:
     return "flaky" if case.flaky and case.status is TestStatus.PASSED else case.status.value
 
@@ -131,12 +156,15 @@ def build(data: Collected, gates: Sequence[GateResult], *, version: str, commit:
         value = g.value if g.value is not None else g.actual  # a max_drop gate's actual is the drop
         if value is not None:
             metrics.setdefault(gate_key(g.metric, g.component, g.paths), float(value))
+    components, files = test_scopes(data)
     return Record(
         commit=commit,
         version=version,
         metrics=dict(sorted(metrics.items())),
         findings=[ident(f, data.line_hashes) for f in findings_of(data)],
         tests=outcomes(test_cases(data)),
+        test_components=components,
+        test_files=files,
     )
 
 
@@ -148,6 +176,8 @@ def to_base(record: Record, source: str, warnings: Sequence[str] = ()) -> BaseRe
         metrics=dict(record.metrics),
         findings=tuple(record.findings),
         tests=dict(record.tests),
+        test_components={k: tuple(v) for k, v in record.test_components.items()},
+        test_files=dict(record.test_files),
         warnings=tuple(warnings),
     )
 
@@ -161,4 +191,6 @@ def record_from_dict(d: Mapping[str, Any]) -> Record:
         metrics={str(k): float(v) for k, v in d["metrics"].items()},
         findings=[Ident(**f) for f in d["findings"]],
         tests={str(k): str(v) for k, v in d["tests"].items()},
+        test_components={str(k): [str(t) for t in v] for k, v in d.get("test_components", {}).items()},
+        test_files={str(k): str(v) for k, v in d.get("test_files", {}).items()},
     )
