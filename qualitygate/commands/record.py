@@ -21,7 +21,9 @@ def _from_verdict_file(path: str) -> Record:
     verdict = load_verdict(path)
     if verdict.record is None:
         raise UsageError(
-            f"{path}: a {verdict.schema_version} verdict holds no record; write it with check 1.2+"
+            f"{path}: a {verdict.schema_version} verdict (qualitygate {verdict.tool_version}) holds no "
+            "record of the results (verdicts carry one from schema 1.2 on); write it again with this "
+            "qualitygate (check --format json)"
         )
     return verdict.record
 
