@@ -50,7 +50,8 @@ def from_verdict_text(text: str | bytes, source: str, display: str) -> BaseResul
         tool = doc.get("tool_version", "?")
         why = (
             f"{display} is a {version} verdict (qualitygate {tool}): it holds no record of the results a "
-            "comparison needs; write the base's verdict with a qualitygate that writes 1.2 verdicts"
+            "comparison needs (verdicts carry one from schema 1.2 on); write the base's verdict again with "
+            "this qualitygate (check --format json), or use --base-results auto"
         )
         return BaseResults(
             commit=None, version=str(doc.get("tool_version", "")), source=source, unavailable=why

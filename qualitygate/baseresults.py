@@ -27,6 +27,10 @@ class BaseResults:
     metrics: Mapping[str, float] = field(default_factory=dict)
     findings: tuple[Ident, ...] = ()
     tests: Mapping[str, str] = field(default_factory=dict)
+    # the test ids per component ("" for the repository-wide reports) and the file of each test; empty in
+    # results recorded before they were kept
+    test_components: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    test_files: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # e.g. the results belong to another commit than the merge base
     # set when the source was looked up and holds no usable results (why): every base-dependent gate is
     # then missing data with this reason, never a pass

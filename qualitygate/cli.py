@@ -243,6 +243,22 @@ BASE_DIFF_OPTION = click.option(
     help="Also send the verdict's gauges to this Prometheus Pushgateway (job qualitygate; grouping key "
     "repository, branch). Needs 'qualitygate[prometheus]'.",
 )
+@click.option(
+    "--trend",
+    "trend",
+    multiple=True,
+    metavar="METRIC[,METRIC...]",
+    help="Add a Trend section to the Markdown verdict (markdown, the job summary, the comment): each "
+    "METRIC (as history names it, e.g. coverage.lines.pct@backend) over the last commits, from git notes.",
+)
+@click.option(
+    "--trend-commits",
+    type=click.IntRange(1, 100),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="With --trend: how many commits of the base branch (first parents of the merge base, else HEAD).",
+)
 @click.pass_context
 def check_cmd(
     ctx: click.Context,
@@ -264,6 +280,8 @@ def check_cmd(
     base_diff: str | None,
     base_results: str | None,
     push: str | None,
+    trend: tuple[str, ...],
+    trend_commits: int,
 ) -> None:
     """Evaluate the policy over the reports and print the verdict.
 
@@ -285,6 +303,8 @@ def check_cmd(
         base_diff=base_diff,
         base_results=base_results,
         push=push,
+        trend=[m.strip() for t in trend for m in t.split(",") if m.strip()],
+        trend_commits=trend_commits,
     )
 
     if hook_missing and not hook:

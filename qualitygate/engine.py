@@ -128,11 +128,11 @@ def _by_base(gate: Gate, policy: Policy, reports: list[Report], against: Against
     return None
 
 
-def _removed(data: Collected, against: Against) -> Measured:
+def _removed(gate: Gate, reports: list[Report], against: Against) -> Measured:
     why = vsbase.why_missing(against.base)
     if why or against.base is None:
         return no_data(why or vsbase.NO_BASE)
-    return vsbase.tests_removed(data, against.base)
+    return vsbase.tests_removed(gate, reports, against.base)
 
 
 def _run_rule(
@@ -167,12 +167,12 @@ def _measure(
     cannot = _cannot_judge_new_code(key[0], change, against) if new_code else None
     if cannot is not None:
         return cannot, [], None
-    if gate.metric == "tests.removed":
-        return _removed(data, against), [e.rel for e in data.reports.get(key, [])], None
     loaded = data.reports.get(key, [])
     if loaded:
         reports = [entry.report for entry in loaded]
         inputs = [entry.rel for entry in loaded]
+        if gate.metric == "tests.removed":  # the gate's component's reports, as every tests gate
+            return _removed(gate, reports, against), inputs, None
         taken = None
         if keeper is not None:
             reports, taken = keeper.take(gate, reports)

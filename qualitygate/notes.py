@@ -31,7 +31,7 @@ REF = f"refs/notes/{NAME}"
 TRACKING = f"refs/notes/{NAME}-remote"
 FETCH_HINT = f"git fetch origin '+{REF}:{REF}'"
 PUSH_ATTEMPTS = 5
-# git notes merge commits: an identity is needed where CI has none configured
+# git notes add and merge make commits on the notes ref: an identity is needed where CI has none configured
 _IDENTITY = ("-c", "user.name=qualitygate", "-c", "user.email=qualitygate@localhost")
 
 
@@ -79,7 +79,7 @@ def write(root: str, commit: str, line: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write("\n".join([*kept, line]) + "\n")
-        out = run_git(root, "notes", f"--ref={NAME}", "add", "-f", "-F", path, commit)
+        out = run_git(root, *_IDENTITY, "notes", f"--ref={NAME}", "add", "-f", "-F", path, commit)
     finally:
         os.unlink(path)
     if out.returncode != 0:

@@ -74,6 +74,31 @@ def test_cases(data: Collected) -> list[TestCase]:
     return out
 
 
+def _cases(reports: list[Report]) -> list[TestCase]:
+    return [c for r in reports if isinstance(r, TestReport) for c in r.cases]
+
+
+def _files(cases: list[TestCase], known: Mapping[str, str]) -> dict[str, str]:
+    """The file of each test case that names one (the first report's, for a test listed twice)."""
+    out: dict[str, str] = {}
+    for c in cases:
+        if c.file and c.id not in known:
+            out.setdefault(c.id, c.file)
+    return out
+
+
+def test_scopes(data: Collected) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The test ids per component (``""``: the repository-wide test reports) and the file of each test."""
+    components: dict[str, set[str]] = {}
+    files: dict[str, str] = {}
+    for (role, component), loaded in data.reports.items():
+        cases = _cases([e.report for e in loaded]) if role == "tests" else []
+        if cases:
+            components.setdefault(component or "", set()).update(c.id for c in cases)
+            files.update(_files(cases, files))
+    return {k: sorted(v) for k, v in sorted(components.items())}, dict(sorted(files.items()))
+
+
 def _outcome(case: TestCase) -> str:
     return "flaky" if case.flaky and case.status is TestStatus.PASSED else case.status.value
 
@@ -132,12 +157,15 @@ def build(data: Collected, gates: Sequence[GateResult], *, version: str, commit:
         value = g.value if g.value is not None else g.actual  # a max_drop gate's actual is the drop
         if value is not None:
             metrics.setdefault(gate_key(g.metric, g.component, g.paths), float(value))
+    components, files = test_scopes(data)
     return Record(
         commit=commit,
         version=version,
         metrics=dict(sorted(metrics.items())),
         findings=[ident(f, data.line_hashes) for f in findings_of(data)],
         tests=outcomes(test_cases(data)),
+        test_components=components,
+        test_files=files,
     )
 
 
@@ -149,6 +177,8 @@ def to_base(record: Record, source: str, warnings: Sequence[str] = ()) -> BaseRe
         metrics=dict(record.metrics),
         findings=tuple(record.findings),
         tests=dict(record.tests),
+        test_components={k: tuple(v) for k, v in record.test_components.items()},
+        test_files=dict(record.test_files),
         warnings=tuple(warnings),
     )
 
@@ -175,6 +205,26 @@ def _number(value: object, where: str) -> float:
     _need(_is_int(value) or isinstance(value, float), where, "not a number")
     _need(math.isfinite(float(value)), where, f"{value} is not a finite number")  # type: ignore[arg-type]
     return float(value)  # type: ignore[arg-type]
+
+
+def _optional_strings(d: Mapping[str, Any], key: str) -> dict[str, str]:
+    """An optional ``{str: str}`` field (absent in records written before it existed)."""
+    if key not in d:
+        return {}
+    value = _mapping(d, key)
+    _need(all(isinstance(v, str) for v in value.values()), key, "a value that is not a string")
+    return {str(k): v for k, v in value.items()}
+
+
+def _test_components(d: Mapping[str, Any]) -> dict[str, list[str]]:
+    """``test_components``: each component's test ids (absent in records written before it existed)."""
+    if "test_components" not in d:
+        return {}
+    value = _mapping(d, "test_components")
+    for k, ids in value.items():
+        ok = isinstance(ids, list) and all(isinstance(t, str) for t in ids)
+        _need(ok, f"test_components.{k}", "not a list of test ids")
+    return {str(k): list(v) for k, v in value.items()}
 
 
 def _mapping(d: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -215,4 +265,6 @@ def record_from_dict(d: object) -> Record:
         metrics={str(k): _number(v, f"metrics.{k}") for k, v in _mapping(d, "metrics").items()},
         findings=[_ident(f, f"findings.{i}") for i, f in enumerate(findings or ())],
         tests=tests,
+        test_components=_test_components(d),
+        test_files=_optional_strings(d, "test_files"),
     )

@@ -219,6 +219,10 @@ class Record:
     """An identity per finding (tool, rule, path, normalised message, line, hash of the line's text)"""
     tests: dict[str, str] = field(default_factory=dict)
     """The outcome per test id: passed, failed, error, skipped, or flaky (passed and failed)"""
+    test_components: dict[str, list[str]] = field(default_factory=dict)
+    """The test ids each component's test reports list (``""``: the repository-wide ``reports.tests``)"""
+    test_files: dict[str, str] = field(default_factory=dict)
+    """The file of each test id, where the report names one (``tests.removed`` with ``paths``)"""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

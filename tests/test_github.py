@@ -79,7 +79,7 @@ def _no_actions_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def _stub_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Markdown renderer is another module's job; these tests need only a body with the marker."""
 
-    def render(verdict: Verdict, base: Verdict | None, marker: str) -> str:
+    def render(verdict: Verdict, base: Verdict | None, marker: str, trends: object = ()) -> str:
         lines = [marker, f"## Quality gate: {verdict.status}"]
         lines += [f"| {g.title} | {g.status} | {g.actual} |" for g in verdict.gates]
         return "\n".join(lines) + "\n"

@@ -238,7 +238,7 @@ def test_a_1_1_verdict_as_base_results_says_what_it_lacks(repo: Path) -> None:
         f"no base results (verdict {repo / 'old.json'}): {repo / 'old.json'} is a 1.1 verdict"
     )
     assert doc["base"]["missing"].endswith(
-        "write the base's verdict with a qualitygate that writes 1.2 verdicts"
+        "write the base's verdict again with this qualitygate (check --format json), or use --base-results auto"
     )
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from qualitygate.change import Change
     from qualitygate.inputs import Collected
     from qualitygate.policy import Policy
+    from qualitygate.render.trend import Trend
 
 
 @dataclass(slots=True)
@@ -33,6 +34,8 @@ class CheckOptions:
     base_diff: str | None = None  # --base-diff FILE: a saved unified diff instead of git
     base_results: str | None = None  # --base-results FILE|DIR|auto: the base commit's results
     push: str | None = None  # --push URL: the Prometheus Pushgateway to send the gauges to
+    trend: Sequence[str] = ()  # --trend METRIC,...: the Markdown verdict's "Trend" charts, from the git notes
+    trend_commits: int = 20  # --trend-commits N
 
 
 def exit_code_for(verdict: Verdict) -> int:
@@ -180,7 +183,11 @@ def pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[s
 
 
 def write_outputs(
-    verdict: Verdict, pairs: list[tuple[str, str]], color: bool | None, root: str = "."
+    verdict: Verdict,
+    pairs: list[tuple[str, str]],
+    color: bool | None,
+    root: str = ".",
+    trends: Sequence[Trend] = (),
 ) -> None:
     from qualitygate.render import OutputFormat, render, write_atomic
 
@@ -188,6 +195,8 @@ def write_outputs(
         options: dict[str, object] = {}
         if fmt == "table":
             options["color"] = use_color(color, sys.stdout) if out == "-" else False
+        elif fmt == "markdown":
+            options["trends"] = trends
         elif fmt == "openmetrics":  # the branch and commit labels come from the environment, at the edge
             from qualitygate import prometheus
 
@@ -201,7 +210,7 @@ def write_outputs(
             if summary:
                 from qualitygate.render.github import step_summary
 
-                _append_summary(summary, step_summary(verdict))
+                _append_summary(summary, step_summary(verdict, trends=trends))
 
 
 def _append_summary(path: str, text: str) -> None:
@@ -228,20 +237,42 @@ def run(opts: CheckOptions, comment: CommentRequest | None = None) -> int:
     """``check``: build the verdict, write it (every ``--format``, or the hook's few lines), then the side
     effects (the comment). Usage errors in the outputs are found before any report is read."""
     pairs = [] if opts.hook else pair_outputs(opts.formats, opts.outputs)
+    if opts.trend:
+        _check_trend_shown(opts, comment)
     checked = build(opts)
     verdict = checked.verdict
+    trends = read_trends(opts, verdict) if opts.trend else ()
     if opts.hook:
         _write_hook(opts, checked)
     else:
-        write_outputs(verdict, pairs, opts.color, opts.root)
+        write_outputs(verdict, pairs, opts.color, opts.root, trends)
     code = exit_code_for(verdict)
     if opts.push:
         from qualitygate.prometheus import push_after
 
         code = push_after(verdict, opts.push, opts.root, code)
     if comment is not None:
-        code = _post(verdict, comment, code)
+        code = _post(verdict, comment, code, trends)
     return code
+
+
+def _check_trend_shown(opts: CheckOptions, comment: CommentRequest | None) -> None:
+    if opts.hook or (comment is None and not {"markdown", "github"} & set(opts.formats)):
+        raise UsageError(
+            "--trend is shown in the Markdown verdict: add --format markdown, --format github (the job "
+            "summary) or --comment"
+        )
+
+
+def read_trends(opts: CheckOptions, verdict: Verdict) -> Sequence[Trend]:
+    """The ``--trend`` metrics' points from the git notes, along the first parents of the merge base when
+    the change is known (a pull request's base branch), else of HEAD."""
+    from qualitygate.commands.record import read_trends as from_notes
+
+    change = verdict.change
+    rev = change.merge_base if change is not None and change.merge_base else "HEAD"
+    head = head_commit(opts.root)
+    return from_notes(opts.root, opts.trend, opts.trend_commits, rev, head=head, own=verdict.record)
 
 
 def _write_hook(opts: CheckOptions, checked: Checked) -> None:
@@ -252,7 +283,7 @@ def _write_hook(opts: CheckOptions, checked: Checked) -> None:
     sys.stdout.write(hook.render_compact(checked.verdict, hook.find_stale(opts.root, checked.collected)))
 
 
-def _post(verdict: Verdict, request: CommentRequest, code: int) -> int:
+def _post(verdict: Verdict, request: CommentRequest, code: int, trends: Sequence[Trend] = ()) -> int:
     """Post the comment. A failed post (exit 4) wins over the verdict's code only when the verdict itself
     passed, so a failing gate is never masked."""
     from qualitygate.commands import comment
@@ -262,7 +293,7 @@ def _post(verdict: Verdict, request: CommentRequest, code: int) -> int:
         id=request.comment_id, on_pass=comment.parse_on_pass(request.on_pass), dry_run=request.dry_run
     )
     try:
-        comment.post_verdict(verdict, base=base, options=options)
+        comment.post_verdict(verdict, base=base, options=options, trends=trends)
     except QualityGateError as exc:
         if code:  # the failing gate is the news; the comment's trouble is said, not returned
             sys.stderr.write(f"qualitygate: error: {exc.message}\n")

@@ -16,10 +16,10 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from qualitygate.errors import ReportFormatError, ReportNotFoundError, UsageError
 from qualitygate.github import (
@@ -35,6 +35,9 @@ from qualitygate.github import (
     marker_for,
 )
 from qualitygate.verdict import Verdict, verdict_from_json
+
+if TYPE_CHECKING:
+    from qualitygate.render.trend import Trend
 
 ACTIONS_BOT = "github-actions[bot]"  # the login the workflow's default GITHUB_TOKEN comments as
 # GitHub logins, Enterprise managed users (``name_short``) and apps (``name[bot]``)
@@ -211,10 +214,10 @@ def load_verdict(path: str, stdin: TextIO | None = None) -> Verdict:
         ) from exc
 
 
-def render_body(verdict: Verdict, base: Verdict | None, marker: str) -> str:
+def render_body(verdict: Verdict, base: Verdict | None, marker: str, trends: Sequence[Trend] = ()) -> str:
     from qualitygate.render.markdown import render
 
-    return render(verdict, base=base, marker=marker, max_chars=MAX_COMMENT_CHARS)
+    return render(verdict, base=base, marker=marker, max_chars=MAX_COMMENT_CHARS, trends=trends)
 
 
 def _plan(verdict: Verdict, options: CommentOptions, ctx: Context) -> str:
@@ -293,7 +296,12 @@ def _describe(result: CommentResult, pr: PullRequestRef) -> str:
 
 
 def post_verdict(
-    verdict: Verdict, *, base: Verdict | None, options: CommentOptions, out: TextIO | None = None
+    verdict: Verdict,
+    *,
+    base: Verdict | None,
+    options: CommentOptions,
+    out: TextIO | None = None,
+    trends: Sequence[Trend] = (),
 ) -> int:
     """Post (update, delete or skip) the sticky comment for ``verdict``; 0 when done.
 
@@ -304,7 +312,7 @@ def post_verdict(
     ctx = resolve_context(options)
     marker = marker_for(options.id)
     needs_body = not _deletes_comment(verdict, options) or options.check_run
-    body = render_body(verdict, base, marker) if needs_body else ""
+    body = render_body(verdict, base, marker, trends) if needs_body else ""
     if options.dry_run:
         out.write(_plan(verdict, options, ctx))
         if needs_body:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from qualitygate.commands.check import CheckOptions, build_verdict, head_commit
-from qualitygate.errors import GitError, UsageError
+from qualitygate.errors import GitError, QualityGateError, UsageError
 from qualitygate.verdict import Record
+
+if TYPE_CHECKING:
+    from qualitygate.render.trend import Point, Trend
 
 
 def _from_verdict_file(path: str) -> Record:
@@ -16,7 +21,9 @@ def _from_verdict_file(path: str) -> Record:
     verdict = load_verdict(path)
     if verdict.record is None:
         raise UsageError(
-            f"{path}: a {verdict.schema_version} verdict holds no record; write it with check 1.2+"
+            f"{path}: a {verdict.schema_version} verdict (qualitygate {verdict.tool_version}) holds no "
+            "record of the results (verdicts carry one from schema 1.2 on); write it again with this "
+            "qualitygate (check --format json)"
         )
     return verdict.record
 
@@ -69,7 +76,51 @@ def _history_text(found: list[tuple[str, Record | None]], metric: str | None, fm
 
     if metric is None:
         return trend.overview(_every_metric(found))
-    points = [(sha, r.metrics.get(metric) if r else None) for sha, r in found]
+    points = points_of(found, metric)
     if fmt == "mermaid":
         return trend.mermaid(metric, points)
     return trend.table(metric, points, spark=sys.stdout.isatty())
+
+
+def points_of(found: Sequence[tuple[str, Record | None]], metric: str) -> list[Point]:
+    """(commit, the metric's recorded value or None), as ``notes.history`` found the records."""
+    return [(sha, r.metrics.get(metric) if r else None) for sha, r in found]
+
+
+def read_trends(
+    root: str, metrics: Sequence[str], n: int, rev: str, *, head: str | None, own: Record | None
+) -> list[Trend]:
+    """The points of each metric over the last ``n`` commits of ``rev`` (``check --trend``), from the git
+    notes; the last point is this check's own value (commit ``head``) when the notes do not hold it yet.
+    No records, or no git: one note saying so (never an error)."""
+    from qualitygate import notes
+    from qualitygate.render.trend import Trend
+
+    try:
+        found = list(notes.history(root, rev, n))
+    except QualityGateError as exc:
+        return [Trend(m, note=f"{m}: no history of {rev}: {exc.message}") for m in metrics]
+    if not any(r is not None for _, r in found):
+        why = f"no record in {notes.REF} for the last {n} commits of {rev} (fetch them: {notes.FETCH_HINT})"
+        return [Trend(m, note=f"{m}: {why}") for m in metrics]
+    out = []
+    for m in metrics:
+        points = points_of(found, m)
+        if all(v is None for _, v in points):
+            out.append(Trend(m, note=f"{m}: not recorded in the last {n} commits of {rev}"))
+            continue
+        value = own.metrics.get(m) if own is not None else None
+        out.append(Trend(m, tuple(_with_own(points, head, value, n))))
+    return out
+
+
+def _with_own(points: list[Point], head: str | None, value: float | None, n: int) -> list[Point]:
+    """This check's value as ``head``'s point: filled in when its note has none, appended (the oldest
+    point dropped, to keep ``n``) when ``head`` is not among the commits."""
+    if head is None or value is None:
+        return points
+    shas = [sha for sha, _ in points]
+    if head not in shas:
+        return [*points, (head, value)][-n:]
+    i = shas.index(head)
+    return points if points[i][1] is not None else [*points[:i], (head, value), *points[i + 1 :]]

@@ -14,9 +14,9 @@ message ``%``, CR and LF; in a property also ``:`` and ``,``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from qualitygate.render import markdown
 from qualitygate.render._common import (
@@ -28,6 +28,9 @@ from qualitygate.render._common import (
     truncate,
 )
 from qualitygate.verdict import Evidence, GateResult, Status, Verdict
+
+if TYPE_CHECKING:
+    from qualitygate.render.trend import Trend
 
 ANNOTATIONS_PER_LEVEL = 10
 _MESSAGE_LINES = 20  # of a failing test's message, in its annotation
@@ -181,6 +184,12 @@ def render(
     return "".join(line + "\n" for line in lines)
 
 
-def step_summary(verdict: Verdict, *, base: Verdict | None = None, limit: int = SUMMARY_LIMIT) -> str:
+def step_summary(
+    verdict: Verdict,
+    *,
+    base: Verdict | None = None,
+    limit: int = SUMMARY_LIMIT,
+    trends: Sequence[Trend] = (),
+) -> str:
     """The Markdown for ``$GITHUB_STEP_SUMMARY``, at most ``limit`` bytes of UTF-8."""
-    return markdown.render_within(verdict, base=base, limit=limit, measure=markdown.utf8_size)
+    return markdown.render_within(verdict, base=base, limit=limit, measure=markdown.utf8_size, trends=trends)

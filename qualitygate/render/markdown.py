@@ -2,11 +2,14 @@
 
 Layout: the marker (a hidden HTML comment, verbatim) on the first line when given; the status line (emoji,
 word, counts); the gate table (with a "Δ vs base" column when a base verdict is given); verdict problems; one
-collapsed ``<details>`` per gate that did not pass, listing its evidence; the inputs, collapsed; a footer.
+collapsed ``<details>`` per gate that did not pass, listing its evidence; the metrics' trends when given
+(``check --trend``: a "Trend" section, a Mermaid ``xychart-beta`` per metric or one line saying why there is
+none); the inputs, collapsed; a footer.
 
 Within ``max_chars`` (GitHub's 65,536 for a comment), what goes first is the evidence (fewest items,
 taken from the largest sections), then the inputs section, then the messages of the gate table, then gate
-rows (passing ones first), and a note says so. Length is counted in UTF-16 code units, as GitHub may count
+rows (passing ones first), and a note says so. The trend is never trimmed: it is small (a short SHA and a
+number per commit). Length is counted in UTF-16 code units, as GitHub may count
 it; that is never less than Python's ``len``.
 
 Every string that comes from a report or the policy (titles, paths, test ids, messages) is escaped: in table
@@ -21,6 +24,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from qualitygate.render._common import (
     accepted_phrase,
@@ -43,6 +47,11 @@ from qualitygate.render._common import (
     truncate,
 )
 from qualitygate.verdict import Evidence, GateResult, InputInfo, Status, Verdict
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from qualitygate.render.trend import Trend
 
 TRIM_NOTE = "Evidence trimmed to fit GitHub's comment limit; the full verdict is in the job's artifacts"
 
@@ -131,8 +140,11 @@ class _Plan:
 
 
 class _Document:
-    def __init__(self, verdict: Verdict, base: Verdict | None, marker: str | None) -> None:
+    def __init__(
+        self, verdict: Verdict, base: Verdict | None, marker: str | None, trends: Sequence[Trend] = ()
+    ) -> None:
         self.verdict = verdict
+        self.trend = _trend_block(trends)
         self.base = base
         self.marker = marker
         overall = Status(verdict.status)
@@ -163,6 +175,8 @@ class _Document:
             cap = plan.caps.get(i, len(section.rows))
             if cap > 0:
                 parts.append(_details(section, cap))
+        if self.trend:
+            parts.append(self.trend)
         if plan.inputs and self.inputs:
             parts.append(self.inputs)
         parts.append(self.footer)
@@ -239,6 +253,16 @@ def _base_block(verdict: Verdict) -> str | None:
         return None
     warned = "".join(f"<br>warning: {html_text(w)}" for w in verdict.base.warnings) if verdict.base else ""
     return f"<sub>{html_text(against[0].upper() + against[1:])}{warned}</sub>"
+
+
+def _trend_block(trends: Sequence[Trend]) -> str | None:
+    """ "Trend": per metric, its chart over the last commits, or the one line saying why there is none."""
+    if not trends:
+        return None
+    from qualitygate.render.trend import mermaid
+
+    charts = [f"_{text(t.note)}_" if t.note else mermaid(t.metric, t.points).rstrip("\n") for t in trends]
+    return "\n\n".join(["#### Trend", *charts])
 
 
 def _row(cells: list[str]) -> str:
@@ -415,10 +439,11 @@ def render(
     base: Verdict | None = None,
     marker: str | None = None,
     max_chars: int | None = None,
+    trends: Sequence[Trend] = (),
 ) -> str:
     """The verdict as Markdown; within ``max_chars`` when given (raises ValueError if even the status line,
-    the note and the marker do not fit)."""
-    return render_within(verdict, base=base, marker=marker, limit=max_chars, measure=size)
+    the note and the marker do not fit). ``trends``: the "Trend" section's metrics (read at the edge)."""
+    return render_within(verdict, base=base, marker=marker, limit=max_chars, measure=size, trends=trends)
 
 
 def render_within(
@@ -428,9 +453,10 @@ def render_within(
     marker: str | None = None,
     limit: int | None = None,
     measure: Callable[[str], int] = size,
+    trends: Sequence[Trend] = (),
 ) -> str:
     """``render`` with the length counted by ``measure`` (e.g. ``utf8_size`` for a job summary)."""
-    doc = _Document(verdict, base, marker)
+    doc = _Document(verdict, base, marker, trends)
     full = doc.assemble(_Plan())
     if limit is None or measure(full) <= limit:
         return full

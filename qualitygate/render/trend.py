@@ -6,10 +6,21 @@ Pure: the points are (commit, value or None) pairs, oldest first, read from the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from qualitygate.units import format_value, metric_unit
 
 Point = tuple[str, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """One metric's points for the Markdown verdict's "Trend" section (``check --trend``), oldest first;
+    ``note``: the one line said instead of a chart (no records in the notes, the metric never recorded)."""
+
+    metric: str
+    points: tuple[Point, ...] = ()
+    note: str | None = None
 
 
 def _shown(metric: str, value: float | None) -> str:
@@ -58,6 +69,7 @@ def mermaid(metric: str, points: Sequence[Point]) -> str:
     """A Mermaid ``xychart-beta`` line of the metric (commits without a value left out), which GitHub
     renders in comments and job summaries."""
     known = [(sha, v) for sha, v in points if v is not None]
+    metric = metric.replace('"', "'").replace("`", "'")  # inside a quoted title, inside a code fence
     labels = ", ".join(f'"{sha[:7]}"' for sha, _ in known)
     values = ", ".join(f"{round(v, 4):g}" for _, v in known)  # plain numbers: Mermaid takes no units
     return (

@@ -6,7 +6,8 @@ Pure, like every rule. With the base's results:
   (:func:`qualitygate.identity.match`, following the change's renames), wherever they are: a finding on an
   edited line that was there before is unchanged, moved code is moved, an old line's new finding is new;
 * ``new.tests.failing``: tests failing now that passed on the base or did not exist there, each named;
-* ``tests.removed``: tests the base ran that no report lists now (over every test report read);
+* ``tests.removed``: tests the base's reports of the gate's component listed (in its ``paths``, by the
+  base's file of each test) that the component's test reports no longer list;
 * ``max_drop``/``max_rise`` gates: the metric's value against the base's, in its unit or in % of it.
 
 Without base results each of these is missing data, with the reason, never a pass.
@@ -145,11 +146,29 @@ def tests_failing(gate: Gate, reports: Sequence[Report], base: BaseResults) -> M
     )
 
 
-def tests_removed(data: Collected, base: BaseResults) -> Measured:
+def _base_tests_of(gate: Gate, base: BaseResults) -> list[str] | None:
+    """The base's tests in the gate's component and paths; None when the base does not say which
+    component each test ran in (recorded before it did) and the gate names one."""
+    if base.test_components:
+        ids: list[str] = list(base.test_components.get(gate.component or "", ()))
+    elif gate.component is None:
+        ids = list(base.tests)
+    else:
+        return None
+    return [t for t in ids if in_scope(base.test_files.get(t), gate.paths)]
+
+
+def tests_removed(gate: Gate, reports: Sequence[Report], base: BaseResults) -> Measured:
     if not base.tests:
         return no_data(f"the base results ({base.source}) hold no test outcome")
-    now = {c.id for c in test_cases(data)}
-    gone = sorted(t for t in base.tests if t not in now)
+    was = _base_tests_of(gate, base)
+    if was is None:
+        return no_data(
+            f"the base results ({base.source}) do not say which component each test ran in: record the "
+            "base again with this qualitygate"
+        )
+    now = {c.id for r in of_type(reports, TestReport) for c in r.cases}
+    gone = sorted(t for t in was if t not in now)
     return Measured(
         float(len(gone)),
         evidence=[
