@@ -162,18 +162,32 @@ def test_per_component_coverage_reads_the_components_report(failing_data) -> Non
     assert (backend.status, backend.actual) == (Status.SKIP, None)
     assert backend.message == (
         "New code line coverage (backend) skipped: no coverable changed line "
-        "(the coverage report measures none of the 61 added)."
+        "(the change adds no line in the gate's paths)."
+    )
+
+
+def test_no_coverable_line_counts_only_the_changed_lines_in_the_gates_scope(failing_data) -> None:  # type: ignore[no-untyped-def]
+    # 2 uncoverable backend lines and 41 frontend lines: the backend gate's message counts its own 2
+    v = judge(
+        failing_data,
+        changed("backend/acme_api/orders.py", [1, 2]),
+        changed("frontend/src/api.js", range(1, 42)),
+    )
+    g = gate(v, "new_code.coverage.backend")
+    assert (g.status, g.reason) == (
+        Status.SKIP,
+        "no coverable changed line (the coverage report measures none of the 2 added)",
     )
 
 
 def test_a_change_with_no_coverable_line_is_a_visible_skip_never_100(failing_data) -> None:  # type: ignore[no-untyped-def]
-    # orders.py line 1 is the docstring, 2 is blank: coverage.py measures neither
+    # orders.py line 1 is the docstring, 2 is blank: coverage.py measures neither; README.md is not backend's
     v = judge(failing_data, changed("backend/acme_api/orders.py", [1, 2]), changed("README.md", [1]))
     g = gate(v, "new_code.coverage.backend")
     assert (g.status, g.actual, g.reason) == (
         Status.SKIP,
         None,
-        "no coverable changed line (the coverage report measures none of the 3 added)",
+        "no coverable changed line (the coverage report measures none of the 2 added)",
     )
 
 

@@ -154,25 +154,28 @@ def coverage(gate: Gate, policy: Policy, reports: Sequence[Report], change: Chan
         if change.added_lines(f.path) and in_scope(f.path, globs)
     ]
     unlisted = _unlisted(merged.files, change, globs)
-    return replace(_coverage_value(gate, what, deltas, change, unlisted), caveat=_unlisted_caveat(unlisted))
+    added = sum(len(f.added) for f in _changed(change, globs))  # in the gate's scope only
+    return replace(_coverage_value(gate, what, deltas, added, unlisted), caveat=_unlisted_caveat(unlisted))
 
 
-def _no_coverable_line(change: Change, unlisted: list[str]) -> Measured:
-    n = change.changed_lines
+def _no_coverable_line(n: int, unlisted: list[str]) -> Measured:
+    """``n``: the changed lines in the gate's scope."""
     if unlisted:
         return no_data(
             "no coverable changed line: the coverage report measures none of the "
             f"{plural(n, 'changed line')} and does not list {_names(unlisted)}"
         )
+    if n == 0:
+        return skipped("no coverable changed line (the change adds no line in the gate's paths)")
     return skipped(f"no coverable changed line (the coverage report measures none of the {n} added)")
 
 
 def _coverage_value(
-    gate: Gate, what: str, deltas: list[_FileDelta], change: Change, unlisted: list[str]
+    gate: Gate, what: str, deltas: list[_FileDelta], added: int, unlisted: list[str]
 ) -> Measured:
     lines = sum(d.measured for d in deltas)
     if lines == 0:
-        return _no_coverable_line(change, unlisted)
+        return _no_coverable_line(added, unlisted)
     if gate.min_lines is not None and lines < gate.min_lines:
         return skipped(f"{plural(lines, 'coverable changed line')} < {gate.min_lines}")
     covered, total = _totals(what, deltas)
