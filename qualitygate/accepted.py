@@ -133,10 +133,10 @@ def _unique_reports(data: Collected) -> list[Report]:
 
 
 def _limits(policy: Policy) -> dict[str, float]:
-    """The strictest ``complexity.<measure>.max`` bound of the policy, by measure."""
+    """The strictest ``complexity.<measure>.max`` (or ``new.``) bound of the policy, by measure."""
     out: dict[str, float] = {}
     for g in policy.gates:
-        parts = g.metric.split(".")
+        parts = g.metric.removeprefix("new.").split(".")  # a new-code gate's offenders are debt too
         if len(parts) == 3 and parts[0] == "complexity" and parts[2] == "max" and g.op in ("<=", "<"):
             limit = g.threshold if g.op == "<=" else g.threshold - 1
             out[parts[1]] = min(out.get(parts[1], limit), limit)

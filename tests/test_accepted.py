@@ -370,3 +370,13 @@ def test_a_waiver_narrowed_to_another_gate_leaves_its_items_in_the_baseline(
     _code, doc = verdict(capsys)
     smells = gate(doc, "code_smells.count")
     assert (smells["status"], smells["actual"], smells["baselined"], smells["waived"]) == ("pass", 0, 14, 0)
+
+
+def test_update_records_the_offenders_of_a_new_code_complexity_gate(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # only new-code gates: the legacy function over 10 is debt the baseline can accept, as for the whole tree
+    (repo / ".github" / "quality-gates.yml").write_text("quality_gates:\n  new_code: {max_cyclomatic: 10}\n")
+    capsys.readouterr()
+    assert run("baseline", "update") == 0
+    assert "wrote .github/quality-baseline.json: 1 functions (1 added, 0 removed" in capsys.readouterr().out
