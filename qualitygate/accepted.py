@@ -17,7 +17,7 @@ to find stale entries: the same function both ways, so an update followed by a c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -38,7 +38,7 @@ from qualitygate.model import (
 )
 from qualitygate.policy import Gate, Policy
 from qualitygate.verdict import Evidence, EvidenceKind
-from qualitygate.waivers import Item, Ledger, Waiver, matches_item
+from qualitygate.waivers import Item, Ledger, Waiver, applies_to_gate, matches_item
 
 UPDATE_COMMAND = "qualitygate baseline update"
 _COUNTED = frozenset(
@@ -133,18 +133,49 @@ def _unique_reports(data: Collected) -> list[Report]:
 
 
 def _limits(policy: Policy) -> dict[str, float]:
-    """The strictest ``complexity.<measure>.max`` bound of the policy, by measure."""
+    """The strictest ``complexity.<measure>.max`` (or ``new.``) bound of the policy, by measure."""
     out: dict[str, float] = {}
     for g in policy.gates:
-        parts = g.metric.split(".")
+        parts = g.metric.removeprefix("new.").split(".")  # a new-code gate's offenders are debt too
         if len(parts) == 3 and parts[0] == "complexity" and parts[2] == "max" and g.op in ("<=", "<"):
             limit = g.threshold if g.op == "<=" else g.threshold - 1
             out[parts[1]] = min(out.get(parts[1], limit), limit)
     return out
 
 
-def _covered_by_waiver(waivers: Sequence[Waiver], today: dt.date, item: Item) -> bool:
-    return any(w.active(today) and matches_item(w.match, item) for w in waivers)
+def _counting_gates(policy: Policy, item: Item, counts: Callable[[str], bool]) -> list[Gate]:
+    """The policy's gates that count ``item`` (by their bare metric, and the item in their scope)."""
+    from qualitygate.rules.base import in_scope, scope
+
+    out = []
+    for g in policy.gates:
+        bare = g.metric.removeprefix("new.")
+        globs = g.paths if bare.startswith("tests.") else scope(g, policy)
+        if accepts(g.metric) and counts(bare) and in_scope(item.path, globs):
+            out.append(g)
+    return out
+
+
+def _covered_by_waiver(policy: Policy, today: dt.date, item: Item, counts: Callable[[str], bool]) -> bool:
+    """An active waiver covers ``item`` in every gate that counts it (a waiver narrowed by ``metric`` or
+    ``component`` to other gates leaves the item counted there, so the baseline must record it)."""
+    gates = _counting_gates(policy, item, counts)
+    return any(
+        w.active(today)
+        and matches_item(w.match, item)
+        and all(applies_to_gate(w.match, g.metric, g.component) for g in gates)
+        for w in policy.waivers
+    )
+
+
+def _counts_finding(f: Finding) -> Callable[[str], bool]:
+    if f.security:
+        return lambda bare: bare == "security.blocking"
+    return lambda bare: bare in ("smells.count", "smells.debt")
+
+
+def _counts_tests(bare: str) -> bool:
+    return bare in ("tests.failing", "tests.failed", "tests.errors")
 
 
 @dataclass(slots=True)
@@ -168,26 +199,29 @@ class Now:
         return {**self.counts, **self.offenders}
 
 
-def _now_findings(r: FindingsReport, waivers: Sequence[Waiver], today: dt.date, now: Now) -> None:
+def _now_findings(r: FindingsReport, policy: Policy, today: dt.date, now: Now) -> None:
     for f in r.findings:
-        if not f.suppressed and not _covered_by_waiver(waivers, today, _finding_item(f)):
+        if not f.suppressed and not _covered_by_waiver(policy, today, _finding_item(f), _counts_finding(f)):
             now.count(finding_key(f))
 
 
 def _now_blocks(
-    r: ComplexityReport, limits: dict[str, float], waivers: Sequence[Waiver], today: dt.date, now: Now
+    r: ComplexityReport, limits: dict[str, float], policy: Policy, today: dt.date, now: Now
 ) -> None:
     limit = limits.get(r.measure)
+    wanted = f"complexity.{r.measure}.max"
     for b in r.blocks:
         over = (
-            limit is not None and b.score > limit and not _covered_by_waiver(waivers, today, _block_item(b))
+            limit is not None
+            and b.score > limit
+            and not _covered_by_waiver(policy, today, _block_item(b), lambda bare: bare == wanted)
         )
         now.score(block_key(r.measure, b), b.score, over)
 
 
-def _now_cases(r: TestReport, waivers: Sequence[Waiver], today: dt.date, now: Now) -> None:
+def _now_cases(r: TestReport, policy: Policy, today: dt.date, now: Now) -> None:
     for c in r.cases:
-        if c.status in _FAILING and not _covered_by_waiver(waivers, today, _case_item(c)):
+        if c.status in _FAILING and not _covered_by_waiver(policy, today, _case_item(c), _counts_tests):
             now.count(case_key(c))
 
 
@@ -199,11 +233,11 @@ def record(policy: Policy, data: Collected, today: dt.date) -> Now:
     limits = _limits(policy)
     for r in _unique_reports(data):
         if isinstance(r, FindingsReport):
-            _now_findings(r, policy.waivers, today, now)
+            _now_findings(r, policy, today, now)
         elif isinstance(r, ComplexityReport):
-            _now_blocks(r, limits, policy.waivers, today, now)
+            _now_blocks(r, limits, policy, today, now)
         elif isinstance(r, TestReport):
-            _now_cases(r, policy.waivers, today, now)
+            _now_cases(r, policy, today, now)
     return now
 
 

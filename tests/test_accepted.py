@@ -354,3 +354,29 @@ def test_the_policy_cache_keeps_baseline_waivers_and_waiver_policy(repo: Path) -
         7,
     )
     assert _validate((POLICY + "baseline: false\n").encode(), "p.yml").baseline is None
+
+
+def test_a_waiver_narrowed_to_another_gate_leaves_its_items_in_the_baseline(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # W-1 names UP017 but only for security.blocking, which never counts ruff's UP017 smells: the
+    # code-smell gate counts them, so `baseline update` must record them, and the check right after passes
+    waiver = (
+        "\nwaivers:\n  - id: W-1\n    match: {rule: UP017, metric: security.blocking}\n"
+        "    reason: r\n    owner: '@acme/backend'\n    expires: 2027-03-31\n"
+    )
+    with_waivers(repo, waiver)
+    assert run("baseline", "update") == 0
+    _code, doc = verdict(capsys)
+    smells = gate(doc, "code_smells.count")
+    assert (smells["status"], smells["actual"], smells["baselined"], smells["waived"]) == ("pass", 0, 14, 0)
+
+
+def test_update_records_the_offenders_of_a_new_code_complexity_gate(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # only new-code gates: the legacy function over 10 is debt the baseline can accept, as for the whole tree
+    (repo / ".github" / "quality-gates.yml").write_text("quality_gates:\n  new_code: {max_cyclomatic: 10}\n")
+    capsys.readouterr()
+    assert run("baseline", "update") == 0
+    assert "wrote .github/quality-baseline.json: 1 functions (1 added, 0 removed" in capsys.readouterr().out

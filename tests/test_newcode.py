@@ -456,3 +456,17 @@ def evaluate_summary():  # type: ignore[no-untyped-def]
     from qualitygate.verdict import summarize
 
     return summarize([])
+
+
+def test_no_coverable_line_counts_only_the_changed_lines_in_the_gates_scope(failing_data) -> None:  # type: ignore[no-untyped-def]
+    # 2 uncoverable backend lines and 41 frontend lines: the backend gate's message counts its own 2
+    v = judge(
+        failing_data,
+        changed("backend/acme_api/orders.py", [1, 2]),
+        changed("frontend/src/api.js", range(1, 42)),
+    )
+    g = gate(v, "new_code.coverage.backend")
+    assert (g.status, g.reason) == (
+        Status.SKIP,
+        "no coverable changed line (the coverage report measures none of the 2 added)",
+    )
