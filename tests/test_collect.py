@@ -212,3 +212,61 @@ def test_check_reads_every_report_once_and_hashes_it_on_the_way(
         data = (root / info["path"]).read_bytes()
         assert (info["path"], opened.get(full), read.get(full)) == (info["path"], 1, len(data))
         assert info["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def _counting_sums(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every coverage total summed over a report's files, by the number of files summed."""
+    from qualitygate import model
+
+    summed: list[int] = []
+    real = model.sum_files
+
+    def counting(files: list[FileCoverage]) -> model.CoverageTotals:
+        summed.append(len(files))
+        return real(files)
+
+    monkeypatch.setattr(model, "sum_files", counting)
+    return summed
+
+
+def test_check_counts_each_components_coverage_totals_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One in-process ``check`` of fixtures/acme-failing: the backend's Cobertura totals are summed once (by
+    the parser's cross-check, handed on to the gate and the record) and the frontend's lcov totals once (by
+    the gate, handed on to the record), not once per reader (it was five sums)."""
+    from qualitygate.cli import main
+
+    root = tmp_path / "acme-failing"
+    shutil.copytree(FIXTURES / "acme-failing", root)
+    summed = _counting_sums(monkeypatch)
+    main(["check", "--root", str(root), "--format", "json"])
+    verdict = json.loads(capsys.readouterr().out)
+    files = {i["path"]: i["files_total"] for i in verdict["inputs"] if i["kind"] in ("cobertura", "lcov")}
+    assert sorted(summed) == sorted(files.values())
+    assert len(summed) == 2
+    values = {g["component"]: g["actual"] for g in verdict["gates"] if g["metric"] == "coverage.lines.pct"}
+    assert values == {"backend": 293 * 100 / 328, "frontend": 55 * 100 / 98}
+    recorded = verdict["record"]["metrics"]
+    assert [recorded[f"coverage.lines.pct@{c}"] for c in ("backend", "frontend")] == [
+        293 * 100 / 328,
+        55 * 100 / 98,
+    ]
+
+
+def test_check_sums_coverage_once_per_path_scope(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Four gates over one report, two of them scoped to ``pkg_a/**``: one sum for the whole report (the
+    parser's, read by the unscoped gate and the record) and one per distinct scope."""
+    from qualitygate.cli import main
+
+    root = repo(tmp_path, "pkg_a", "pkg_b")
+    (root / "policy.yml").write_text(
+        POLICY + '  - {id: cov-a-branches, metric: coverage.branches.pct, min: 0%, paths: ["pkg_a/**"]}\n'
+    )
+    summed = _counting_sums(monkeypatch)
+    main(["check", "--root", str(root), "--config", str(root / "policy.yml"), "--format", "json"])
+    verdict = json.loads(capsys.readouterr().out)
+    assert [g["id"] for g in verdict["gates"]] == ["cov", "cov-a", "cov-b", "cov-a-branches"]
+    assert summed == [2, 1, 1]
