@@ -83,8 +83,7 @@ def collect(policy: Policy, root: str) -> Collected:
             full = os.path.join(root, rel)
             report = parsed.get(rel)
             if report is None:
-                report = parse_report(full)
-                report.path = rel
+                report = parse_report(full, display=rel)
                 parsed[rel] = report
             if report.family != ROLE_FAMILY[role]:
                 note = f"{rel}: a {report.kind} report, not {ROLE_FAMILY[role]}; left out"

@@ -127,7 +127,7 @@ def test_check_reads_a_coverage_xml_once_and_hashes_it_on_the_way(
             opened.append(str(file))
         return real_open(file, *args, **kwargs)
 
-    def no_careful(path: str) -> Any:
+    def no_careful(path: str, display: str | None = None) -> Any:
         raise AssertionError("the careful path ran")
 
     monkeypatch.setattr(builtins, "open", counting_open)
@@ -200,7 +200,7 @@ def test_check_reads_every_report_once_and_hashes_it_on_the_way(
         return _CountedFile(fh, read)
 
     if careful:
-        monkeypatch.setattr(cobertura, "_parse_fast", lambda path: None)
+        monkeypatch.setattr(cobertura, "_parse_fast", lambda path, display=None: None)
     monkeypatch.setattr(builtins, "open", counting_open)
     main(["check", "--root", str(root), "--format", "json"])
     monkeypatch.undo()
@@ -270,3 +270,40 @@ def test_check_sums_coverage_once_per_path_scope(
     verdict = json.loads(capsys.readouterr().out)
     assert [g["id"] for g in verdict["gates"]] == ["cov", "cov-a", "cov-b", "cov-a-branches"]
     assert summed == [2, 1, 1]
+
+
+def test_every_parser_names_its_report_by_the_display_path_it_is_given() -> None:
+    """``check`` hands each parser the repository-relative name (``display``): the report's path is set
+    once, by the parser, never overwritten afterwards; without it the path read is the report's name."""
+    from qualitygate.parsers import parse_report
+
+    root = FIXTURES / "acme-failing"
+    rels = [
+        "backend/coverage.xml",
+        "backend/junit.xml",
+        "frontend/coverage/lcov.info",
+        "ruff.sarif",
+        "radon-cc.json",
+        "complexipy.json",
+        "jscpd-report.json",
+        "k6-summary.json",
+    ]
+    for rel in rels:
+        assert parse_report(str(root / rel), display=rel).path == rel
+        assert parse_report(str(root / rel)).path == str(root / rel)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["cobertura-fast", "cobertura-careful"])
+def test_a_cobertura_root_error_names_the_file_read_not_its_display_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool
+) -> None:
+    from qualitygate.errors import ReportFormatError
+    from qualitygate.parsers import cobertura, parse_report
+
+    path = tmp_path / "coverage.xml"
+    path.write_text('<?xml version="1.0" ?>\n<coverage line-rate="1" lines-valid="-1">\n</coverage>\n')
+    if not fast:
+        monkeypatch.setattr(cobertura, "_parse_fast", lambda path, display=None: None)
+    with pytest.raises(ReportFormatError) as err:
+        parse_report(str(path), display="coverage.xml")
+    assert str(err.value) == f"{path}:2: <coverage> lines-valid='-1' is a negative count"
