@@ -1,8 +1,12 @@
 """Finding and reading the reports a policy needs: the I/O half of ``qualitygate check``.
 
 For every (role, component) some gate reads, the policy's globs are resolved in the working tree, each file
-is parsed once (its kind sniffed from the content), hashed, and the paths inside it are mapped to
-repository paths. The engine then works on the result without touching the disk.
+is parsed once (its kind sniffed from the content, named by its repository-relative path), hashed, and the
+paths inside it are mapped to repository paths. The engine then works on the result without touching the disk.
+
+The mapped path replaces each item's path in place (``_remap_*``): a copy of every file, block, finding and
+case would cost an object each (478,000 for a monorepo's lcov), and the mapping's cost is its ``stat`` calls
+(24.9 s of 25.5 s in ``_remap_coverage`` on that lcov under cProfile), not the assignment.
 
 An unreadable report is an :class:`~qualitygate.errors.InputError` (exit 3): no verdict is written as if
 it were whole. A report of the wrong family where a role expected another (a ``*.sarif`` glob that catches
@@ -83,8 +87,7 @@ def collect(policy: Policy, root: str) -> Collected:
             full = os.path.join(root, rel)
             report = parsed.get(rel)
             if report is None:
-                report = parse_report(full)
-                report.path = rel
+                report = parse_report(full, display=rel)
                 parsed[rel] = report
             if report.family != ROLE_FAMILY[role]:
                 note = f"{rel}: a {report.kind} report, not {ROLE_FAMILY[role]}; left out"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import ClassVar, Generic, TypeVar, cast
 
@@ -270,6 +270,24 @@ class CoverageTotals:
         return pct(self.functions_covered, self.functions_total)
 
 
+_MergeKey = tuple[tuple[int, ...], tuple[str, ...]]  # (the other reports' ids, path globs)
+
+
+def sum_files(files: list[FileCoverage]) -> CoverageTotals:
+    """Line, branch, function and statement counts summed over ``files``."""
+    lc = lt = bc = bt = fc = ft = sc = st = 0
+    for f in files:
+        lc += f.lines_covered
+        lt += f.lines_total
+        bc += f.branches_covered
+        bt += f.branches_total
+        fc += f.functions_covered
+        ft += f.functions_total
+        sc += f.statements_covered
+        st += f.statements_total
+    return CoverageTotals(lc, lt, bc, bt, fc, ft, sc, st)
+
+
 @dataclass(slots=True, kw_only=True)
 class CoverageReport(Report):
     """Line/branch/function coverage of a set of files (Cobertura, lcov).
@@ -288,20 +306,31 @@ class CoverageReport(Report):
     functions_measured: bool = False
     unplaced_branches: tuple[int, int] = (0, 0)
     statements_measured: bool = False  # Istanbul's JSON reports only
+    # The files' sums, counted once (the parser's cross-check, else the first gate) and handed on; the files
+    # are final by then (a parser asks last; path mapping changes no count; a merge is a new report).
+    _counted: CoverageTotals | None = field(default=None, init=False, repr=False, compare=False)
+    # The merges this report starts, per (the other reports' ids, path globs), with the other reports kept
+    # alive so that their ids stay theirs: each component's set is merged once per scope in one check.
+    _merges: dict[_MergeKey, tuple[tuple[CoverageReport, ...], CoverageReport]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def counted(self) -> CoverageTotals:
+        """The sums over the files (without :attr:`unplaced_branches`), counted on first use."""
+        if self._counted is None:
+            self._counted = sum_files(self.files)
+        return self._counted
+
+    def hand_on(self, totals: CoverageTotals) -> None:
+        """The files' sums, counted by whoever built the files (a merge of one report's same files)."""
+        self._counted = totals
 
     def totals(self) -> CoverageTotals:
-        lc = lt = fc = ft = sc = st = 0
+        t = self.counted()
         bc, bt = self.unplaced_branches
-        for f in self.files:
-            lc += f.lines_covered
-            lt += f.lines_total
-            bc += f.branches_covered
-            bt += f.branches_total
-            fc += f.functions_covered
-            ft += f.functions_total
-            sc += f.statements_covered
-            st += f.statements_total
-        return CoverageTotals(lc, lt, bc, bt, fc, ft, sc, st)
+        if not (bc or bt):
+            return t
+        return replace(t, branches_covered=t.branches_covered + bc, branches_total=t.branches_total + bt)
 
     def metrics(self) -> Metrics:
         t = self.totals()

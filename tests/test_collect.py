@@ -127,7 +127,7 @@ def test_check_reads_a_coverage_xml_once_and_hashes_it_on_the_way(
             opened.append(str(file))
         return real_open(file, *args, **kwargs)
 
-    def no_careful(path: str) -> Any:
+    def no_careful(path: str, display: str | None = None) -> Any:
         raise AssertionError("the careful path ran")
 
     monkeypatch.setattr(builtins, "open", counting_open)
@@ -200,7 +200,7 @@ def test_check_reads_every_report_once_and_hashes_it_on_the_way(
         return _CountedFile(fh, read)
 
     if careful:
-        monkeypatch.setattr(cobertura, "_parse_fast", lambda path: None)
+        monkeypatch.setattr(cobertura, "_parse_fast", lambda path, display=None: None)
     monkeypatch.setattr(builtins, "open", counting_open)
     main(["check", "--root", str(root), "--format", "json"])
     monkeypatch.undo()
@@ -212,3 +212,98 @@ def test_check_reads_every_report_once_and_hashes_it_on_the_way(
         data = (root / info["path"]).read_bytes()
         assert (info["path"], opened.get(full), read.get(full)) == (info["path"], 1, len(data))
         assert info["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def _counting_sums(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every coverage total summed over a report's files, by the number of files summed."""
+    from qualitygate import model
+
+    summed: list[int] = []
+    real = model.sum_files
+
+    def counting(files: list[FileCoverage]) -> model.CoverageTotals:
+        summed.append(len(files))
+        return real(files)
+
+    monkeypatch.setattr(model, "sum_files", counting)
+    return summed
+
+
+def test_check_counts_each_components_coverage_totals_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One in-process ``check`` of fixtures/acme-failing: the backend's Cobertura totals are summed once (by
+    the parser's cross-check, handed on to the gate and the record) and the frontend's lcov totals once (by
+    the gate, handed on to the record), not once per reader (it was five sums)."""
+    from qualitygate.cli import main
+
+    root = tmp_path / "acme-failing"
+    shutil.copytree(FIXTURES / "acme-failing", root)
+    summed = _counting_sums(monkeypatch)
+    main(["check", "--root", str(root), "--format", "json"])
+    verdict = json.loads(capsys.readouterr().out)
+    files = {i["path"]: i["files_total"] for i in verdict["inputs"] if i["kind"] in ("cobertura", "lcov")}
+    assert sorted(summed) == sorted(files.values())
+    assert len(summed) == 2
+    values = {g["component"]: g["actual"] for g in verdict["gates"] if g["metric"] == "coverage.lines.pct"}
+    assert values == {"backend": 293 * 100 / 328, "frontend": 55 * 100 / 98}
+    recorded = verdict["record"]["metrics"]
+    assert [recorded[f"coverage.lines.pct@{c}"] for c in ("backend", "frontend")] == [
+        293 * 100 / 328,
+        55 * 100 / 98,
+    ]
+
+
+def test_check_sums_coverage_once_per_path_scope(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Four gates over one report, two of them scoped to ``pkg_a/**``: one sum for the whole report (the
+    parser's, read by the unscoped gate and the record) and one per distinct scope."""
+    from qualitygate.cli import main
+
+    root = repo(tmp_path, "pkg_a", "pkg_b")
+    (root / "policy.yml").write_text(
+        POLICY + '  - {id: cov-a-branches, metric: coverage.branches.pct, min: 0%, paths: ["pkg_a/**"]}\n'
+    )
+    summed = _counting_sums(monkeypatch)
+    main(["check", "--root", str(root), "--config", str(root / "policy.yml"), "--format", "json"])
+    verdict = json.loads(capsys.readouterr().out)
+    assert [g["id"] for g in verdict["gates"]] == ["cov", "cov-a", "cov-b", "cov-a-branches"]
+    assert summed == [2, 1, 1]
+
+
+def test_every_parser_names_its_report_by_the_display_path_it_is_given() -> None:
+    """``check`` hands each parser the repository-relative name (``display``): the report's path is set
+    once, by the parser, never overwritten afterwards; without it the path read is the report's name."""
+    from qualitygate.parsers import parse_report
+
+    root = FIXTURES / "acme-failing"
+    rels = [
+        "backend/coverage.xml",
+        "backend/junit.xml",
+        "frontend/coverage/lcov.info",
+        "ruff.sarif",
+        "radon-cc.json",
+        "complexipy.json",
+        "jscpd-report.json",
+        "k6-summary.json",
+    ]
+    for rel in rels:
+        assert parse_report(str(root / rel), display=rel).path == rel
+        assert parse_report(str(root / rel)).path == str(root / rel)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["cobertura-fast", "cobertura-careful"])
+def test_a_cobertura_root_error_names_the_file_read_not_its_display_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool
+) -> None:
+    from qualitygate.errors import ReportFormatError
+    from qualitygate.parsers import cobertura, parse_report
+
+    path = tmp_path / "coverage.xml"
+    path.write_text('<?xml version="1.0" ?>\n<coverage line-rate="1" lines-valid="-1">\n</coverage>\n')
+    if not fast:
+        monkeypatch.setattr(cobertura, "_parse_fast", lambda path, display=None: None)
+    with pytest.raises(ReportFormatError) as err:
+        parse_report(str(path), display="coverage.xml")
+    assert str(err.value) == f"{path}:2: <coverage> lines-valid='-1' is a negative count"

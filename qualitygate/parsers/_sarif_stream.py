@@ -39,10 +39,10 @@ class _Later(list[Any]):
         raise _Declined
 
 
-def stream(path: str, text: str) -> FindingsReport | None:
+def stream(path: str, text: str, display: str | None = None) -> FindingsReport | None:
     """The log's findings, or None for the plain path to read it (and report any error)."""
     try:
-        return _Walker(text).document(path)
+        return _Walker(text).document(display or path)
     except (_Declined, sarif._Fail, ValueError, IndexError, RecursionError, _NotJSONConstant):
         return None
 

@@ -88,21 +88,21 @@ def sniff(head: str) -> bool:
     return xmlsafe.sniff_root(head) == "coverage" and "line-rate" in head
 
 
-def parse(path: str) -> CoverageReport:
+def parse(path: str, display: str | None = None) -> CoverageReport:
     gc_was_enabled = gc.isenabled()
     # Millions of small objects are created and freed in order; cyclic GC passes find nothing to collect.
     gc.disable()
     try:
-        report = _parse_fast(path)
+        report = _parse_fast(path, display)
         if report is None:
-            report = _parse_careful(path)
+            report = _parse_careful(path, display)
     finally:
         if gc_was_enabled:
             gc.enable()
     return report
 
 
-def _parse_careful(path: str) -> CoverageReport:
+def _parse_careful(path: str, display: str | None = None) -> CoverageReport:
     """The reference reader: lxml, one event per ``<class>``, every value read by attribute name."""
     files = _Files()
     root_attrs: dict[str, str] = {}
@@ -119,7 +119,7 @@ def _parse_careful(path: str) -> CoverageReport:
             root_attrs = {str(k): str(v) for k, v in el.items()}
     if not saw_root:
         raise ReportFormatError(path, "not a Cobertura report: no <coverage> root element")
-    return _report(path, root_attrs, sources, files, saw_method)
+    return _report(path, root_attrs, sources, files, saw_method, display=display)
 
 
 def _careful_end(path: str, el: etree._Element, sources: list[str], files: _Files) -> tuple[list[str], bool]:
@@ -142,14 +142,17 @@ def _report(
     sources: list[str],
     files: _Files,
     saw_method: bool,
+    *,
+    display: str | None = None,
 ) -> CoverageReport:
-    report = CoverageReport(path=path, kind=KIND)
+    """The report, known as ``display`` (else ``path``); ``path`` is the file read, which errors name."""
+    report = CoverageReport(path=display or path, kind=KIND)
     report.sources = sources
     report.files = list(files.by_key.values())
     report.functions_measured = saw_method
     report.tool = _tool(path, root_attrs)
     files.warn(report.warnings)
-    _cross_check(report, root_attrs)
+    _cross_check(path, report, root_attrs)
     return report
 
 
@@ -312,8 +315,9 @@ class _Header:
 
 
 class _FastScan:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, display: str | None = None) -> None:
         self.path = path
+        self.display = display
         self.files = _Files()
         self.saw_method = False
         self.parser = xmlsafe.expat_checker(path)
@@ -355,8 +359,9 @@ class _FastScan:
                 pos = self._scan_block(data, pos, not block)
                 if not block:
                     break
-        assert self.header.root is not None
-        return _report(self.path, self.header.root, self.header.sources, self.files, self.saw_method)
+        root, sources = self.header.root, self.header.sources
+        assert root is not None
+        return _report(self.path, root, sources, self.files, self.saw_method, display=self.display)
 
     def _expat(self, block: bytes) -> None:
         import pyexpat
@@ -575,9 +580,9 @@ class _ExpatChild:
             os.waitpid(self.pid, 0)
 
 
-def _parse_fast(path: str) -> CoverageReport | None:
+def _parse_fast(path: str, display: str | None = None) -> CoverageReport | None:
     try:
-        return _FastScan(path).run()
+        return _FastScan(path, display).run()
     except (_NotPlain, OSError):
         return None
 
@@ -993,7 +998,7 @@ def _tool(path: str, root: dict[str, str]) -> str | None:
     return None
 
 
-def _root_int(report: CoverageReport, root: dict[str, str], name: str) -> int | None:
+def _root_int(path: str, report: CoverageReport, root: dict[str, str], name: str) -> int | None:
     raw = root.get(name)
     if raw is None:
         return None
@@ -1006,9 +1011,9 @@ def _root_int(report: CoverageReport, root: dict[str, str], name: str) -> int | 
             report.warnings.append(f"root attribute {name}={_shown(raw)} is not a number; ignored")
             return None
         except OverflowError:  # inf
-            raise _root_error(report.path, f"{name}={_shown(raw)} is not a count") from None
+            raise _root_error(path, f"{name}={_shown(raw)} is not a count") from None
     if n < 0:
-        raise _root_error(report.path, f"{name}={_shown(raw)} is a negative count")
+        raise _root_error(path, f"{name}={_shown(raw)} is a negative count")
     return n
 
 
@@ -1025,12 +1030,12 @@ def _root_error(path: str, message: str) -> ReportFormatError:
     return ReportFormatError(path, f"<coverage> {message}", line=line)
 
 
-def _root_counts(report: CoverageReport, root: dict[str, str]) -> dict[str, int | None]:
-    said = {name: _root_int(report, root, name) for name in _ROOT_COUNTS}
+def _root_counts(path: str, report: CoverageReport, root: dict[str, str]) -> dict[str, int | None]:
+    said = {name: _root_int(path, report, root, name) for name in _ROOT_COUNTS}
     for what in ("lines", "branches"):
         covered, valid = said[f"{what}-covered"], said[f"{what}-valid"]
         if covered is not None and valid is not None and covered > valid:
-            raise _root_error(report.path, f"{what}-covered={covered} is more than {what}-valid={valid}")
+            raise _root_error(path, f"{what}-covered={covered} is more than {what}-valid={valid}")
     return said
 
 
@@ -1061,8 +1066,8 @@ def _istanbul_unplaced(report: CoverageReport, said: dict[str, int | None], t: C
     return True
 
 
-def _cross_check(report: CoverageReport, root: dict[str, str]) -> None:
-    said_all = _root_counts(report, root)
+def _cross_check(path: str, report: CoverageReport, root: dict[str, str]) -> None:
+    said_all = _root_counts(path, report, root)
     t = report.totals()
     valid_b = said_all["branches-valid"]
     report.branches_measured = t.branches_total > 0 or bool(valid_b)

@@ -39,34 +39,36 @@ def sniff(head: str) -> bool:
     )
 
 
-def parse(path: str) -> ComplexityReport:
+def parse(path: str, display: str | None = None) -> ComplexityReport:
     entries = load_array(path, WHAT)
-    report = ComplexityReport(path=path, kind="complexipy", tool="complexipy", measure="cognitive")
-    for i, e in enumerate(entries):
-        if not isinstance(e, dict):
-            raise ReportFormatError(path, f"[{i}]: expected an object, got {type_name(e)}")
-        score = e.get("complexity")
-        fname = e.get("function_name")
-        file = e.get("path", e.get("file_name"))
-        if not isinstance(score, int) or isinstance(score, bool):
-            raise ReportFormatError(path, f"[{i}].complexity: expected an integer, got {score!r}")
-        if not isinstance(fname, str):
-            raise ReportFormatError(path, f"[{i}].function_name: expected a string, got {fname!r}")
-        if not isinstance(file, str):
-            raise ReportFormatError(path, f"[{i}].path: expected a string, got {file!r}")
-        classname, name, kind = None, fname, "function"
-        if "::" in fname:
-            cls, name = fname.rsplit("::", 1)
-            classname, kind = cls.replace("::", "."), "method"
-        line = e.get("line_start", 0)  # not written by complexipy 8.3.0; taken if a release adds it
-        report.blocks.append(
-            ComplexityBlock(
-                file=to_posix(file),
-                line=line if isinstance(line, int) and not isinstance(line, bool) else 0,
-                name=name,
-                kind=kind,
-                score=score,
-                classname=classname,
-            )
-        )
+    report = ComplexityReport(path=display or path, kind="complexipy", tool="complexipy", measure="cognitive")
+    report.blocks.extend(_block(path, i, e) for i, e in enumerate(entries))
     return report
+
+
+def _block(path: str, i: int, e: object) -> ComplexityBlock:
+    """The ``i``-th entry, checked."""
+    if not isinstance(e, dict):
+        raise ReportFormatError(path, f"[{i}]: expected an object, got {type_name(e)}")
+    score = e.get("complexity")
+    fname = e.get("function_name")
+    file = e.get("path", e.get("file_name"))
+    if not isinstance(score, int) or isinstance(score, bool):
+        raise ReportFormatError(path, f"[{i}].complexity: expected an integer, got {score!r}")
+    if not isinstance(fname, str):
+        raise ReportFormatError(path, f"[{i}].function_name: expected a string, got {fname!r}")
+    if not isinstance(file, str):
+        raise ReportFormatError(path, f"[{i}].path: expected a string, got {file!r}")
+    classname, name, kind = None, fname, "function"
+    if "::" in fname:
+        cls, name = fname.rsplit("::", 1)
+        classname, kind = cls.replace("::", "."), "method"
+    line = e.get("line_start", 0)  # not written by complexipy 8.3.0; taken if a release adds it
+    return ComplexityBlock(
+        file=to_posix(file),
+        line=line if isinstance(line, int) and not isinstance(line, bool) else 0,
+        name=name,
+        kind=kind,
+        score=score,
+        classname=classname,
+    )

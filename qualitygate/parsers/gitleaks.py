@@ -33,9 +33,9 @@ def sniff(head: str) -> bool:
     return '"RuleID"' in start and ('"StartLine"' in start or '"Secret"' in start)
 
 
-def parse(path: str) -> FindingsReport:
+def parse(path: str, display: str | None = None) -> FindingsReport:
     leaks = load_array(path, WHAT)
-    report = FindingsReport(path=path, kind="gitleaks", tool="gitleaks")
+    report = FindingsReport(path=display or path, kind="gitleaks", tool="gitleaks")
     for i, leak in enumerate(leaks):
         report.findings.append(_finding(path, leak, f"[{i}]"))
     return report

@@ -44,11 +44,11 @@ def sniff(head: str) -> bool:
     return head.lstrip().startswith("{") and _SUMMARY.search(head) is not None
 
 
-def parse(path: str) -> CoverageReport:
+def parse(path: str, display: str | None = None) -> CoverageReport:
     with no_gc():
         doc = load_object(path, WHAT)
         report = CoverageReport(
-            path=path,
+            path=display or path,
             kind="istanbul-json",
             tool="istanbul",
             branches_measured=True,

@@ -45,7 +45,7 @@ def sniff(head: str) -> bool:
     return '"firstFile"' in head or _SNIFF_STATS.search(head) is not None
 
 
-def parse(path: str) -> DuplicationReport:
+def parse(path: str, display: str | None = None) -> DuplicationReport:
     doc = load_object(path, WHAT)
     stats = doc.get("statistics")
     dups = doc.get("duplicates")
@@ -57,7 +57,7 @@ def parse(path: str) -> DuplicationReport:
     if not isinstance(total, dict):
         raise ReportFormatError(path, f"statistics.total: expected an object, got {type_name(total)}")
     report = DuplicationReport(
-        path=path,
+        path=display or path,
         kind="jscpd",
         tool="jscpd",
         lines_total=_count(path, total, "lines"),

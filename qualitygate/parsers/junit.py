@@ -226,7 +226,7 @@ def _judge(case: TestCase, elem: etree._Element) -> None:
     case.flaky = not _FLAKY_TAGS.isdisjoint(firsts)
 
 
-def parse(path: str) -> TestReport:
+def parse(path: str, display: str | None = None) -> TestReport:
     from qualitygate.parsers.registry import read_head
 
     root = xmlsafe.sniff_root(read_head(path))
@@ -234,7 +234,7 @@ def parse(path: str) -> TestReport:
         raise ReportFormatError(
             path, f"root element is <{root}>, not <testsuites> or <testsuite>: not JUnit XML"
         )
-    report = TestReport(path=path, kind="junit")
+    report = TestReport(path=display or path, kind="junit")
     odd = _Oddities()
     # 200k TestCase records: the cyclic GC would rescan the growing list on every generation-0 threshold
     # and cost more than the parse; nothing built here forms cycles.

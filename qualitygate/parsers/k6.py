@@ -43,10 +43,10 @@ def sniff(head: str) -> bool:
     return '"metrics"' in head and _K6_NAMES.search(head) is not None
 
 
-def parse(path: str) -> LoadTestReport:
+def parse(path: str, display: str | None = None) -> LoadTestReport:
     doc = load_object(path, WHAT)
     metrics = _metrics_of(path, doc)
-    report = LoadTestReport(path=path, kind="k6", tool="k6")
+    report = LoadTestReport(path=display or path, kind="k6", tool="k6")
     exported = False
     for name, body in metrics.items():
         where = f"metrics.{name}"

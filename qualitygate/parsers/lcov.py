@@ -109,7 +109,7 @@ class _State:
     tool: str | None = None
 
 
-def parse(path: str) -> CoverageReport:
+def parse(path: str, display: str | None = None) -> CoverageReport:
     st = _State(path)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # no reference cycles are created; GC passes over millions of ints find nothing
@@ -120,7 +120,7 @@ def parse(path: str) -> CoverageReport:
             gc.enable()
     if not st.records:
         raise ReportFormatError(path, "no SF record: this lcov file holds no coverage at all")
-    report = CoverageReport(path=path, kind=KIND, tool=st.tool, functions_measured=True)
+    report = CoverageReport(path=display or path, kind=KIND, tool=st.tool, functions_measured=True)
     report.files = list(st.files.values())
     report.warnings = st.warnings
     _summary_warnings(st)

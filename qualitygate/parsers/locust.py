@@ -86,14 +86,14 @@ def _rows(path: str) -> list[list[str]]:
         raise ReportFormatError(path, f"not a CSV file: {exc}", line=reader.line_num) from None
 
 
-def parse(path: str) -> LocustReport:
+def parse(path: str, display: str | None = None) -> LocustReport:
     rows = _rows(path)
     if not rows or ",".join(rows[0][:4]) != _HEAD:
         raise ReportFormatError(
             path, f"not a Locust stats CSV: the first line must start with {_HEAD!r}", line=1
         )
     header = rows[0]
-    report = LocustReport(path=path, kind="locust", tool="locust")
+    report = LocustReport(path=display or path, kind="locust", tool="locust")
     for n, cells in enumerate(rows[1:], start=2):
         if not cells:
             continue

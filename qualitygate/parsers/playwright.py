@@ -51,7 +51,7 @@ def sniff(head: str) -> bool:
     return '"suites"' in head or '"configFile"' in head
 
 
-def parse(path: str) -> TestReport:
+def parse(path: str, display: str | None = None) -> TestReport:
     with no_gc():
         doc = load_object(path, WHAT)
         suites = doc.get("suites")
@@ -59,7 +59,9 @@ def parse(path: str) -> TestReport:
             raise ReportFormatError(
                 path, "not a Playwright JSON report: expected a 'config' object and 'suites'"
             )
-        report = TestReport(path=path, kind="playwright-json", tool="playwright", retries_measured=True)
+        report = TestReport(
+            path=display or path, kind="playwright-json", tool="playwright", retries_measured=True
+        )
         counts = dict.fromkeys(_OUTCOMES, 0)
         for i, suite in enumerate(suites):
             _suite(path, suite, f"suites[{i}]", (), report.cases, counts)

@@ -63,26 +63,26 @@ def sniff(head: str) -> bool:
     return _SNIFF_TEXT.search(head) is not None
 
 
-def parse(path: str) -> ComplexityReport:
+def parse(path: str, display: str | None = None) -> ComplexityReport:
     text = read_text(path, WHAT)
     head = text[:4096].lstrip()
     if not head and not text.strip():
         raise ReportFormatError(path, f"only whitespace: no {WHAT} was written")
     if not head.startswith(("{", "[")):
-        return _from_text(path, text)
+        return _from_text(path, text, display or path)
     with no_gc():
         doc = loads(path, text, WHAT)
         del text  # the 60 MB string is not needed once parsed
-        return _from_json(path, doc)
+        return _from_json(path, doc, display or path)
 
 
 # ------------------------------------------------------------------------------------------------ JSON
 
 
-def _from_json(path: str, doc: object) -> ComplexityReport:
+def _from_json(path: str, doc: object, display: str) -> ComplexityReport:
     if not isinstance(doc, dict):
         raise ReportFormatError(path, f"top level is {type_name(doc)}, expected an object: not a {WHAT}")
-    report = ComplexityReport(path=path, kind="radon", tool="radon", measure="cyclomatic")
+    report = ComplexityReport(path=display, kind="radon", tool="radon", measure="cyclomatic")
     append = report.blocks.append
     for file, entries in doc.items():
         posix = to_posix(file)
@@ -158,10 +158,10 @@ def _block_count(path: str, digits: str, lineno: int) -> int:
     return int(digits)
 
 
-def _from_text(path: str, text: str) -> ComplexityReport:
+def _from_text(path: str, text: str, display: str) -> ComplexityReport:
     if "\x1b[" in text:  # radon colours its output on a terminal (colorama); captured logs may keep it
         text = _ANSI.sub("", text)
-    report = ComplexityReport(path=path, kind="radon", tool="radon", measure="cyclomatic")
+    report = ComplexityReport(path=display, kind="radon", tool="radon", measure="cyclomatic")
     file: str | None = None
     reported_blocks: int | None = None
     reported_avg: float | None = None

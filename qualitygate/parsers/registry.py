@@ -39,8 +39,9 @@ class ParserModule(Protocol):
       producer is unknown (or the only one); no hint at all: "re-run the tool that wrote {path}".
     * ``sniff(head)``: does this text (the first bytes of the file, decoded leniently) look like the format?
       Cheap, and imports nothing heavy.
-    * ``parse(path)``: read the file (streaming); raise ``InputError`` subclasses naming the file (and
-      line/column where known) for anything unreadable.
+    * ``parse(path, display=None)``: read the file (streaming); raise ``InputError`` subclasses naming the
+      file (and line/column where known) for anything unreadable. The report's ``path`` is ``display``
+      when given (the repository-relative name ``check`` knows it by), else ``path``.
     * optionally ``producer(tool, head) -> str | None``: which key of ``REFRESH`` wrote this report, from
       the tool its parser recorded or the file's first bytes.
     """
@@ -50,7 +51,7 @@ class ParserModule(Protocol):
 
     def sniff(self, head: str) -> bool: ...
 
-    def parse(self, path: str) -> Report: ...
+    def parse(self, path: str, display: str | None = None) -> Report: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,8 @@ class ParserSpec:
     def sniff(self, head: str) -> bool:
         return bool(self.load().sniff(head))
 
-    def parse(self, path: str) -> Report:
-        return self.load().parse(path)
+    def parse(self, path: str, display: str | None = None) -> Report:
+        return self.load().parse(path, display)
 
 
 # Order matters for sniffing: the more specific formats first.
@@ -201,9 +202,10 @@ def _sniff(path: str, head: str) -> str:
     )
 
 
-def parse_report(path: str, kind: str | None = None) -> Report:
+def parse_report(path: str, kind: str | None = None, *, display: str | None = None) -> Report:
     """Parse one report file. ``kind=None`` sniffs the content. The file is opened once for both
-    (``reading``): a parser that reads it from the start continues after the sniffed bytes."""
+    (``reading``): a parser that reads it from the start continues after the sniffed bytes. ``display``:
+    the report's ``path`` (errors name ``path``, the file read)."""
     from qualitygate.parsers import reading
 
     if kind is None:
@@ -213,4 +215,4 @@ def parse_report(path: str, kind: str | None = None) -> Report:
     elif _check_file(path) == 0:
         raise ReportFormatError(path, f"empty file: no {kind} report was written")
     with reading.opened(path, SNIFF_BYTES) as head:
-        return KINDS[kind or _sniff(path, _decoded(head))].parse(path)
+        return KINDS[kind or _sniff(path, _decoded(head))].parse(path, display)

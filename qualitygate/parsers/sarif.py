@@ -196,7 +196,7 @@ def _expect_list(value: object, where: str) -> list[Any]:
     return value
 
 
-def parse(path: str) -> FindingsReport:
+def parse(path: str, display: str | None = None) -> FindingsReport:
     """The log's findings. Its ``results`` arrays are read one result at a time (parsers/_sarif_stream.py:
     the text and the findings are all that is held, never the whole JSON tree); a log that reader declines
     (anything unusual, any error) is read whole here, which gives every error message."""
@@ -204,22 +204,22 @@ def parse(path: str) -> FindingsReport:
 
     with no_gc():
         text = read_text(path, WHAT)
-        report = stream(path, text)
+        report = stream(path, text, display)
         if report is not None:
             return report
         doc = loads(path, text, WHAT)
         del text
         if not isinstance(doc, dict):
             raise ReportFormatError(path, f"top level is {type_name(doc)}, expected an object: not a {WHAT}")
-        return _build(path, doc)
+        return _build(path, doc, display)
 
 
-def _build(path: str, doc: dict[str, Any]) -> FindingsReport:
+def _build(path: str, doc: dict[str, Any], display: str | None = None) -> FindingsReport:
     runs = doc.get("runs")
     if not isinstance(runs, list):
         got = "no" if runs is None else f"{type_name(runs)} as"
         raise ReportFormatError(path, f"not a SARIF log: {got} 'runs' (expected an array of runs)")
-    report = FindingsReport(path=path, kind="sarif")
+    report = FindingsReport(path=display or path, kind="sarif")
     report.warnings.extend(version_warnings(doc.get("version")))
     try:
         finish(report, _parse_runs(runs, report, _parse_run_object))

@@ -44,14 +44,14 @@ def sniff(head: str) -> bool:
     return '"packageManager"' in head or '"SNYK-' in head
 
 
-def parse(path: str) -> FindingsReport:
+def parse(path: str, display: str | None = None) -> FindingsReport:
     doc = loads(path, read_text(path, WHAT), WHAT)
     if not isinstance(doc, list | dict):
         raise ReportFormatError(
             path, f"top level is {type_name(doc)}, expected an object or an array: not a {WHAT}"
         )
     projects = doc if isinstance(doc, list) else [doc]
-    report = FindingsReport(path=path, kind="snyk", tool="snyk")
+    report = FindingsReport(path=display or path, kind="snyk", tool="snyk")
     for i, project in enumerate(projects):
         where = f"[{i}]" if isinstance(doc, list) else "top level"
         report.findings.extend(_project(path, project, where, report.warnings))

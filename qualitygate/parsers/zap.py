@@ -44,14 +44,14 @@ def sniff(head: str) -> bool:
     return '"site"' in head or '"riskcode"' in head
 
 
-def parse(path: str) -> FindingsReport:
+def parse(path: str, display: str | None = None) -> FindingsReport:
     doc = load_object(path, WHAT)
     sites = doc.get("site")
     if not isinstance(sites, list):
         raise ReportFormatError(
             path, f"not a ZAP JSON report: 'site' is {type_name(sites)}, expected an array"
         )
-    report = FindingsReport(path=path, kind="zap", tool="zap")
+    report = FindingsReport(path=display or path, kind="zap", tool="zap")
     for i, site in enumerate(sites):
         where = f"site[{i}]"
         if not isinstance(site, dict):

@@ -93,7 +93,21 @@ def merge(reports: Sequence[CoverageReport], globs: tuple[str, ...] = ()) -> Cov
     """Files merged by path across reports. In a Cobertura report with several ``<source>`` roots, two
     entries with one path are two files (the roots share a relative name, see ``parsers/cobertura.py``,
     and the repository could not tell them apart): the n-th merges with the n-th of the other reports,
-    never with each other. Elsewhere one path in one report is one file spelled twice, merged as before."""
+    never with each other. Elsewhere one path in one report is one file spelled twice, merged as before.
+
+    Merged once per (reports, globs): every gate of the component and the record read the same merged
+    report, whose totals are counted once (the parser's count handed on when the files are the report's)."""
+    if not reports:
+        return _merge(reports, globs)
+    first, rest = reports[0], tuple(reports[1:])
+    key = (tuple(id(r) for r in rest), globs)
+    done = first._merges.get(key)
+    if done is None:
+        done = first._merges[key] = (rest, _merge(reports, globs))
+    return done[1]
+
+
+def _merge(reports: Sequence[CoverageReport], globs: tuple[str, ...]) -> CoverageReport:
     by_path: dict[tuple[str, int], list[FileCoverage]] = {}
     for r in reports:
         nth: dict[str, int] = {}
@@ -102,7 +116,7 @@ def merge(reports: Sequence[CoverageReport], globs: tuple[str, ...] = ()) -> Cov
             if in_scope(f.path, globs):
                 n = nth[f.path] = nth.get(f.path, -1) + 1 if apart else 0
                 by_path.setdefault((f.path, n), []).append(f)
-    return CoverageReport(
+    merged = CoverageReport(
         path=", ".join(r.path for r in reports),
         kind="+".join(sorted({r.kind for r in reports})),
         files=[merge_files(fs) for _, fs in sorted(by_path.items())],
@@ -111,6 +125,9 @@ def merge(reports: Sequence[CoverageReport], globs: tuple[str, ...] = ()) -> Cov
         statements_measured=_all(reports, "statements_measured"),
         unplaced_branches=_unplaced(reports, globs),
     )
+    if len(reports) == 1 and len(merged.files) == len(reports[0].files):
+        merged.hand_on(reports[0].counted())  # the same files: the report's own count
+    return merged
 
 
 def _all(reports: Sequence[CoverageReport], flag: str) -> bool:
