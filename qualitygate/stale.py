@@ -22,7 +22,6 @@ top level), never one call per file.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -84,17 +83,14 @@ def newer_files(root: str, loaded: Loaded) -> tuple[float, dict[str, float]] | N
 
 def _run_git(args: Sequence[str], cwd: str) -> str | None:
     """Raw output of ``git ARGS`` (no stripping: ``-z`` output), or None when git fails or is missing."""
+    from qualitygate.errors import QualityGateError
+    from qualitygate.gitchange import run_git
+
     try:
-        done = subprocess.run(
-            ["git", "--no-optional-locks", "-c", "core.quotepath=off", *args],
-            cwd=cwd,
-            capture_output=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except OSError:
+        done = run_git(cwd, "--no-optional-locks", *args)
+    except QualityGateError:  # git missing
         return None
-    return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
+    return done.stdout if done.returncode == 0 else None
 
 
 def _prefix(root: str) -> str | None:
