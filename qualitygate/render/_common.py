@@ -52,6 +52,11 @@ def signed(diff: float, unit: str | None) -> str:
     return ("+" if diff > 0 else "-") + format_value(abs(diff), unit)
 
 
+def plural(n: int, word: str) -> str:
+    """``plural(1, "report")`` -> "1 report"; ``plural(3, "report")`` -> "3 reports"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def counts_phrase(summary: Summary) -> str:
     """ "8 gates: 1 error, 3 failed, 1 warning, 3 passed" (worst first, zero counts left out)."""
     parts = [
@@ -197,8 +202,7 @@ def change_line(verdict: Verdict) -> str | None:
         where = c.base_ref + (f" (merge base {c.merge_base[:7]})" if c.merge_base else "")
     else:
         where = c.source
-    files = f"{c.files} file{'' if c.files == 1 else 's'}"
-    return f"change: {where}, {files}, {c.lines} added line{'' if c.lines == 1 else 's'}"
+    return f"change: {where}, {plural(c.files, 'file')}, {plural(c.lines, 'added line')}"
 
 
 def base_line(verdict: Verdict) -> str | None:
@@ -270,9 +274,9 @@ def _waiver_parts(a: AcceptedInfo) -> list[str]:
     parts = []
     accepted_gates = sum(len(w.gates) for w in a.waivers)
     if accepted_gates:
-        parts.append(f"{accepted_gates} failing gate{'' if accepted_gates == 1 else 's'} accepted")
+        parts.append(f"{plural(accepted_gates, 'failing gate')} accepted")
     expiring = [w for w in a.waivers if w.expiring]
     if expiring:
         soonest = min(w.days_left for w in expiring)
-        parts.append(f"{len(expiring)} expiring in {soonest} day{'' if soonest == 1 else 's'}")
+        parts.append(f"{len(expiring)} expiring in {plural(soonest, 'day')}")
     return parts

@@ -43,6 +43,7 @@ from qualitygate.render._common import (
     fmt_threshold,
     is_new_code,
     one_line,
+    plural,
     subject_and_location,
     truncate,
 )
@@ -383,12 +384,8 @@ def _inputs_block(inputs: list[InputInfo]) -> str:
 
 def _inputs_summary(reports: int, warnings: int) -> str:
     """ "Inputs: 3 reports · 1 warning"; without the warnings when there are none."""
-    summary = f"Inputs: {_plural(reports, 'report')}"
-    return f"{summary} · {_plural(warnings, 'warning')}" if warnings else summary
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    summary = f"Inputs: {plural(reports, 'report')}"
+    return f"{summary} · {plural(warnings, 'warning')}" if warnings else summary
 
 
 def _input_warnings(info: InputInfo) -> list[str]:
