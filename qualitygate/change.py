@@ -36,10 +36,6 @@ class ChangedFile:
         i = bisect.bisect_left(self.added, start)
         return i < len(self.added) and self.added[i] <= last
 
-    def added_in(self, start: int, end: int) -> int:
-        """How many added lines fall in ``start..end`` (inclusive)."""
-        return bisect.bisect_right(self.added, end) - bisect.bisect_left(self.added, start)
-
 
 @dataclass(frozen=True, slots=True)
 class Change:

@@ -292,11 +292,6 @@ def default_base(root: str, env: Mapping[str, str], pushed: Sequence[Pushed] = (
     return None, "not a pull request, and the current branch has no upstream nor origin/HEAD"
 
 
-def needs_change(metrics: Iterable[str]) -> bool:
-    """Does any gate read the change (a ``new.*`` metric)?"""
-    return any(m.startswith("new.") for m in metrics)
-
-
 def resolve_change(
     root: str,
     *,

@@ -376,11 +376,6 @@ _LOCUST_METRIC = re.compile(
 BASE_METRICS: frozenset[str] = frozenset({"tests.removed", "new.tests.failing"})
 
 
-def needs_base(gate: Gate) -> bool:
-    """Does the gate read the base's results (a comparison metric, or a ``max_drop``/``max_rise`` bound)?"""
-    return gate.vs_base is not None or gate.metric in BASE_METRICS
-
-
 def check_metric(metric: str) -> None:
     """ValueError, with the closest known name, for a metric no report produces: a typo must be a policy
     error, never a gate whose data is 'missing' (which ``missing: warn`` would let pass)."""
