@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 FORMAT = 1
@@ -168,13 +168,6 @@ def dumps(entries: Mapping[Key, int]) -> str:
     """The canonical text: sorted, one entry per line, every entry line ending in a comma."""
     body = [json.dumps([*key, value], ensure_ascii=False) + "," for key, value in sorted(entries.items())]
     return "\n".join([HEADER, *body, FOOTER]) + "\n"
-
-
-def count(keys: Iterable[Key]) -> dict[Key, int]:
-    out: dict[Key, int] = {}
-    for k in keys:
-        out[k] = out.get(k, 0) + 1
-    return out
 
 
 @dataclass(frozen=True, slots=True)
