@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
 from qualitygate.baseline import Baseline, Key, Stale, compare_counts, compare_scores
 from qualitygate.baseline import complexity_key as _complexity_key
@@ -434,4 +433,3 @@ def kinds(items: Iterable[Evidence]) -> dict[str, int]:
 
 
 STALE_KIND: dict[str, EvidenceKind] = {"finding": "finding", "complexity": "function", "test": "test"}
-StaleMode = Literal["fail", "warn"]

@@ -15,10 +15,6 @@ from typing import Literal
 
 FileStatus = Literal["added", "modified", "renamed", "copied", "deleted"]
 
-# Why a new-code gate has no data when no base was given and none could be found (``check`` without
-# ``--base``, not in a pull request, no pushed range, no upstream): the gate says it, never passes.
-NO_BASE_REASON = "no base to compare with: pass --base REF"
-
 
 @dataclass(frozen=True, slots=True)
 class ChangedFile:

@@ -18,7 +18,7 @@ The default base (``--base`` without a value, or a policy with ``new.*`` gates a
 Actions in a pull request ``origin/$GITHUB_BASE_REF``; in the pre-push hook the remote ref being pushed to
 (from the hook's standard input); else the upstream of the current branch, else ``origin/HEAD``. When none
 is found and ``--base`` was not given, there is no change (None) and the new-code gates say
-:data:`~qualitygate.change.NO_BASE_REASON`.
+:data:`~qualitygate.engine.NO_CHANGE`.
 """
 
 from __future__ import annotations
@@ -304,7 +304,7 @@ def resolve_change(
     """The change for ``check``: ``base`` None = ``--base`` not given, "" = given without a value.
 
     None when nothing asks for one, or when the policy's new-code gates want one and no default base is
-    found (the gates then say :data:`~qualitygate.change.NO_BASE_REASON`). An explicit ``--base`` or a
+    found (the gates then say :data:`~qualitygate.engine.NO_CHANGE`). An explicit ``--base`` or a
     default that is found but unusable is an error, never "nothing changed"."""
     if base is not None and base_diff is not None:
         raise UsageError("give --base or --base-diff, not both")
