@@ -53,6 +53,8 @@ def test_the_streamed_report_is_the_plain_one(path: Path) -> None:
 
 
 def test_every_real_log_that_is_valid_is_streamed() -> None:
+    if not REAL_REPORTS.is_dir():
+        pytest.skip("../shared/real-reports not present")
     valid = [p for p in REAL if not isinstance(plain(p), str)]
     assert len(valid) >= 7
     assert [p.name for p in valid if streamed(p) is None] == []
