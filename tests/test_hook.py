@@ -17,6 +17,7 @@ import yaml
 from qualitygate import hook, stale
 from qualitygate.cli import main
 from qualitygate.errors import UsageError
+from tests.gitrepo import isolate_git
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,21 +47,7 @@ def junit(failures: int) -> str:
 @pytest.fixture
 def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """No user or system git configuration (a global core.hooksPath would move the hooks)."""
-    home = tmp_path / "home"
-    home.mkdir()
-    values = {
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-    }
-    for k, v in values.items():
-        monkeypatch.setenv(k, v)
-    for k in ("QUALITYGATE_SKIP", "QUALITYGATE_HOOK_MISSING", "GIT_DIR", "GIT_WORK_TREE"):
-        monkeypatch.delenv(k, raising=False)
+    isolate_git(tmp_path, monkeypatch)
     return dict(os.environ)
 
 
