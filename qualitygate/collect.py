@@ -1,12 +1,16 @@
 """Finding and reading the reports a policy needs: the I/O half of ``qualitygate check``.
 
 For every (role, component) some gate reads, the policy's globs are resolved in the working tree, each file
-is parsed once (its kind sniffed from the content, named by its repository-relative path), hashed, and the
-paths inside it are mapped to repository paths. The engine then works on the result without touching the disk.
+is parsed once (its kind sniffed from the content, named by its repository-relative path) and hashed. The
+paths inside it are named once, as the parser builds each file, block, finding, case and clone: ``collect``
+hands ``parse_report`` a :class:`RepoNamer` (``parsers/naming.py``), which maps each path with a
+:class:`~qualitygate.pathmap.PathMapper` (rules in ``pathmap.py``) and counts the coverage files found in the
+working tree and the clone files not found, for the verdict's :class:`InputInfo`. The engine then works on
+the result without touching the disk.
 
-The mapped path replaces each item's path in place (``_remap_*``): a copy of every file, block, finding and
-case would cost an object each (478,000 for a monorepo's lcov), and the mapping's cost is its ``stat`` calls
-(24.9 s of 25.5 s in ``_remap_coverage`` on that lcov under cProfile), not the assignment.
+A report read by several (role, component)s is parsed and named once, with the bases (the report's folder,
+the component's folders) of the first one whose family it is: one of another family (left out there) is
+parsed again when a later role takes it with other bases.
 
 An unreadable report is an :class:`~qualitygate.errors.InputError` (exit 3): no verdict is written as if
 it were whole. A report of the wrong family where a role expected another (a ``*.sarif`` glob that catches
@@ -18,18 +22,12 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from qualitygate.globs import Tree
 from qualitygate.inputs import Collected, Loaded
-from qualitygate.model import (
-    ComplexityReport,
-    CoverageReport,
-    DuplicationReport,
-    FindingsReport,
-    Report,
-    TestReport,
-)
+from qualitygate.model import CoverageReport, DuplicationReport, Report
 from qualitygate.pathmap import PathMapper
 from qualitygate.policy import PER_COMPONENT_ROLES, ROLE_FAMILY, Policy, Source, source_key
 from qualitygate.verdict import InputInfo
@@ -72,11 +70,9 @@ def _source_for(policy: Policy, role: str, component: str | None) -> Source:
 
 
 def collect(policy: Policy, root: str) -> Collected:
-    from qualitygate.parsers import parse_report
-
     tree = Tree(root)
     out = Collected()
-    parsed: dict[str, Report] = {}
+    parsed: dict[str, _Parsed] = {}
     infos: dict[str, InputInfo] = {}
     keys = sorted({source_key(g) for g in policy.gates}, key=lambda k: (k[0], k[1] or ""))
     for role, component in keys:
@@ -84,18 +80,18 @@ def collect(policy: Policy, root: str) -> Collected:
         out.sought[(role, component)] = source.globs
         loaded: list[Loaded] = []
         for rel in resolve(source, tree):
-            full = os.path.join(root, rel)
-            report = parsed.get(rel)
-            if report is None:
-                report = parse_report(full, display=rel)
-                parsed[rel] = report
+            info = infos.get(rel)
+            bases = _bases(policy, rel, component)
+            fresh = RepoNamer(PathMapper(root, policy.mapping, bases, tree.files), bases)
+            got = _parsed(parsed, root, rel, fresh, reuse=info is not None)
+            report = got.report
             if report.family != ROLE_FAMILY[role]:
                 note = f"{rel}: a {report.kind} report, not {ROLE_FAMILY[role]}; left out"
                 out.ignored.setdefault((role, component), []).append(note)
                 continue
-            info = infos.get(rel)
             if info is None:
-                info = _map_paths(policy, root, rel, report, component, tree=tree)
+                info = _input_info(root, rel, report, component, got.namer)
+                got.namer = None  # its mapper's cache (a key and a result per path) is not needed after
                 infos[rel] = info
                 out.inputs.append(info)
             loaded.append(Loaded(rel, role, component, report, info))
@@ -103,14 +99,77 @@ def collect(policy: Policy, root: str) -> Collected:
     return out
 
 
-def _map_paths(
-    policy: Policy, root: str, rel: str, report: Report, component: str | None, *, tree: Tree | None = None
-) -> InputInfo:
+@dataclass
+class _Parsed:
+    report: Report
+    bases: tuple[str, ...]  # those it was named with
+    namer: RepoNamer | None  # until its InputInfo is made
+
+
+def _parsed(parsed: dict[str, _Parsed], root: str, rel: str, namer: RepoNamer, *, reuse: bool) -> _Parsed:
+    """The report at ``rel``, parsed once and named by ``namer``; parsed again only if it was parsed for a
+    role that left it out (another family) with other bases, and no role took it since (``reuse``)."""
+    from qualitygate.parsers import parse_report
+
+    got = parsed.get(rel)
+    if got is None or (not reuse and got.bases != namer.bases):
+        report = parse_report(os.path.join(root, rel), display=rel, namer=namer)
+        got = parsed[rel] = _Parsed(report, namer.bases, namer)
+    return got
+
+
+def _bases(policy: Policy, rel: str, component: str | None) -> tuple[str, ...]:
     report_dir = posixpath.dirname(rel)
     bases: list[str] = [report_dir] if report_dir else []
     if component is not None:
         bases += [p.split("*", 1)[0].rstrip("/") for p in policy.components[component].paths]
-    mapper = PathMapper(root, policy.mapping, tuple(bases), tree.files if tree is not None else None)
+    return tuple(bases)
+
+
+@dataclass
+class CoverageNames:
+    """One reading of a coverage report (``naming.CoverageNaming``): with several sources, two entries with
+    one relative name (different files, see ``parsers/cobertura.py``) go to different roots when the
+    repository holds the name under both; counts the files found in the working tree, lists the others."""
+
+    mapper: PathMapper
+    found: int = 0
+    missing: list[str] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+
+    def name(self, path: str, sources: Sequence[str]) -> str:
+        mapped, ok = _map_coverage_path(self.mapper, path, sources, self.taken)
+        if ok:
+            self.found += 1
+            self.taken.add(mapped)
+        else:
+            self.missing.append(mapped)
+        return mapped
+
+
+class RepoNamer:
+    """Names a report's paths as the repository does (``naming.Namer``), with one :class:`PathMapper`."""
+
+    def __init__(self, mapper: PathMapper, bases: tuple[str, ...]) -> None:
+        self.mapper = mapper
+        self.bases = bases
+        self.last: CoverageNames | None = None  # the reading that made the report (a parser may start over)
+        self.not_found: dict[str, None] = {}  # paths named but not in the working tree, in order
+
+    def name(self, path: str) -> str:
+        mapped, ok = self.mapper.map(path)
+        if not ok:
+            self.not_found[mapped] = None
+        return mapped
+
+    def coverage(self) -> CoverageNames:
+        self.last = CoverageNames(self.mapper)
+        return self.last
+
+
+def _input_info(
+    root: str, rel: str, report: Report, component: str | None, namer: RepoNamer | None
+) -> InputInfo:
     full = os.path.join(root, rel)
     info = InputInfo(
         path=rel,
@@ -121,69 +180,18 @@ def _map_paths(
         warnings=list(report.warnings),
     )
     if isinstance(report, CoverageReport):
-        found, missing = _remap_coverage(mapper, report)
+        last = namer.last if namer is not None else None
+        found, missing = (last.found, last.missing) if last is not None else (0, [])
         info = replace(
             info, files_total=len(report.files), files_found=found, files_missing=missing[:MAX_MISSING_LISTED]
         )
     elif isinstance(report, DuplicationReport):
-        info.warnings.extend(_remap_clones(mapper, report))
-    else:
-        _remap_items(mapper, report)
+        info.warnings.extend(_clones_warning(list(namer.not_found) if namer is not None else []))
     return info
 
 
-def _remap_coverage(mapper: PathMapper, report: CoverageReport) -> tuple[int, list[str]]:
-    """Map every file; with several sources, two entries with one relative name (different files, see
-    ``parsers/cobertura.py``) go to different roots when the repository holds the name under both."""
-    found = 0
-    missing: list[str] = []
-    taken: set[str] = set()
-    for f in report.files:
-        mapped, ok = _map_coverage_path(mapper, f.path, report.sources, taken)
-        f.path = mapped
-        if ok:
-            found += 1
-            taken.add(mapped)
-        else:
-            missing.append(mapped)
-    return found, missing
-
-
-def _remap_items(mapper: PathMapper, report: Report) -> None:
-    """Map the paths of complexity blocks, findings and test cases (found or not)."""
-    if isinstance(report, ComplexityReport):
-        _remap_blocks(mapper, report)
-    elif isinstance(report, FindingsReport):
-        _remap_findings(mapper, report)
-    elif isinstance(report, TestReport):
-        _remap_cases(mapper, report)
-
-
-def _mapped(mapper: PathMapper, path: str) -> str:
-    """The repository path for a report's path, whether or not the file exists in the working tree."""
-    return mapper.map(path)[0]
-
-
-def _remap_blocks(mapper: PathMapper, report: ComplexityReport) -> None:
-    for b in report.blocks:
-        b.file = _mapped(mapper, b.file)
-
-
-def _remap_findings(mapper: PathMapper, report: FindingsReport) -> None:
-    for fd in report.findings:
-        fd.path = _mapped(mapper, fd.path) if fd.path else fd.path
-
-
-def _remap_clones(mapper: PathMapper, report: DuplicationReport) -> list[str]:
-    """Map both locations of every clone; a warning naming the files found nowhere in the working tree."""
-    missing: list[str] = []
-    for c in report.clones:
-        for attr in ("first", "second"):
-            loc = getattr(c, attr)
-            mapped, ok = mapper.map(loc.file)
-            setattr(c, attr, replace(loc, file=mapped))
-            if not ok and mapped not in missing:
-                missing.append(mapped)
+def _clones_warning(missing: list[str]) -> list[str]:
+    """A warning naming the files of the report's clones found nowhere in the working tree."""
     if not missing:
         return []
     shown = ", ".join(missing[:MAX_MISSING_LISTED]) + (", ..." if len(missing) > MAX_MISSING_LISTED else "")
@@ -192,13 +200,8 @@ def _remap_clones(mapper: PathMapper, report: DuplicationReport) -> list[str]:
     ]
 
 
-def _remap_cases(mapper: PathMapper, report: TestReport) -> None:
-    for t in report.cases:
-        t.file = _mapped(mapper, t.file) if t.file else t.file
-
-
 def _map_coverage_path(
-    mapper: PathMapper, path: str, sources: list[str], taken: set[str] | frozenset[str] = frozenset()
+    mapper: PathMapper, path: str, sources: Sequence[str], taken: set[str] | frozenset[str] = frozenset()
 ) -> tuple[str, bool]:
     """A relative path is tried under each source in turn; with several, the first found that no earlier
     entry of the report ``taken`` wins (else the first found at all)."""

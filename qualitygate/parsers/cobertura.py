@@ -7,7 +7,7 @@ describe the same execution of the same line, so a sum would double the count); 
 hit. With several ``<source>`` roots the file names stay relative, and two files under different roots can
 share one (``pkg_a``'s and ``pkg_b``'s ``__init__.py``): a ``<class>`` whose ``name`` *and* ``filename`` an
 earlier class already had is then another file, kept apart (``_Files``) with a warning; which root holds
-which is decided against the repository (``collect._remap_coverage``).
+which is decided against the repository when the file is named (``collect``'s namer, ``naming.coverage``).
 
 Branches come from ``condition-coverage="50% (1/2)"`` on ``branch="true"`` lines (``True`` for coverlet).
 The root's ``lines-valid``/``lines-covered``/``branches-*`` are only compared with the recount; a
@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualitygate.errors import InputError, ReportFormatError, UnsafeInputError
 from qualitygate.model import CoverageReport, CoverageTotals, FileCoverage, to_posix
-from qualitygate.parsers import reading, xmlsafe
+from qualitygate.parsers import naming, reading, xmlsafe
 from qualitygate.parsers.registry import RERUN_ISTANBUL
 
 if TYPE_CHECKING:
@@ -133,6 +133,7 @@ def _careful_end(path: str, el: etree._Element, sources: list[str], files: _File
         _drop(el)
     elif tag == "sources":
         sources = [to_posix((s.text or "").strip()) for s in el.iterchildren("source")]
+        files.late = files.late or bool(files.by_key)
     return sources, False
 
 
@@ -148,6 +149,8 @@ def _report(
     """The report, known as ``display`` (else ``path``); ``path`` is the file read, which errors name."""
     report = CoverageReport(path=display or path, kind=KIND)
     report.sources = sources
+    if files.late:
+        files.rename(sources)
     report.files = list(files.by_key.values())
     report.functions_measured = saw_method
     report.tool = _tool(path, root_attrs)
@@ -160,22 +163,39 @@ class _Files:
     """The files read so far, in document order. Classes naming one file are merged (``_add_file``),
     except with several sources: a class whose ``name`` and file name an earlier class already had is
     another file with the same relative name under another ``<source>`` root, so its n-th occurrence goes
-    to the n-th entry of that path (inner classes, having other names, still merge into the first)."""
+    to the n-th entry of that path (inner classes, having other names, still merge into the first).
+
+    Keys are the paths as written; a file is named (``naming``) when its first class is read, with the
+    sources in force. A ``<sources>`` read after a class (the careful path takes any order) makes the names
+    wrong: ``late``, and the files are named again with the final sources (``rename``)."""
 
     def __init__(self) -> None:
         self.by_key: dict[str, FileCoverage] = {}  # path, or path + NUL + n for the n-th file of that name
         self.seen: dict[tuple[str, str], int] = {}  # (path, class name) -> classes seen
         self.shared: dict[str, int] = {}  # path -> how many files have it, when more than one
+        self.naming = naming.coverage()
+        self.late = False
 
-    def add(self, fc: FileCoverage, name: str, sources: list[str], ordered: bool | None = None) -> None:
-        key = fc.path
+    def place(self, raw: str, name: str, sources: list[str]) -> tuple[str, str]:
+        """``(key, path)`` for the next class of file ``raw``: the key it merges under and the path its
+        ``FileCoverage`` gets (the earlier class's, or the name of a new file)."""
+        key = raw
         if len(sources) > 1:
             n = self.seen.get((key, name), 0)
             self.seen[(key, name)] = n + 1
             if n:
                 self.shared[key] = max(self.shared.get(key, 1), n + 1)
                 key = f"{key}\x00{n}"
+        prev = self.by_key.get(key)
+        return key, prev.path if prev is not None else self.naming.name(raw, sources)
+
+    def add(self, key: str, fc: FileCoverage, ordered: bool | None = None) -> None:
         _add_file(self.by_key, key, fc, ordered)
+
+    def rename(self, sources: list[str]) -> None:
+        again = naming.coverage()
+        for key, fc in self.by_key.items():
+            fc.path = again.name(key.partition("\x00")[0], sources)
 
     def warn(self, warnings: list[str]) -> None:
         if not self.shared:
@@ -432,17 +452,17 @@ class _FastScan:
             self._careful_class(data[i:end], m.end() - i)
             return
         nums, hits, bl, bc, bt, ordered = got
+        key, fpath = self.files.place(_file_path(names[0], sources), names[1] or "", sources)
         self.files.add(
+            key,
             FileCoverage(
-                path=_file_path(names[0], sources),
+                path=fpath,
                 line_numbers=nums,
                 line_hits=hits,
                 branch_lines=bl,
                 branch_covered=bc,
                 branch_total=bt,
             ),
-            names[1] or "",
-            sources,
             ordered,
         )
 
@@ -738,7 +758,7 @@ def _line(el: etree._Element) -> int | None:
 def _read_class(path: str, cls: etree._Element, sources: list[str], files: _Files) -> bool:
     """Read one ``<class>`` into ``files``; return whether it had ``<method>`` elements."""
     name = cls.get("name") or ""
-    fpath = _file_path(cls.get("filename") or name, sources)
+    raw = _file_path(cls.get("filename") or name, sources)
     nums, hits, bl, bc, bt = _read_lines(path, cls.find("lines"))
 
     names: list[str] = []
@@ -749,6 +769,7 @@ def _read_class(path: str, cls: etree._Element, sources: list[str], files: _File
     if methods_el is not None and has_methods:
         _read_methods(path, methods_el, names, flines, fhits)
 
+    key, fpath = files.place(raw, name, sources)
     fc = FileCoverage(
         path=fpath,
         line_numbers=nums,
@@ -760,7 +781,7 @@ def _read_class(path: str, cls: etree._Element, sources: list[str], files: _File
         function_lines=flines,
         function_hits=fhits,
     )
-    files.add(fc, name, sources)
+    files.add(key, fc)
     return has_methods
 
 

@@ -18,6 +18,7 @@ import re
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import ComplexityBlock, ComplexityReport, to_posix
+from qualitygate.parsers import naming
 from qualitygate.parsers.jsonload import load_array, type_name
 
 WHAT = "complexipy JSON report"
@@ -65,7 +66,7 @@ def _block(path: str, i: int, e: object) -> ComplexityBlock:
         classname, kind = cls.replace("::", "."), "method"
     line = e.get("line_start", 0)  # not written by complexipy 8.3.0; taken if a release adds it
     return ComplexityBlock(
-        file=to_posix(file),
+        file=naming.paths()(to_posix(file)),
         line=line if isinstance(line, int) and not isinstance(line, bool) else 0,
         name=name,
         kind=kind,

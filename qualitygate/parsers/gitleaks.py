@@ -16,6 +16,7 @@ from typing import Any
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import Finding, FindingsReport, Level, Severity, to_posix
+from qualitygate.parsers import naming
 from qualitygate.parsers.jsonload import load_array, type_name
 
 WHAT = "gitleaks JSON report"
@@ -61,7 +62,7 @@ def _finding(path: str, leak: object, where: str) -> Finding:
         message=_message(rule, leak),
         tool="gitleaks",
         security=True,
-        path=to_posix(file) if isinstance(file, str) and file else None,
+        path=naming.paths()(to_posix(file)) if isinstance(file, str) and file else None,
         line=_int(leak.get("StartLine")),
         column=_int(leak.get("StartColumn")),
         fingerprint=fingerprint if isinstance(fingerprint, str) and fingerprint else None,

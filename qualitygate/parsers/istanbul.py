@@ -20,6 +20,7 @@ from typing import Any
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import CoverageReport, CoverageTotals, FileCoverage, to_posix
+from qualitygate.parsers import naming
 from qualitygate.parsers.jsonload import load_object, no_gc, type_name
 
 _COUNT_MAX = 2**63 - 1  # what FileCoverage's arrays hold
@@ -104,6 +105,7 @@ def _line_of(path: str, item: dict[str, Any], loc: object, where: str) -> int:
 
 
 def _read_final(path: str, doc: dict[str, Any], report: CoverageReport) -> None:
+    named = naming.coverage()
     for key, raw in doc.items():
         where = _quoted(key)
         body = _object(path, raw, where)
@@ -113,7 +115,8 @@ def _read_final(path: str, doc: dict[str, Any], report: CoverageReport) -> None:
                 f"{where}: no statementMap: not a coverage-final.json file entry (Istanbul json reporter)",
             )
         name = body.get("path")
-        report.files.append(_final_file(path, to_posix(name if isinstance(name, str) else key), body, where))
+        fpath = named.name(to_posix(name if isinstance(name, str) else key), ())
+        report.files.append(_final_file(path, fpath, body, where))
 
 
 def _quoted(key: str) -> str:
@@ -192,9 +195,10 @@ def _counts(path: str, body: object, where: str) -> CoverageTotals:
 
 def _read_summary(path: str, doc: dict[str, Any], report: CoverageReport) -> None:
     written = _counts(path, doc["total"], "total")
+    named = naming.coverage()
     for key, body in doc.items():
         if key != "total":
-            f = FileCoverage(path=to_posix(key), counts=_counts(path, body, _quoted(key)))
+            f = FileCoverage(path=named.name(to_posix(key), ()), counts=_counts(path, body, _quoted(key)))
             report.files.append(f)
     ours = report.totals()
     if report.files and ours != written:

@@ -22,6 +22,7 @@ from typing import Any
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import Clone, CloneLocation, DuplicationReport, pct, to_posix
+from qualitygate.parsers import naming
 from qualitygate.parsers.jsonload import load_object, type_name
 
 WHAT = "jscpd JSON report"
@@ -90,7 +91,9 @@ def _location(path: str, loc: object, fmt: str, where: str) -> CloneLocation:
     if fmt and name.endswith(suffix):
         name = name[: -len(suffix)]
     return CloneLocation(
-        file=to_posix(name), start=_count(path, loc, "start", where), end=_count(path, loc, "end", where)
+        file=naming.paths()(to_posix(name)),
+        start=_count(path, loc, "start", where),
+        end=_count(path, loc, "end", where),
     )
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import TestCase, TestReport, TestStatus, new_test_case
-from qualitygate.parsers import xmlsafe
+from qualitygate.parsers import naming, xmlsafe
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -263,6 +263,7 @@ def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:
     """
     append = cases.append
     new_case = new_test_case
+    name_path = naming.paths()
     times = odd.times.get
     seen = False
     parent: etree._Element | None = None
@@ -286,7 +287,10 @@ def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:
                 time_s = odd.seconds(raw_time, name)
             raw_line = get("line")
             line = None if raw_line is None else odd.line(raw_line, name)
-            case = new_case(suite, get("classname", ""), name, _PASSED, time_s, get("file"), line)
+            file = get("file")
+            case = new_case(
+                suite, get("classname", ""), name, _PASSED, time_s, file and name_path(file), line
+            )
             if len(el):
                 _judge(case, el)
             append(case)

@@ -38,7 +38,7 @@ from typing import Any
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import CoverageReport, FileCoverage, LazyFileCoverage, count_positive, to_posix
-from qualitygate.parsers import _lcov_istanbul, reading
+from qualitygate.parsers import _lcov_istanbul, naming, reading
 from qualitygate.parsers.registry import RERUN_ISTANBUL
 
 KIND = "lcov"
@@ -107,10 +107,19 @@ class _State:
     summary: _Summary = field(default_factory=_Summary)
     records: int = 0
     tool: str | None = None
+    # names a new file's path (naming.coverage); None: as written (a record decoded on its own)
+    namer: naming.CoverageNaming | None = None
+
+    def name(self, fpath: str) -> str:
+        """The path of the file read for SF ``fpath``: the one read before's, else a new file's name."""
+        prev = self.files.get(fpath)
+        if prev is not None:
+            return prev.path
+        return fpath if self.namer is None else self.namer.name(fpath, ())
 
 
 def parse(path: str, display: str | None = None) -> CoverageReport:
-    st = _State(path)
+    st = _State(path, namer=naming.coverage())
     gc_was_enabled = gc.isenabled()
     gc.disable()  # no reference cycles are created; GC passes over millions of ints find nothing
     try:
@@ -366,7 +375,7 @@ def _convert(path: str, body: str, line_no: int, st: _State) -> None:
         flines.append(start)
         fhits.append(sum(c for c, _ in aliases))  # aliases of one function (lcov 2.x): one function
     fc = FileCoverage(
-        path=fpath,
+        path=st.name(fpath),
         line_numbers=nums,
         line_hits=hits,
         branch_lines=bl,
@@ -385,7 +394,7 @@ def _convert(path: str, body: str, line_no: int, st: _State) -> None:
         if n_br:
             st.arms[fpath] = br_text
     else:
-        _merge_into(st, prev, fc, br_text.split("\n") if n_br else [])
+        _merge_into(st, fpath, prev, fc, br_text.split("\n") if n_br else [])
 
 
 def _arm_payloads(stored: str) -> list[str]:
@@ -395,14 +404,15 @@ def _arm_payloads(stored: str) -> list[str]:
     return stored.split("\n")
 
 
-def _merge_into(st: _State, prev: FileCoverage, fc: FileCoverage, payloads: list[str]) -> None:
-    """A repeated SF: merge ``fc`` into the file read before (``lcov -a``)."""
+def _merge_into(st: _State, fpath: str, prev: FileCoverage, fc: FileCoverage, payloads: list[str]) -> None:
+    """A repeated SF (``fpath``, as written): merge ``fc`` into the file read before (``lcov -a``); the
+    merged file keeps ``prev``'s path."""
     # the fast path keeps no BRDA payloads apart: they are in the text it kept
-    old = prev.arm_lines() if isinstance(prev, _LcovFile) else st.arms.get(fc.path)
+    old = prev.arm_lines() if isinstance(prev, _LcovFile) else st.arms.get(fpath)
     arms = (_arm_payloads(old) if old else []) + payloads
-    st.files[fc.path] = _merge(prev, fc, arms)
+    st.files[fpath] = _merge(prev, fc, arms)
     if arms:
-        st.arms[fc.path] = "\n".join(arms)
+        st.arms[fpath] = "\n".join(arms)
 
 
 def _lines(da_text: str, n: int) -> tuple[array[int], array[int]]:
@@ -712,7 +722,7 @@ def _locate_error(path: str, body: str, line_no: int) -> None:
 
 class _LcovFile(LazyFileCoverage):
     """A record the fast path counted: its columns come from the careful reader, on first use. Its text is
-    the record from its first FN line on (the SF line is ``path``'s, as written)."""
+    the record from its first FN line on (its SF line is not kept: ``path`` is the file's name)."""
 
     __slots__ = ()
 
@@ -767,4 +777,4 @@ def _add_record(st: _State, rec: _lcov_istanbul.Record) -> None:
     if st.summary.first_bad is None and rec.said != c:
         st.summary.first_bad = fpath
     st.records += 1
-    st.files[fpath] = _LcovFile(fpath, rec.body, (c[1], c[0], c[3], c[2], c[5], c[4]))
+    st.files[fpath] = _LcovFile(st.name(fpath), rec.body, (c[1], c[0], c[3], c[2], c[5], c[4]))

@@ -24,6 +24,7 @@ from typing import Any
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import TestCase, TestReport, TestStatus, to_posix
+from qualitygate.parsers import naming
 from qualitygate.parsers.jsonload import load_object, no_gc, type_name
 
 WHAT = "Playwright JSON report"
@@ -113,13 +114,14 @@ def _spec(  # noqa: PLR0917
     if not isinstance(title, str):
         raise ReportFormatError(path, f"{where}.title: expected a string, got {type_name(title)}")
     file = spec.get("file")
+    posix = to_posix(file) if isinstance(file, str) else None
     line = spec.get("line")
     for i, test in enumerate(_list(path, spec.get("tests"), f"{where}.tests")):
         case = _case(path, _object(path, test, f"{where}.tests[{i}]"), f"{where}.tests[{i}]")
         case.suite = titles[0] if titles else ""
         case.classname = _SEP.join(titles)
         case.name = title
-        case.file = to_posix(file) if isinstance(file, str) else None
+        case.file = posix and naming.paths()(posix)
         case.line = line if isinstance(line, int) and not isinstance(line, bool) else None
         counts[_outcome(path, test, where)] += 1
         cases.append(case)

@@ -26,6 +26,7 @@ from typing import Any
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import ComplexityBlock, ComplexityReport, FileProblem, to_posix
+from qualitygate.parsers import naming
 from qualitygate.parsers.jsonload import loads, no_gc, read_text, type_name
 
 WHAT = "radon cc report"
@@ -115,7 +116,7 @@ def _json_block(path: str, file: str, posix: str, i: int, b: object) -> Complexi
     rank = b.get("rank")
     cls = b.get("classname")
     return ComplexityBlock(
-        file=posix,
+        file=naming.paths()(posix),
         line=line,
         name=name,
         kind=_block_kind(path, file, i, btype, name),
@@ -225,7 +226,13 @@ def _text_block(path: str, file: str, m: re.Match[str], lineno: int) -> Complexi
     except ValueError:  # beyond Python's 4300 digits: no real score or line number
         raise ReportFormatError(path, "a number too long to be a line or a score", line=lineno) from None
     return ComplexityBlock(
-        file=file, line=numbers[0], name=name, kind=kind, score=numbers[1], rank=rank, classname=classname
+        file=naming.paths()(file),
+        line=numbers[0],
+        name=name,
+        kind=kind,
+        score=numbers[1],
+        rank=rank,
+        classname=classname,
     )
 
 

@@ -21,6 +21,7 @@ from qualitygate.errors import ReportFormatError, ReportNotFoundError, UnknownKi
 
 if TYPE_CHECKING:
     from qualitygate.model import Report
+    from qualitygate.parsers.naming import Namer
 
 SNIFF_BYTES = 64 * 1024
 # a ``REFRESH`` hint shared by the Istanbul formats: jest, nyc, c8 and vitest write the same report, so no
@@ -202,11 +203,15 @@ def _sniff(path: str, head: str) -> str:
     )
 
 
-def parse_report(path: str, kind: str | None = None, *, display: str | None = None) -> Report:
+def parse_report(
+    path: str, kind: str | None = None, *, display: str | None = None, namer: Namer | None = None
+) -> Report:
     """Parse one report file. ``kind=None`` sniffs the content. The file is opened once for both
     (``reading``): a parser that reads it from the start continues after the sniffed bytes. ``display``:
-    the report's ``path`` (errors name ``path``, the file read)."""
+    the report's ``path`` (errors name ``path``, the file read). ``namer``: names every path inside as the
+    items are built (``naming``); None keeps them as the report wrote them."""
     from qualitygate.parsers import reading
+    from qualitygate.parsers.naming import naming
 
     if kind is None:
         _check_nonempty(path)
@@ -214,5 +219,5 @@ def parse_report(path: str, kind: str | None = None, *, display: str | None = No
         raise UnknownKindError(path, f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
     elif _check_file(path) == 0:
         raise ReportFormatError(path, f"empty file: no {kind} report was written")
-    with reading.opened(path, SNIFF_BYTES) as head:
+    with reading.opened(path, SNIFF_BYTES) as head, naming(namer):
         return KINDS[kind or _sniff(path, _decoded(head))].parse(path, display)

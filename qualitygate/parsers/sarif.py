@@ -26,6 +26,7 @@ from urllib.parse import unquote
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import Finding, FindingsReport, Level, Severity, to_posix
+from qualitygate.parsers import naming
 from qualitygate.parsers.jsonload import loads, no_gc, read_text, type_name
 from qualitygate.units import effort_in_report as parse_effort
 
@@ -409,7 +410,7 @@ class _ResultReader:
     strings for messages (``runs[0].results[17]``) are built only when a message needs one.
     """
 
-    __slots__ = ("artifacts", "paths", "rules", "texts", "tool", "warnings", "where")
+    __slots__ = ("artifacts", "name_path", "paths", "rules", "texts", "tool", "warnings", "where")
 
     def __init__(
         self, where: str, tool: str, rules: _RuleTable, artifacts: list[Any], warnings: list[str]
@@ -423,6 +424,7 @@ class _ResultReader:
         # findings then share a few thousand strings. Bounded, so unique texts cost no more than a table.
         self.texts: dict[str, str] = {}
         self.paths: dict[str, str] = {}
+        self.name_path = naming.paths()
 
     def _shared(self, text: str) -> str:
         texts = self.texts
@@ -457,7 +459,7 @@ class _ResultReader:
             scanner_severity=scanner,
             cvss=cvss,
             security=security,
-            path=file,
+            path=file and self.name_path(file),
             line=line,
             column=column,
             fingerprint=_fingerprint(res) if "partialFingerprints" in res or "fingerprints" in res else None,

@@ -20,6 +20,7 @@ from typing import Any
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import Finding, FindingsReport, Level, Severity, to_posix
+from qualitygate.parsers import naming
 from qualitygate.parsers.jsonload import loads, read_text, type_name
 
 WHAT = "Snyk JSON report"
@@ -120,7 +121,7 @@ def _finding(path: str, v: dict[str, Any], paths: int, manifest: str | None, whe
         tool="snyk",
         cvss=float(cvss) if isinstance(cvss, int | float) and not isinstance(cvss, bool) else None,
         security=True,
-        path=manifest,
+        path=manifest and naming.paths()(manifest),
         fingerprint=f"{v['id']}:{package}",
         fixed=bool(fixed_in) if isinstance(fixed_in, list) else None,
     )

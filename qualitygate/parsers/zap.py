@@ -20,6 +20,7 @@ from typing import Any
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import Finding, FindingsReport, Level, Severity
+from qualitygate.parsers import naming
 from qualitygate.parsers.jsonload import load_object, type_name
 
 WHAT = "ZAP JSON report"
@@ -95,7 +96,7 @@ def _finding(path: str, alert: object, where: str, site: object) -> Finding:
         message=_message(alert),
         tool="zap",
         security=True,
-        path=site if isinstance(site, str) and site else None,
+        path=naming.paths()(site) if isinstance(site, str) and site else None,
         fingerprint=f"{site}:{ref if isinstance(ref, str) and ref else rule}",
     )
 
