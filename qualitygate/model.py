@@ -271,6 +271,7 @@ class CoverageTotals:
 
 
 _MergeKey = tuple[tuple[int, ...], tuple[str, ...]]  # (the other reports' ids, path globs)
+_ScopeKey = tuple[tuple[int, ...], tuple[str, ...], str | None]  # (the other reports' ids, paths, project)
 
 
 def sum_files(files: list[FileCoverage]) -> CoverageTotals:
@@ -426,6 +427,12 @@ class TestReport(Report):
     family: ClassVar[str] = "tests"
     cases: list[TestCase] = field(default_factory=list)
     retries_measured: bool = False  # the format records retries (Playwright JSON), so tests.retries exists
+    # The scopes this report starts (rules/tests.py), per (the other reports' ids, paths, Playwright
+    # project): the other reports (kept alive so that their ids stay theirs), the cases in scope and their
+    # metrics, so that every test gate of one scope counts the cases once.
+    _scopes: dict[_ScopeKey, tuple[tuple[TestReport, ...], list[TestCase], Metrics]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def count(self, status: TestStatus) -> int:
         return sum(1 for c in self.cases if c.status is status)

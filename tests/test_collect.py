@@ -307,3 +307,39 @@ def test_a_cobertura_root_error_names_the_file_read_not_its_display_path(
     with pytest.raises(ReportFormatError) as err:
         parse_report(str(path), display="coverage.xml")
     assert str(err.value) == f"{path}:2: <coverage> lines-valid='-1' is a negative count"
+
+
+def test_check_counts_the_test_cases_once_per_scope(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Four test gates over fixtures/acme-failing's JUnit report, one of them scoped to a folder: the cases
+    are scanned and counted once for the three unscoped gates and once for the scoped one (it was once per
+    gate), and every gate's value is as before."""
+    from qualitygate.cli import main
+    from qualitygate.rules import tests as test_rules
+
+    root = tmp_path / "acme-failing"
+    shutil.copytree(FIXTURES / "acme-failing", root)
+    policy = root / ".github/quality-gates.yml"
+    policy.write_text(
+        policy.read_text()
+        + "  - {id: t.total, metric: tests.total, min: 1}\n"
+        + "  - {id: t.skipped, metric: tests.skipped, max: 100}\n"
+        + "  - {id: t.scoped, metric: tests.total, min: 1, paths: [backend/**]}\n"
+    )
+    scans: list[int] = []
+    real = test_rules._cases
+
+    def counting(gate: Any, tests: Any) -> Any:
+        found = real(gate, tests)
+        scans.append(len(found))
+        return found
+
+    monkeypatch.setattr(test_rules, "_cases", counting)
+    main(["check", "--root", str(root), "--format", "json"])
+    verdict = json.loads(capsys.readouterr().out)
+    actual = {
+        g["id"]: g["actual"] for g in verdict["gates"] if g["id"] in ("tests.failing", "t.total", "t.skipped")
+    }
+    assert scans == [67, 0]  # the JUnit reports' 67 cases; none names a file under backend/
+    assert actual == {"tests.failing": 1, "t.total": 67, "t.skipped": 0}

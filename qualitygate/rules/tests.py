@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from qualitygate.model import Report, TestCase, TestReport, TestStatus
+from qualitygate.model import Metrics, Report, TestCase, TestReport, TestStatus
 from qualitygate.policy import Gate, Policy
 from qualitygate.rules.base import Measured, in_scope, no_data, of_type
 from qualitygate.verdict import Evidence
@@ -51,14 +51,32 @@ def _cases(gate: Gate, tests: list[TestReport]) -> list[TestCase]:
     return cases
 
 
-def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
-    tests = of_type(reports, TestReport)
-    cases = _cases(gate, tests)
-    if not cases:
-        return _no_cases(gate)
+def _counted(cases: list[TestCase], tests: list[TestReport]) -> Metrics:
     retries = any(r.retries_measured for r in tests)
     metrics = TestReport(path="", kind="junit", cases=cases, retries_measured=retries).metrics()
     metrics["tests.failing"] = metrics["tests.failed"] + metrics["tests.errors"]
+    return metrics
+
+
+def scoped(gate: Gate, tests: list[TestReport]) -> tuple[list[TestCase], Metrics]:
+    """The cases in the gate's scope and their metrics, counted once per (reports, paths, project): every
+    test gate of one scope reads the same (not to be changed)."""
+    if not tests:
+        return [], {}
+    first, rest = tests[0], tuple(tests[1:])
+    key = (tuple(id(r) for r in rest), gate.paths, gate.project)
+    done = first._scopes.get(key)
+    if done is None:
+        cases = _cases(gate, tests)
+        done = first._scopes[key] = (rest, cases, _counted(cases, tests) if cases else {})
+    return done[1], done[2]
+
+
+def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
+    tests = of_type(reports, TestReport)
+    cases, metrics = scoped(gate, tests)
+    if not cases:
+        return _no_cases(gate)
     value = metrics.get(gate.metric)
     if value is None and gate.metric == "tests.retries":
         kinds = ", ".join(sorted({r.kind for r in tests}))
