@@ -82,7 +82,8 @@ class _Cut:
     da: str
     brda: str
     n: tuple[int, int, int, int]  # how many FN, FNDA, DA and BRDA lines
-    said: tuple[str, ...]  # FNF FNH LF LH BRF BRH as written
+    counted: tuple[int, int, int, int, int, int]  # LF LH BRF BRH FNF FNH, counted from the regions
+    said: tuple[int, int, int, int, int, int]  # LF LH BRF BRH FNF FNH, its summary lines
 
 
 def read_chunk(chunk: str) -> list[Record | Misfit] | None:
@@ -94,20 +95,22 @@ def read_chunk(chunk: str) -> list[Record | Misfit] | None:
         return None
     cuts = list(map(_cut, pieces))
     good = [c for c in cuts if c is not None]
-    lines = _lines(good) if good else None
-    if lines is None:  # DA lines JSON would read otherwise than int: the careful reader reads them all
+    nums = _line_numbers(good) if good else None
+    if nums is None:  # DA lines JSON would read otherwise than int: the careful reader reads them all
         return None
-    if not _ordered(good, lines[0]):
+    if not _ordered(good, nums):
         good = list(filter(_ordered_alone, good))
-        lines = _lines(good) or ([], [])
-    hit = _lines_hit(good, lines[1])
     good = _keep(_keep(good, _arms_fit), _functions_fit)
-    kept = {id(c) for c in good}
+    return _items(pieces, cuts, {id(c) for c in good})
+
+
+def _items(pieces: list[str], cuts: list[_Cut | None], kept: set[int]) -> list[Record | Misfit]:
+    """The records of the chunk in order: those whose cut is ``kept`` (by id) read, the others not."""
     out: list[Record | Misfit] = []
     offsets = accumulate((len(p) + len(_END) for p in pieces), initial=0)
-    for piece, cut, offset in zip(pieces, cuts, offsets, strict=False):
-        if cut is not None and id(cut) in kept:
-            out.append(_record(cut, hit[id(cut)], offset))
+    for piece, c, offset in zip(pieces, cuts, offsets, strict=False):
+        if c is not None and id(c) in kept:
+            out.append(Record(c.sf, c.text[c.body :], c.counted, c.said, offset))
         else:
             out.append(Misfit(piece + _END, offset))
     return out
@@ -124,16 +127,31 @@ def _cut(text: str) -> _Cut | None:
     fnf = _FNF.match(text, text.find("\nFNF:", body - 1) + 1)
     lf = _LF.match(text, text.rfind("\nLF:") + 1)
     brf = _BRF.fullmatch(text, text.rfind("\nBRF:") + 1)
-    if fnf is None or lf is None or brf is None or not fnf.end() <= lf.start() <= lf.end() <= brf.start():
+    if fnf is None or lf is None or brf is None:
         return None
-    da = text.find("\nDA:", fnf.end() - 1, lf.start()) + 1 or lf.start()
-    fn_lines = text[body : fnf.start()]
-    fnda_lines = text[fnf.end() : da]
-    da_lines = text[da : lf.start()]
-    brda_lines = text[lf.end() : brf.start()]
-    n = (fn_lines.count("\n"), fnda_lines.count("\n"), da_lines.count("\n"), brda_lines.count("\n"))
-    said = (*fnf.groups(), *lf.groups(), *brf.groups())
-    return _Cut(text, head.group(1), body, fn_lines, fnda_lines, da_lines, brda_lines, n, said)
+    fn_end, fnda_start = fnf.span()
+    da_end, brda_start = lf.span()
+    if fnda_start > da_end:
+        return None
+    da_start = text.find("\nDA:", fnda_start - 1, da_end) + 1 or da_end
+    fn = text[body:fn_end]
+    fnda = text[fnda_start:da_start]
+    da = text[da_start:da_end]
+    brda = text[brda_start : brf.start()]
+    n = (fn.count("\n"), fnda.count("\n"), da.count("\n"), brda.count("\n"))
+    n_fn, _, n_da, n_br = n
+    fn_hit = n_fn - ("\n" + fnda).count("\nFNDA:0,")
+    counted = (
+        n_da,
+        n_da - da.count(",0\n"),
+        n_br,
+        n_br - brda.count(",0\n") - brda.count(",-\n"),
+        n_fn,
+        fn_hit,
+    )
+    fnf_, fnh, lf_, lh = map(int, (*fnf.groups(), *lf.groups()))
+    brf_, brh = map(int, brf.groups())
+    return _Cut(text, head.group(1), body, fn, fnda, da, brda, n, counted, (lf_, lh, brf_, brh, fnf_, fnh))
 
 
 def _keep(cuts: list[_Cut], check: Callable[[list[_Cut]], bool]) -> list[_Cut]:
@@ -143,8 +161,8 @@ def _keep(cuts: list[_Cut], check: Callable[[list[_Cut]], bool]) -> list[_Cut]:
     return [c for c in cuts if check([c])]
 
 
-def _lines(cuts: list[_Cut]) -> tuple[list[int], list[int]] | None:
-    """The DA line numbers and counts of ``cuts``, when every DA line is ``DA:<line>,<count>`` spelled as
+def _line_numbers(cuts: list[_Cut]) -> list[int] | None:
+    """The DA line numbers of ``cuts``, when every DA line is ``DA:<line>,<count>`` spelled as
     JSON and int read it alike (JSON refuses an empty field and a leading zero) with a line number the
     careful reader takes (at most 2**31 - 1)."""
     # "[0" and the DA lines, each turned into ",<line>,<count>", the last line's end then "]"
@@ -159,7 +177,7 @@ def _lines(cuts: list[_Cut]) -> tuple[list[int], list[int]] | None:
     nums = values[1::2]
     if nums and max(nums) > _LINE_MAX:
         return None
-    return nums, values[2::2]
+    return nums
 
 
 def _ordered(cuts: list[_Cut], nums: list[int]) -> bool:
@@ -172,29 +190,17 @@ def _ordered(cuts: list[_Cut], nums: list[int]) -> bool:
 
 
 def _ordered_alone(cut: _Cut) -> bool:
-    lines = _lines([cut])
-    return lines is not None and _ordered([cut], lines[0])
-
-
-def _lines_hit(cuts: list[_Cut], hits: list[int]) -> dict[int, int]:
-    """Per record (by id): how many of its DA lines have a count other than 0."""
-    out = {}
-    start = 0
-    for c in cuts:
-        end = start + c.n[2]
-        out[id(c)] = c.n[2] - hits[start:end].count(0)
-        start = end
-    return out
+    nums = _line_numbers([cut])
+    return nums is not None and _ordered([cut], nums)
 
 
 def _arms_fit(cuts: list[_Cut]) -> bool:
-    """Every BRDA line is ``BRDA:<line>,<block>,<branch>,<taken|->``, with no empty field or leading zero."""
+    """Every BRDA line is ``BRDA:<line>,<block>,<branch>,<taken|->``, with no empty line number or count,
+    no leading zero, a line number of 9 digits at most and no number longer than 18."""
     text = "".join(c.brda for c in cuts)
     dashes = text.count(",-\n")
-    if text.count("-") != dashes or ":," in text or ",," in text or ",\n" in text:
-        return False
-    if _LEADING_ZERO.search(text):  # (in a line number it is harmless: the careful reader uses int)
-        return False
+    if text.count("-") != dashes or ":," in text or ",\n" in text or _LEADING_ZERO.search(text):
+        return False  # (a leading zero in a line number would be harmless: the careful reader uses int)
     nines = (text.replace(",-\n", ",0\n") if dashes else text).encode().translate(_NINES)
     if _LONG_BRDA_LINE in nines or _LONG_COUNT in nines:
         return False
@@ -211,12 +217,3 @@ def _functions_fit(cuts: list[_Cut]) -> bool:
         and all(c.n[0] == c.n[1] for c in cuts)
         and n_fn == sum(c.n[0] for c in cuts) == n_fnda
     )
-
-
-def _record(c: _Cut, lines_hit: int, offset: int) -> Record:
-    n_fn, _, n_da, n_br = c.n
-    brda = c.brda
-    fn_zero = ("\n" + c.fnda).count("\nFNDA:0,")
-    counted = (n_da, lines_hit, n_br, n_br - brda.count(",0\n") - brda.count(",-\n"), n_fn, n_fn - fn_zero)
-    fnf, fnh, lf, lh, brf, brh = map(int, c.said)
-    return Record(c.sf, c.text[c.body :], counted, (lf, lh, brf, brh, fnf, fnh), offset)
