@@ -188,6 +188,8 @@ BIG = "9" * 5000  # beyond int()'s 4300 digits: the careful reader refuses the l
             "b.js", fn="FN:1,end_of_record\n", fnda="FNDA:3,end_of_record\n"
         ),  # the careful reader cuts there
         _istanbul("b.js", fn="FN:1,xend_of_record\n", fnda="FNDA:3,xend_of_record\n"),
+        _istanbul("b.js", fn="FN:1,end_of_recordx\n", fnda="FNDA:3,end_of_recordx\n"),  # the block goes there
+        _istanbul("b.js").replace("\n", "\r\n"),  # CRLF: the block goes there
         _istanbul("b.js", fn="FN:1,f\nFN:2,g\n", fnda="FNDA:3,g\nFNDA:0,f\n"),  # FNDA in another order
         _istanbul("b.js", fn="FN:1,2,f\n", fnda="FNDA:3,f\n"),  # FN:<start>,<end>,<name>
         _istanbul("b.js").replace("LF:2\n", "LF:2\nLF:7\n"),  # a second LF line
@@ -197,7 +199,14 @@ BIG = "9" * 5000  # beyond int()'s 4300 digits: the careful reader refuses the l
     ids=[
         *("DA-line-10-digits", "BRDA-line-10-digits", "FN-line-10-digits", "FNDA-5000-digits"),
         *("BRDA-taken-5000-digits", "DA-count-5000-digits", "BRDA-empty-line", "BRDA-empty-taken"),
-        *("BRDA-leading-zero", "BRDA-negative", "name-end_of_record", "name-xend_of_record"),
+        *(
+            "BRDA-leading-zero",
+            "BRDA-negative",
+            "name-end_of_record",
+            "name-xend_of_record",
+            "name-end_of_recordx",
+        ),
+        "CRLF",
         *("FNDA-reordered", "FN-start-end-name", "two-LF", "two-BRF", "FNDA-among-DA"),
     ],
 )
