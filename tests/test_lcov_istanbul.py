@@ -160,3 +160,67 @@ def test_a_repeated_file_read_by_the_fast_path_is_merged_like_lcov_add(tmp_path:
     (f,) = lcov.parse(str(path)).files
     assert (list(f.line_numbers), list(f.line_hits)) == ([1, 2], [1, 4])
     assert (f.lines_covered, f.lines_total, f.branches_covered, f.branches_total) == (2, 2, 1, 2)
+
+
+def _istanbul(sf: str, fn: str = "FN:1,f\n", fnda: str = "FNDA:3,f\n", brda: str = "BRDA:1,0,0,1\n") -> str:
+    return f"TN:\nSF:{sf}\n{fn}FNF:1\nFNH:1\n{fnda}DA:1,3\nDA:2,0\nLF:2\nLH:1\n{brda}BRF:1\nBRH:1\nend_of_record\n"
+
+
+BIG = "9" * 5000  # beyond int()'s 4300 digits: the careful reader refuses the line
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        # numbers the careful reader refuses: the fast path must not count them
+        _istanbul("b.js").replace("DA:2,0", "DA:3000000000,0"),  # a line number beyond 4 bytes, 10 digits
+        _istanbul("b.js", brda="BRDA:3000000000,0,0,1\n"),
+        _istanbul("b.js", fn="FN:3000000000,f\n"),
+        _istanbul("b.js", fnda=f"FNDA:{BIG},f\n"),
+        _istanbul("b.js", brda=f"BRDA:1,0,0,{BIG}\n"),
+        _istanbul("b.js").replace("DA:2,0", f"DA:2,{BIG}"),
+        _istanbul("b.js", brda="BRDA:,0,0,1\n"),  # an empty line number
+        _istanbul("b.js", brda="BRDA:1,0,0,\n"),  # an empty count
+        # read, but not as the fast path would count them
+        _istanbul("b.js", brda="BRDA:1,0,0,00\n"),  # a leading zero: taken 0
+        _istanbul("b.js", brda="BRDA:1,0,0,1\nBRDA:1,0,0,-1\n"),  # a negative count
+        _istanbul(
+            "b.js", fn="FN:1,end_of_record\n", fnda="FNDA:3,end_of_record\n"
+        ),  # the careful reader cuts there
+        _istanbul("b.js", fn="FN:1,xend_of_record\n", fnda="FNDA:3,xend_of_record\n"),
+        _istanbul("b.js", fn="FN:1,end_of_recordx\n", fnda="FNDA:3,end_of_recordx\n"),  # the block goes there
+        _istanbul("b.js").replace("\n", "\r\n"),  # CRLF: the block goes there
+        _istanbul("b.js", fn="FN:1,f\nFN:2,g\n", fnda="FNDA:3,g\nFNDA:0,f\n"),  # FNDA in another order
+        _istanbul("b.js", fn="FN:1,2,f\n", fnda="FNDA:3,f\n"),  # FN:<start>,<end>,<name>
+        _istanbul("b.js").replace("LF:2\n", "LF:2\nLF:7\n"),  # a second LF line
+        _istanbul("b.js").replace("BRF:1\n", "BRF:1\nBRF:1\n"),
+        _istanbul("b.js").replace("DA:2,0\n", "DA:2,0\nFNDA:1,f\n"),  # an FNDA line among the DA lines
+    ],
+    ids=[
+        *("DA-line-10-digits", "BRDA-line-10-digits", "FN-line-10-digits", "FNDA-5000-digits"),
+        *("BRDA-taken-5000-digits", "DA-count-5000-digits", "BRDA-empty-line", "BRDA-empty-taken"),
+        *(
+            "BRDA-leading-zero",
+            "BRDA-negative",
+            "name-end_of_record",
+            "name-xend_of_record",
+            "name-end_of_recordx",
+        ),
+        "CRLF",
+        *("FNDA-reordered", "FN-start-end-name", "two-LF", "two-BRF", "FNDA-among-DA"),
+    ],
+)
+def test_both_readers_give_the_same_outcome_on_records_near_istanbuls_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record: str
+) -> None:
+    path = tmp_path / "lcov.info"
+    path.write_text(_istanbul("a.js") + record + _istanbul("c.js"))
+    fast = outcome(path)
+    monkeypatch.setattr(lcov, "_fast_chunk", lambda *_: False)
+    careful = outcome(path)
+    if isinstance(careful, str):
+        assert fast == careful
+        return
+    assert isinstance(fast, CoverageReport)
+    assert (fast.metrics(), fast.warnings) == (careful.metrics(), careful.warnings)
+    assert list(map(columns, fast.files)) == list(map(columns, careful.files))

@@ -5,15 +5,20 @@ Istanbul writes every record in one fixed layout::
 
     TN:<name>  SF:<path>  FN:*  FNF  FNH  FNDA:*  DA:*  LF  LH  BRDA:*  BRF  BRH  end_of_record
 
-One regular expression matches a whole record of that layout, with every number spelled the way ``int``
-and JSON agree on (no sign, no leading zero, no CR, no checksum, a function name that cannot be read as an
-end line) and nothing else between the lines. Of a record it matched, the totals are counted in C with
-``str.count`` over its regions: lines = DA lines, covered = those not ending in ``,0``; branch arms = BRDA
-lines, taken = those not ending in ``,0``/``,-``; functions = FN lines, covered = FNDA lines not starting
-``FNDA:0,`` — the last only when the FNDA names are the FN names in the same order (checked per block,
-one regular-expression substitution each). DA line numbers are the one thing decoded (one JSON scan per
-block): a record whose lines are not strictly increasing would be merged by the careful reader, so it
-goes there. Anything the expression does not match goes there too, record by record, unchanged.
+A chunk of records is cut at its ``end_of_record`` lines (``str.split``; a chunk holding "end_of_record"
+anywhere else goes to the careful reader, which ends a record there) and each record into its regions with
+``str.find`` and three small regular expressions for its summary lines. Each kind of region is then checked
+for the whole chunk at once, in C, and record by record only when that fails (the records failing it go to
+the careful reader): the BRDA lines by their shape (``bytes.translate`` deletes the digits: what is left
+must be ``BRDA:,,,`` lines; no empty line number or count, no leading zero, no number longer than the
+careful reader takes alike); the FN and FNDA lines by one regular-expression substitution each, after which
+the FNDA names must be the FN names in the same order (then each FN's count is its FNDA's); the DA lines by
+their shape and one JSON scan of the chunk's ``DA:<line>,<count>`` pairs (JSON refuses an empty field and
+a leading zero; a chunk whose DA lines do not fit goes to the careful reader whole). The line numbers are
+the one thing decoded: a record whose lines are not strictly increasing would be merged by the careful
+reader, so it goes there. The totals are ``str.count`` of regions: lines = DA lines, covered = counts other
+than 0; branch arms = BRDA lines, taken = those not ending in ``,0``/``,-``; functions = FN lines,
+covered = FNDA lines not starting ``FNDA:0,``.
 
 The per-line columns are not built here: the record's text is kept and decoded by the careful reader
 (``lcov._decode_record``) when something asks for them (``model.LazyFileCoverage``).
@@ -23,29 +28,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate, islice
-from operator import ge, lt
+from operator import ge
 
-_NUM = r"(?:0|[1-9][0-9]*)"
-_LINE = r"(?:0|[1-9][0-9]{0,8})"  # line numbers fit int32 (the careful reader's merge compares them)
-# a record up to its DA lines, and from its LF line to its end; the DA lines between are checked by _lines
-_HEAD = re.compile(
-    r"(?:TN:[^\r\n]*\n)?SF:([^\r\n]*)\n"
-    r"((?:FN:" + _LINE + r",(?![0-9])[^\r\n]*\n)*)"
-    r"FNF:([0-9]+)\nFNH:([0-9]+)\n"
-    r"((?:FNDA:" + _NUM + r",[^\r\n]*\n)*)"
-)
-_TAIL = re.compile(
-    r"LF:([0-9]+)\nLH:([0-9]+)\n"
-    r"((?:BRDA:[0-9]+,[0-9]+,[0-9]+,(?:" + _NUM + r"|-)\n)*)"
-    r"BRF:([0-9]+)\nBRH:([0-9]+)\nend_of_record\n"
-)
-_INT64_MAX = 2**63 - 1
-_FN_HEAD = re.compile(r"\nFN:[0-9]+,")
-_FNDA_HEAD = re.compile(r"\nFNDA:[0-9]+,")
 _END = "end_of_record\n"
+_SF = re.compile(r"(?:TN:[^\n]*\n)?SF:([^\n]*)\n")
+_FNF = re.compile(r"FNF:([0-9]{1,18})\nFNH:([0-9]{1,18})\n")
+_LF = re.compile(r"LF:([0-9]{1,18})\nLH:([0-9]{1,18})\n")
+_BRF = re.compile(r"BRF:([0-9]{1,18})\nBRH:([0-9]{1,18})\n")
+# a name never starts with a digit: the careful reader would read FN:<start>,<end>,<name>
+_FN_LINE = re.compile(r"\nFN:(?:0|[1-9][0-9]{0,8}),(?![0-9])")
+_FNDA_LINE = re.compile(r"\nFNDA:(?:0|[1-9][0-9]{0,17}),")
+_LEADING_ZERO = re.compile(r",0[0-9]")  # (a literal first: the search skips through the text in C)
+_NINES = bytes.maketrans(b"0123456789", b"9999999999")
+_LONG_BRDA_LINE = b":" + b"9" * 10  # a BRDA line number beyond 9 digits
+_LINE_MAX = 2**31 - 1  # the careful reader refuses line numbers beyond
+_LONG_COUNT = b"," + b"9" * 19  # a count beyond 18 digits (the careful reader clamps or refuses those)
 
 
 @dataclass(slots=True)
@@ -70,160 +70,150 @@ class Misfit:
     offset: int
 
 
+@dataclass(slots=True)
+class _Cut:
+    """A record cut into its regions (each a run of whole lines), not yet checked."""
+
+    text: str  # the record without its end_of_record line
+    sf: str
+    body: int  # where its FN lines start
+    fn: str
+    fnda: str
+    da: str
+    brda: str
+    n: tuple[int, int, int, int]  # how many FN, FNDA, DA and BRDA lines
+    counted: tuple[int, int, int, int, int, int]  # LF LH BRF BRH FNF FNH, counted from the regions
+    said: tuple[int, int, int, int, int, int]  # LF LH BRF BRH FNF FNH, its summary lines
+
+
 def read_chunk(chunk: str) -> list[Record | Misfit] | None:
     """The records of ``chunk`` (complete records, the last ending in ``end_of_record\\n``), in order; None
     when not one of them is laid out as Istanbul writes it."""
-    if "\r" in chunk:
+    pieces = chunk.split(_END)
+    # "end_of_record" anywhere else ends a record for the careful reader: it reads such a chunk
+    if "\r" in chunk or pieces.pop() or chunk.count(_END[:-1]) != len(pieces):
         return None
-    items: list[_Match | Misfit] = []
-    pos = 0
-    n = len(chunk)
-    while pos < n:
-        m = _match(chunk, pos)
-        if m is None:
-            end = chunk.find(_END, pos)
-            nxt = n if end < 0 else end + len(_END)
-            items.append(Misfit(chunk[pos:nxt], pos))
-            pos = nxt
+    cuts = list(map(_cut, pieces))
+    good = [c for c in cuts if c is not None]
+    nums = _line_numbers(good) if good else None
+    if nums is None:  # DA lines JSON would read otherwise than int: the careful reader reads them all
+        return None
+    if not _ordered(good, nums):
+        good = list(filter(_ordered_alone, good))
+    good = _keep(_keep(good, _arms_fit), _functions_fit)
+    return _items(pieces, cuts, {id(c) for c in good})
+
+
+def _items(pieces: list[str], cuts: list[_Cut | None], kept: set[int]) -> list[Record | Misfit]:
+    """The records of the chunk in order: those whose cut is ``kept`` (by id) read, the others not."""
+    out: list[Record | Misfit] = []
+    offsets = accumulate((len(p) + len(_END) for p in pieces), initial=0)
+    for piece, c, offset in zip(pieces, cuts, offsets, strict=False):
+        if c is not None and id(c) in kept:
+            out.append(Record(c.sf, c.text[c.body :], c.counted, c.said, offset))
         else:
-            items.append(m)
-            pos = m.end
-    if all(type(m) is Misfit for m in items):
-        return None
-    return _records(chunk, items)
+            out.append(Misfit(piece + _END, offset))
+    return out
 
 
-@dataclass(slots=True)
-class _Match:
-    """A record that fits the layout: where it starts and ends, and the text of its parts (_HEAD's groups,
-    the DA lines, _TAIL's groups)."""
-
-    start: int
-    body: int  # where its FN lines start
-    end: int
-    groups: tuple[str, ...]
-
-
-def _match(chunk: str, pos: int) -> _Match | None:
-    head = _HEAD.match(chunk, pos)
+def _cut(text: str) -> _Cut | None:
+    """``text`` cut into its regions when its lines come in Istanbul's order; the regions' lines are
+    checked later. LF and BRF are found from the end (only BRDA lines stand between): a second LF or
+    BRF line would fall in a region, whose check then fails."""
+    head = _SF.match(text)
     if head is None:
         return None
-    d = head.end()
-    lf = d if chunk.startswith("LF:", d) else chunk.find("\nLF:", d) + 1
-    if lf <= 0:
+    body = head.end()
+    fnf = _FNF.match(text, text.find("\nFNF:", body - 1) + 1)
+    lf = _LF.match(text, text.rfind("\nLF:") + 1)
+    brf = _BRF.fullmatch(text, text.rfind("\nBRF:") + 1)
+    if fnf is None or lf is None or brf is None:
         return None
-    tail = _TAIL.match(chunk, lf)
-    if tail is None:
+    fn_end, fnda_start = fnf.span()
+    da_end, brda_start = lf.span()
+    if fnda_start > da_end:
         return None
-    da = chunk[d:lf]
-    if da and not da.startswith("DA:"):
+    da_start = text.find("\nDA:", fnda_start - 1, da_end) + 1 or da_end
+    fn = text[body:fn_end]
+    fnda = text[fnda_start:da_start]
+    da = text[da_start:da_end]
+    brda = text[brda_start : brf.start()]
+    n = (fn.count("\n"), fnda.count("\n"), da.count("\n"), brda.count("\n"))
+    n_fn, _, n_da, n_br = n
+    fn_hit = n_fn - ("\n" + fnda).count("\nFNDA:0,")
+    counted = (
+        n_da,
+        n_da - da.count(",0\n"),
+        n_br,
+        n_br - brda.count(",0\n") - brda.count(",-\n"),
+        n_fn,
+        fn_hit,
+    )
+    fnf_, fnh, lf_, lh = map(int, (*fnf.groups(), *lf.groups()))
+    brf_, brh = map(int, brf.groups())
+    return _Cut(text, head.group(1), body, fn, fnda, da, brda, n, counted, (lf_, lh, brf_, brh, fnf_, fnh))
+
+
+def _keep(cuts: list[_Cut], check: Callable[[list[_Cut]], bool]) -> list[_Cut]:
+    """The cuts that pass ``check``: checked all at once, and one by one only when that fails."""
+    if not cuts or check(cuts):
+        return cuts
+    return [c for c in cuts if check([c])]
+
+
+def _line_numbers(cuts: list[_Cut]) -> list[int] | None:
+    """The DA line numbers of ``cuts``, when every DA line is ``DA:<line>,<count>`` spelled as
+    JSON and int read it alike (JSON refuses an empty field and a leading zero) with a line number the
+    careful reader takes (at most 2**31 - 1)."""
+    # "[0" and the DA lines, each turned into ",<line>,<count>", the last line's end then "]"
+    text = "".join(["[0\n", *(c.da for c in cuts), "]"])
+    n = sum(c.n[2] for c in cuts)
+    if text.encode().translate(None, b"0123456789") != b"".join((b"[\n", b"DA:,\n" * n, b"]")):
         return None
-    return _Match(pos, head.start(2), tail.end(), (*head.groups(), da, *tail.groups()))
-
-
-def _counts(groups: list[tuple[str, ...]]) -> Iterator[tuple[tuple[str, ...], int, int, int, int, bool]]:
-    """Per matched record: its parts, its DA lines, lines hit (-1: not strictly increasing), FN and FNDA
-    lines, and whether its FNDA names are its FN names in order."""
-    n_fn = [g[1].count("\n") for g in groups]
-    n_fnda = [g[4].count("\n") for g in groups]
-    n_da = [g[5].count("\n") for g in groups]
-    lh = _lines([g[5] for g in groups], n_da)
-    same = n_fn == n_fnda and _same_names(groups)
-    names = [same or _names_agree(g) for g in groups]
-    return iter(zip(groups, n_da, lh, n_fn, n_fnda, names, strict=True))
-
-
-def _records(chunk: str, matches: list[_Match | Misfit]) -> list[Record | Misfit]:
-    counts = _counts([m.groups for m in matches if type(m) is _Match])
-    out: list[Record | Misfit] = []
-    for m in matches:
-        if isinstance(m, Misfit):
-            out.append(m)
-            continue
-        g, n_da, lh, n_fn, n_fnda, names = next(counts)
-        if lh < 0 or not names or not _said_fits(g):
-            out.append(Misfit(chunk[m.start : m.end], m.start))
-        else:
-            out.append(_record(chunk[m.body : m.end - len(_END)], m.start, g, (n_da, lh, n_fn, n_fnda)))
-    return out
-
-
-def _said_fits(g: tuple[str, ...]) -> bool:
-    """Whether the record's FNF/FNH/LF/LH/BRF/BRH numbers are short enough for int(): a longer one is left
-    to the careful reader, which names its line (int() of 5000 digits raises ValueError: exit 5)."""
-    return all(len(g[i]) <= 18 for i in (2, 3, 6, 7, 9, 10))
-
-
-def _record(text: str, offset: int, g: tuple[str, ...], n: tuple[int, int, int, int]) -> Record:
-    sf, _, fnf, fnh, fnda, _, lf, lh, brda, brf, brh = g
-    n_da, lines_hit, n_fn, n_fnda = n
-    n_br = brda.count("\n")
-    fn_zero = fnda.count("\nFNDA:0,") + fnda.startswith("FNDA:0,")
-    counted = (n_da, lines_hit, n_br, n_br - brda.count(",0\n") - brda.count(",-\n"), n_fn, n_fnda - fn_zero)
-    said = (int(lf), int(lh), int(brf), int(brh), int(fnf), int(fnh))
-    return Record(sf, text, counted, said, offset)
-
-
-def _same_names(groups: list[tuple[str, ...]]) -> bool:
-    """Whether the FNDA lines of a block (each record as many as FN lines) name its FN functions in the same
-    order: then each FN's count is its FNDA's."""
-    fns = "".join(g[1] for g in groups)
-    fndas = "".join(g[4] for g in groups)
-    return _FN_HEAD.sub("\n", "\n" + fns) == _FNDA_HEAD.sub("\n", "\n" + fndas)
-
-
-def _names_agree(g: tuple[str, ...]) -> bool:
-    fn, fnda = g[1], g[4]
-    if fn.count("\n") != fnda.count("\n"):
-        return False
-    return _FN_HEAD.sub("\n", "\n" + fn) == _FNDA_HEAD.sub("\n", "\n" + fnda)
-
-
-def _lines(das: list[str], counts: list[int]) -> list[int]:
-    """Per record (its DA lines and their number given): how many of its lines were hit, or -1 when the
-    careful reader must read it — its lines are not strictly increasing (the careful reader merges them), or
-    the block's DA lines are not all ``DA:<int>,<int>`` (then every record of the block goes there)."""
-    text = "".join(das)
-    if not text:
-        return counts
-    n = sum(counts)
-    bad = [-1] * len(das)
-    # every line starts with DA: and holds one comma, nothing but digits around it; JSON then reads the
-    # numbers as int reads them, or fails (a leading zero, an empty value)
-    if ("\n" + text).count("\nDA:") != n or text.encode().translate(None, b"0123456789DA:") != b",\n" * n:
-        return bad
     try:
-        vals = json.loads("[" + text[3:-1].replace("\nDA:", ",") + "]")
+        values: list[int] = json.loads(text.replace("\nDA:", ","))
     except ValueError:
-        return bad
-    nums = vals[0::2]
-    if max(nums) > _INT64_MAX:  # the careful reader clamps: two such lines would be one
-        return bad
-    hits = vals[1::2]
-    ends = list(accumulate(counts))
-    unordered = _unordered(nums, ends)
-    out = []
-    start = 0
-    for i, end in enumerate(ends):
-        out.append(-1 if i in unordered else end - start - hits[start:end].count(0))
-        start = end
-    return out
+        return None
+    nums = values[1::2]
+    if nums and max(nums) > _LINE_MAX:
+        return None
+    return nums
 
 
-def _unordered(nums: list[int], ends: list[int]) -> set[int]:
-    """The records (``ends``: where each one's lines end in ``nums``) whose line numbers are not strictly
-    increasing. One comparison pass over the block; the pairs that straddle two records are expected."""
-    n = len(nums)
-    suspects: int = sum(map(ge, nums, islice(nums, 1, None)))
-    if suspects:
-        suspects -= sum(nums[o - 1] >= nums[o] for o in set(ends) if 0 < o < n)
-    if not suspects:
-        return set()
-    out = set()
-    start = 0
-    for i, end in enumerate(ends):
-        part = nums[start:end]
-        if not all(map(lt, part, islice(part, 1, None))):
-            out.add(i)
-        start = end
-    return out
+def _ordered(cuts: list[_Cut], nums: list[int]) -> bool:
+    """Whether every record's DA line numbers (``nums``: all records' in a row) are strictly increasing:
+    one comparison pass over all of them; the pairs that straddle two records are expected."""
+    ends = set(accumulate(c.n[2] for c in cuts))
+    straddling = sum(nums[e - 1] >= nums[e] for e in ends if 0 < e < len(nums))
+    not_increasing: int = sum(map(ge, nums, islice(nums, 1, None)))
+    return not_increasing == straddling
+
+
+def _ordered_alone(cut: _Cut) -> bool:
+    nums = _line_numbers([cut])
+    return nums is not None and _ordered([cut], nums)
+
+
+def _arms_fit(cuts: list[_Cut]) -> bool:
+    """Every BRDA line is ``BRDA:<line>,<block>,<branch>,<taken|->``, with no empty line number or count,
+    no leading zero, a line number of 9 digits at most and no number longer than 18."""
+    text = "".join(c.brda for c in cuts)
+    dashes = text.count(",-\n")
+    if text.count("-") != dashes or ":," in text or ",\n" in text or _LEADING_ZERO.search(text):
+        return False  # (a leading zero in a line number would be harmless: the careful reader uses int)
+    nines = (text.replace(",-\n", ",0\n") if dashes else text).encode().translate(_NINES)
+    if _LONG_BRDA_LINE in nines or _LONG_COUNT in nines:
+        return False
+    return nines.translate(None, b"9") == b"BRDA:,,,\n" * sum(c.n[3] for c in cuts)
+
+
+def _functions_fit(cuts: list[_Cut]) -> bool:
+    """Every FN line is ``FN:<line>,<name>``, every FNDA line ``FNDA:<count>,<name>``, and each record's
+    FNDA names are its FN names in order."""
+    fn_names, n_fn = _FN_LINE.subn("\n", "\n" + "".join(c.fn for c in cuts))
+    fnda_names, n_fnda = _FNDA_LINE.subn("\n", "\n" + "".join(c.fnda for c in cuts))
+    return (
+        fn_names == fnda_names
+        and all(c.n[0] == c.n[1] for c in cuts)
+        and n_fn == sum(c.n[0] for c in cuts) == n_fnda
+    )

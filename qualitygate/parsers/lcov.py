@@ -753,8 +753,8 @@ def _fast_chunk(chunk: str, line_no: int, st: _State) -> bool:
     seen = 0
     fast: list[_lcov_istanbul.Record] = []
     for item in items:
-        if type(item) is _lcov_istanbul.Record and to_posix(item.sf) not in st.files:
-            _add_record(st, item)
+        if type(item) is _lcov_istanbul.Record and (fpath := to_posix(item.sf)) not in st.files:
+            _add_record(st, fpath, item)
             fast.append(item)
             continue
         line_no += chunk.count("\n", seen, item.offset)
@@ -770,9 +770,8 @@ def _fast_chunk(chunk: str, line_no: int, st: _State) -> bool:
     return True
 
 
-def _add_record(st: _State, rec: _lcov_istanbul.Record) -> None:
-    """Keep a record the fast path counted (its summary lines are summed by the caller, per chunk)."""
-    fpath = to_posix(rec.sf)
+def _add_record(st: _State, fpath: str, rec: _lcov_istanbul.Record) -> None:
+    """Keep a record the fast path counted, as ``fpath`` (its summary lines are summed by the caller)."""
     c = rec.counted
     if st.summary.first_bad is None and rec.said != c:
         st.summary.first_bad = fpath
