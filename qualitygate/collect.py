@@ -30,7 +30,7 @@ from qualitygate.model import (
     Report,
     TestReport,
 )
-from qualitygate.pathmap import PathMapper
+from qualitygate.pathmap import PathMapper, outside
 from qualitygate.policy import PER_COMPONENT_ROLES, ROLE_FAMILY, Policy, Source, source_key
 from qualitygate.verdict import InputInfo
 
@@ -129,6 +129,7 @@ def _map_paths(
         info.warnings.extend(_remap_clones(mapper, report))
     else:
         _remap_items(mapper, report)
+        info.warnings.extend(_outside_warning(report))
     return info
 
 
@@ -157,6 +158,32 @@ def _remap_items(mapper: PathMapper, report: Report) -> None:
         _remap_findings(mapper, report)
     elif isinstance(report, TestReport):
         _remap_cases(mapper, report)
+
+
+def _item_paths(report: Report) -> tuple[str, list[str | None]]:
+    """What a report's items are called, and the path of each (complexity blocks, findings, test cases)."""
+    if isinstance(report, ComplexityReport):
+        return "function(s)", [b.file for b in report.blocks]
+    if isinstance(report, FindingsReport):
+        return "finding(s)", [fd.path for fd in report.findings]
+    if isinstance(report, TestReport):
+        return "test case(s)", [t.file for t in report.cases]
+    return "", []
+
+
+def _outside_warning(report: Report) -> list[str]:
+    """A warning naming the items whose path stays outside the repository (an absolute path no mapping
+    brings under the root): they count in whole-tree gates under that path, never on a changed line."""
+    noun, paths = _item_paths(report)
+    out = [p for p in paths if p and outside(p)]
+    if not out:
+        return []
+    named = list(dict.fromkeys(out))
+    shown = ", ".join(named[:MAX_MISSING_LISTED]) + (", ..." if len(named) > MAX_MISSING_LISTED else "")
+    return [
+        f"{len(out)} {noun} point outside the repository (kept as absolute paths: counted by whole-tree "
+        f"gates, never on changed lines; add a path_mapping rule if they are repository files): {shown}"
+    ]
 
 
 def _mapped(mapper: PathMapper, path: str) -> str:
