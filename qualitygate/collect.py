@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, replace
 
 from qualitygate.globs import Tree
 from qualitygate.inputs import Collected, Loaded
-from qualitygate.model import CoverageReport, DuplicationReport, Report
-from qualitygate.pathmap import PathMapper
+from qualitygate.model import ComplexityReport, CoverageReport, DuplicationReport, FindingsReport, Report
+from qualitygate.pathmap import PathMapper, outside
 from qualitygate.policy import PER_COMPONENT_ROLES, ROLE_FAMILY, Policy, Source, source_key
 from qualitygate.verdict import InputInfo
 
@@ -155,11 +155,14 @@ class RepoNamer:
         self.bases = bases
         self.last: CoverageNames | None = None  # the reading that made the report (a parser may start over)
         self.not_found: dict[str, None] = {}  # paths named but not in the working tree, in order
+        self.outside = 0  # items named with a path outside the repository (``pathmap.outside``)
 
     def name(self, path: str) -> str:
         mapped, ok = self.mapper.map(path)
         if not ok:
             self.not_found[mapped] = None
+            if outside(mapped):
+                self.outside += 1
         return mapped
 
     def coverage(self) -> CoverageNames:
@@ -187,7 +190,29 @@ def _input_info(
         )
     elif isinstance(report, DuplicationReport):
         info.warnings.extend(_clones_warning(list(namer.not_found) if namer is not None else []))
+    elif namer is not None:
+        info.warnings.extend(_outside_warning(report, namer))
     return info
+
+
+def _outside_warning(report: Report, namer: RepoNamer) -> list[str]:
+    """A warning naming the items whose path stays outside the repository (an absolute path no mapping
+    brings under the root): they count in whole-tree gates under that path, never on a changed line."""
+    if not namer.outside:
+        return []
+    noun = (
+        "function(s)"
+        if isinstance(report, ComplexityReport)
+        else "finding(s)"
+        if isinstance(report, FindingsReport)
+        else "test case(s)"
+    )
+    named = [p for p in namer.not_found if outside(p)]
+    shown = ", ".join(named[:MAX_MISSING_LISTED]) + (", ..." if len(named) > MAX_MISSING_LISTED else "")
+    return [
+        f"{namer.outside} {noun} point outside the repository (kept as absolute paths: counted by whole-tree "
+        f"gates, never on changed lines; add a path_mapping rule if they are repository files): {shown}"
+    ]
 
 
 def _clones_warning(missing: list[str]) -> list[str]:

@@ -16,17 +16,28 @@ report made in ``frontend/`` names ``src/x.js``. The rules, in order:
    ``backend/src/packaging/markers.py``); the added prefix is remembered. Two candidates: not found.
 
 A path that maps to nothing that exists keeps its best guess and is counted as not found; the verdict lists
-how many of each coverage report's files were found and which were not.
+how many of each coverage report's files were found and which were not. An absolute path that no rule brings
+under the root (``file:///opt/vendor/x.py``) stays absolute: it is outside the repository (:func:`outside`),
+never disguised as the repository path ``opt/vendor/x.py``.
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Callable
 
 from qualitygate.model import to_posix
 from qualitygate.policy import Mapping
+
+_DRIVE = re.compile(r"[A-Za-z]:/")
+
+
+def outside(path: str) -> bool:
+    """A mapped path that is not a repository path: absolute (``/opt/vendor/x.py``, ``C:/src/x.py``) or
+    climbing out of the root (``../x.py``)."""
+    return path.startswith("/") or path == ".." or path.startswith("../") or bool(_DRIVE.match(path))
 
 
 class PathMapper:
@@ -89,7 +100,7 @@ class PathMapper:
             found = self._by_suffix(path) or self._by_prefix(path)
         if found is not None:
             return found, True
-        return posixpath.normpath(path.lstrip("/")), False
+        return posixpath.normpath(path), False
 
     def _by_prefix(self, path: str) -> str | None:
         if self.files is None or posixpath.isabs(path) or "/" not in path.strip("/"):

@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from qualitygate.pathmap import outside
+
 if TYPE_CHECKING:
     from qualitygate.inputs import Collected, Loaded
     from qualitygate.model import Report
@@ -53,9 +55,9 @@ _NAMED: dict[str, Callable[[Any], Iterable[str | None]]] = {
 
 
 def named_files(report: Report) -> set[str]:
-    """The repository paths a report is about (none for a k6 summary)."""
+    """The repository paths a report is about (none for a k6 summary; never a path outside the repository)."""
     named = _NAMED.get(report.family)
-    return {p for p in named(report) if p} if named else set()
+    return {p for p in named(report) if p and not outside(p)} if named else set()
 
 
 def _mtime(path: str) -> float | None:

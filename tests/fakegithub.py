@@ -13,7 +13,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -58,6 +58,7 @@ class FakeGitHub:
         self.faults: list[Fault] = []
         self.requests: list[Seen] = []
         self.list_barrier: threading.Barrier | None = None  # hold the first list calls until all arrive
+        self.barrier_broken = False  # a list call gave up waiting at the barrier (the race did not happen)
         self._lock = threading.Lock()
         self._next_id = 1000
         self._server: ThreadingHTTPServer | None = None
@@ -249,8 +250,10 @@ class FakeGitHub:
     def _list(self, key: tuple[str, int], seen: Seen) -> tuple[int, Any, dict[str, str]]:
         if self.list_barrier is not None:
             barrier = self.list_barrier
-            with suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=5)
+            try:
+                barrier.wait()  # the barrier's own timeout: the test's to choose, never a guess here
+            except threading.BrokenBarrierError:
+                self.barrier_broken = True
             with self._lock:
                 if self.list_barrier is barrier and barrier.n_waiting == 0:
                     self.list_barrier = None  # only the first round of lists is held

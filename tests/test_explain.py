@@ -60,7 +60,7 @@ def test_explain_prints_the_change_the_mapping_and_what_no_report_measures(
         "  coverage.xml  (cobertura, coverage)\n"
         "    2 of 3 files found in the working tree\n"
         "    /ci/checkout/ -> (root): 2\n"
-        "    not found: ci/checkout/src/vanished.py\n"
+        "    not found: /ci/checkout/src/vanished.py\n"
         "changed files no coverage report measures: 3\n"
         "  src/café module.py  +2\n"
         "  src/feature.py  +6\n"

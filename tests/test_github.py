@@ -234,22 +234,38 @@ def test_existing_duplicates_are_removed_on_update(fake: FakeGitHub, sleeps: lis
     assert fake.bodies(REPO, PR) == [f"{MARKER}\nnew"]
 
 
-def test_two_concurrent_runs_leave_one_comment(fake: FakeGitHub) -> None:
-    fake.list_barrier = threading.Barrier(2)  # both runs list before either creates: the real race
+def concurrent_upserts(fake: FakeGitHub, author: str | None = None) -> dict[str, Any]:
+    """Two runs that both list before either creates (the fake holds the first lists at a barrier): the
+    real race, whatever the machine's load. Everything slow is done before the threads start: each run's
+    client is built first (importing httpx and building an SSL context took seconds under load, so the first
+    list used to give up on the barrier's old 5 s alone and the runs went one after the other: "the race did
+    not happen"), and each may wait 60 s for an answer. No sleep orders anything."""
+    patient = RetryPolicy(request_deadline=60.0)
+    runs = {
+        name: StickyComment(client(fake, [], retry=patient), PullRequestRef(REPO, PR), author=author)
+        for name in ("a", "b")
+    }
+    fake.list_barrier = threading.Barrier(len(runs), timeout=60)
     results: dict[str, Any] = {}
 
     def run(name: str) -> None:
         try:
-            results[name] = sticky(fake, []).upsert(f"{MARKER}\nfrom {name}")
+            results[name] = runs[name].upsert(f"{MARKER}\nfrom {name}")
         except Exception as exc:  # surfaced by the assertion below
             results[name] = exc
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
+    threads = [threading.Thread(target=run, args=(n,)) for n in runs]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=20)
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads) and not fake.barrier_broken
     assert len(fake.calls("POST")) == 2, "the race did not happen"
+    return results
+
+
+def test_two_concurrent_runs_leave_one_comment(fake: FakeGitHub) -> None:
+    results = concurrent_upserts(fake)
     bodies = fake.bodies(REPO, PR)
     assert len(bodies) == 1
     assert bodies[0] in (f"{MARKER}\nfrom a", f"{MARKER}\nfrom b")
@@ -341,21 +357,7 @@ def test_unknown_author_matches_by_marker_and_says_so(fake: FakeGitHub, sleeps: 
 
 def test_concurrent_runs_leave_one_comment_beside_a_foreign_one(fake: FakeGitHub) -> None:
     foreign = fake.add_comment(REPO, PR, FAKE_PASS, user="mallory")
-    fake.list_barrier = threading.Barrier(2)
-    results: dict[str, Any] = {}
-
-    def run(name: str) -> None:
-        try:
-            results[name] = sticky(fake, [], author=BOT).upsert(f"{MARKER}\nfrom {name}")
-        except Exception as exc:  # surfaced by the assertion below
-            results[name] = exc
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=20)
-    assert len(fake.calls("POST")) == 2, "the race did not happen"
+    results = concurrent_upserts(fake, author=BOT)
     assert sorted(r.action for r in results.values()) == ["created", "updated"]
     assert fake.bodies(REPO, PR)[0] == FAKE_PASS and len(fake.bodies(REPO, PR)) == 2
     assert all(not c.path.endswith(f"/{foreign}") for c in fake.calls() if c.method in ("PATCH", "DELETE"))

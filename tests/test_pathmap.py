@@ -42,11 +42,11 @@ def test_a_bare_file_name_never_matches(tmp_path: Path) -> None:
     """``/elsewhere/pkg/__init__.py`` must not become the repository's ``__init__.py``."""
     root = tree(tmp_path, "__init__.py")
     assert PathMapper(str(root), Mapping()).map("/elsewhere/pkg/__init__.py") == (
-        "elsewhere/pkg/__init__.py",
+        "/elsewhere/pkg/__init__.py",
         False,
     )
 
 
 def test_without_auto_an_unknown_prefix_is_not_found(tmp_path: Path) -> None:
     root = tree(tmp_path, "app/a.py")
-    assert PathMapper(str(root), Mapping(auto=False)).map("/ci/app/a.py") == ("ci/app/a.py", False)
+    assert PathMapper(str(root), Mapping(auto=False)).map("/ci/app/a.py") == ("/ci/app/a.py", False)

@@ -202,7 +202,9 @@ def write_outputs(
 
             options.update(prometheus.labels(root))
         elif fmt == "github":  # never annotate a file the working tree does not have
-            options["exists"] = lambda rel: os.path.isfile(os.path.join(root, rel))
+            from qualitygate.pathmap import outside
+
+            options["exists"] = lambda rel: not outside(rel) and os.path.isfile(os.path.join(root, rel))
         text = render(OutputFormat(fmt), verdict, **options)
         write_atomic(out, text)
         if fmt == "github":
