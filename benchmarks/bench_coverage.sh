@@ -104,6 +104,7 @@ done
 "$PY" - "$RUN_JSONL" <<'PYEOF'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
+TARGETS = {"cobertura": 1.2, "lcov": 2.0}  # README, "Performance"
 by_file = {}
 for r in rows:
     fmt, kind, name, path = r["label"].split("|", 3)
@@ -119,6 +120,11 @@ for (fmt, path), res in by_file.items():
               f" (x floor {c / floor_cpu:5.2f})  {r['peak_rss_mib']['median']:7.1f} MiB"
               f"  load {r['loadavg_1min']['before']:.2f}")
     qg = next((r for name, (kind, r) in res.items() if kind == "qg"), None)
+    target = TARGETS.get(fmt)
+    if qg and target:
+        w, c = qg["wall_s"]["median"] / floor, qg["cpu_s"]["median"] / floor_cpu
+        verdict = "ok" if w <= target else "OVER"
+        print(f"  target: qualitygate <= {target}x the first floor: wall {w:.2f}x, cpu {c:.2f}x ({verdict})")
     for name, (kind, r) in res.items():
         if kind == "peer" and qg:
             print(f"  {name} / qualitygate: wall {r['wall_s']['median'] / qg['wall_s']['median']:.2f}x")

@@ -79,7 +79,7 @@ for r in rows:
     if name.startswith("json.load + count ["):
         floors[fmt] = r["wall_s"]["median"]
 cpu_floors = {r["label"].split("|", 1)[0]: r["cpu_s"]["median"] for r in rows if "|floor|json.load + count [" in r["label"]}
-print(f"{'label':<72} {'wall s':>8} {'x json.load':>11} {'cpu x':>6} {'peak MiB':>9} {'x file':>6}")
+print(f"{'label':<72} {'wall s':>8} {'x json.load':>11} {'cpu x':>6} {'peak MiB':>9} {'x file':>6}  target")
 for r in rows:
     fmt = r["label"].split("|", 1)[0]
     w, f, c = r["wall_s"]["median"], floors.get(fmt), cpu_floors.get(fmt)
@@ -88,6 +88,11 @@ for r in rows:
     size = (r.get("input_bytes") or 0) / 2**20
     rss = r["peak_rss_mib"]["median"]
     times = f"{rss / size:.2f}" if size else "-"
-    print(f"{r['label']:<72} {w:>8.3f} {ratio:>11} {cpu:>6} {rss:>9.0f} {times:>6}")
+    target = ""
+    if "|qualitygate|" in r["label"] and fmt == "sarif-many":
+        target = f"peak <= 3x the file: {'ok' if size and rss / size <= 3 else 'OVER'}"
+    elif "|qualitygate|" in r["label"] and f:
+        target = f"<= 1.3x json.load: {'ok' if w / f <= 1.3 else 'OVER'}"
+    print(f"{r['label']:<72} {w:>8.3f} {ratio:>11} {cpu:>6} {rss:>9.0f} {times:>6}  {target}")
 PYEOF
 )"
