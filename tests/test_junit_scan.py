@@ -1,0 +1,139 @@
+"""The JUnit fast path (parsers/_junit_scan.py): it reads every real report — the tests prove it ran, not
+only that its output agrees — and agrees with the careful lxml reader on all of them and on odd shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import REAL_REPORTS
+
+from qualitygate.model import TestReport
+from qualitygate.parsers import _junit_scan, junit
+
+ROOT = Path(__file__).parent.parent
+REPORTS = sorted(
+    p
+    for p in [*REAL_REPORTS.rglob("*.xml"), *(ROOT / "fixtures").rglob("junit*.xml")]
+    if b"<testcase" in p.read_bytes() or b"<testsuite" in p.read_bytes()
+)
+HOSTILE = [p for p in REPORTS if "hostile" in p.parts]
+
+
+def outcome(path: Path) -> TestReport | str:
+    try:
+        return junit.parse(str(path))
+    except Exception as exc:  # the error itself is what both readers must agree on
+        return f"{type(exc).__name__}: {exc}"
+
+
+def careful(path: Path, monkeypatch: pytest.MonkeyPatch) -> TestReport | str:
+    with monkeypatch.context() as m:
+        m.setattr(_junit_scan, "read", lambda *_: None)
+        return outcome(path)
+
+
+def same(fast: TestReport | str, slow: TestReport | str) -> None:
+    if isinstance(slow, str):
+        assert fast == slow
+        return
+    assert isinstance(fast, TestReport)
+    assert fast.metrics() == slow.metrics()
+    assert fast.warnings == slow.warnings
+    assert fast.cases == slow.cases
+
+
+@pytest.fixture
+def ran(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each read went through the fast path: a fast path that silently fell back leaves False."""
+    seen: list[bool] = []
+    real = _junit_scan.read
+
+    def spy(path: str, odd: junit._Oddities) -> object:
+        got = real(path, odd)
+        seen.append(got is not None)
+        return got
+
+    monkeypatch.setattr(_junit_scan, "read", spy)
+    return seen
+
+
+@pytest.mark.parametrize("path", REPORTS, ids=lambda p: str(p.relative_to(p.parents[2])))
+def test_fast_path_ran_and_agrees_with_the_careful_reader_on_every_real_report(
+    path: Path, ran: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = outcome(path)
+    assert ran == [path not in HOSTILE]  # every real producer's shape is read by the scan
+    same(fast, careful(path, monkeypatch))
+
+
+def test_the_real_reports_cover_what_the_scan_must_read() -> None:
+    text = b"".join(p.read_bytes() for p in REPORTS if p not in HOSTILE)
+    for shape in (b"<![CDATA[", b"<flakyFailure", b"<skipped", b"<error", b"&apos;", b"<properties>"):
+        assert shape in text
+
+
+ODD = {
+    "bad time": '<testsuite name="s"><testcase name="a" time="x"/><testcase name="b" time="y"/></testsuite>',
+    "bad line": '<testsuite name="s"><testcase classname="c" name="a" line="x" time="1"/></testsuite>',
+    "entities": '<testsuite name="s&amp;t"><testcase classname="a&#10;b" name="&lt;x&gt;\tq\r\nr" time=" 1 "/>'
+    "</testsuite>",
+    "single quotes": "<testsuite name='s'><testcase name='a' classname='b' time='2'/></testsuite>",
+    "case under testsuites": '<testsuites><testcase name="a"/><testsuite name="s"/></testsuites>',
+    "nested": '<testsuites><testsuite name="o"><testcase name="a"/><testsuite name="i"><testcase name="b">'
+    '<failure message="m"/></testcase></testsuite><testcase name="c"/></testsuite></testsuites>',
+    "case inside another element": '<testsuite name="s"><group><testcase name="a"/></group></testsuite>',
+    "default namespace on a suite": '<testsuites><testsuite xmlns="urn:x" name="s"><testcase name="a"/>'
+    "</testsuite></testsuites>",
+    "namespaced root": '<j:testsuites xmlns:j="urn:j"><j:testsuite name="s"/></j:testsuites>',
+    "CDATA hiding a case": '<testsuite name="s"><testcase name="a"><system-out><![CDATA[</testcase>'
+    '<testcase name="fake"/>]]></system-out></testcase></testsuite>',
+    "comment hiding a case": '<testsuite name="s"><!-- <testcase name="fake"/> --><testcase name="a"/>'
+    "</testsuite>",
+    "outcome in CDATA text only": '<testsuite name="s"><testcase name="a"><system-out><![CDATA[<failure>]]>'
+    "</system-out></testcase></testsuite>",
+    "flaky": '<testsuite name="s"><testcase name="a"><flakyFailure message="m"/></testcase></testsuite>',
+    "latin-1": '<?xml version="1.0" encoding="ISO-8859-1"?><testsuite name="s\xe9"><testcase name="a"/>'
+    "</testsuite>",
+    "suite counts disagree": '<testsuites><testsuite name="s" tests="3" failures="1"><testcase name="a"/>'
+    "</testsuite></testsuites>",
+    "malformed": '<testsuite name="s"><testcase name="a"></testsuite>',
+    "trailing comment": '<testsuite name="s"><testcase name="a"/></testsuite><!-- end -->',
+}
+
+
+@pytest.mark.parametrize("xml", ODD.values(), ids=ODD.keys())
+def test_odd_shapes_read_the_same_by_both_readers(
+    xml: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "junit.xml"
+    path.write_bytes(xml.encode("latin-1" if "ISO-8859-1" in xml else "utf-8"))
+    same(outcome(path), careful(path, monkeypatch))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("entities", True),
+        ("single quotes", True),
+        ("nested", True),
+        ("CDATA hiding a case", True),
+        ("bad time", False),  # its warning names the first odd value: the careful reader's job
+        ("default namespace on a suite", False),
+        ("case inside another element", False),
+        ("latin-1", False),
+        ("malformed", False),
+    ],
+)
+def test_which_shapes_the_scan_reads_itself(
+    name: str, expected: bool, tmp_path: Path, ran: list[bool]
+) -> None:
+    path = tmp_path / "junit.xml"
+    path.write_bytes(ODD[name].encode("latin-1" if name == "latin-1" else "utf-8"))
+    outcome(path)
+    assert ran == [expected]
+
+
+def test_attribute_values_are_decoded_as_an_xml_parser_does() -> None:
+    got = _junit_scan.attributes(' a="x&amp;y&#10;z&#x41;" b=\'1\t2\r\n3\' c=""')
+    assert got == {"a": "x&y\nzA", "b": "1 2 3", "c": ""}
