@@ -137,3 +137,70 @@ def test_which_shapes_the_scan_reads_itself(
 def test_attribute_values_are_decoded_as_an_xml_parser_does() -> None:
     got = _junit_scan.attributes(' a="x&amp;y&#10;z&#x41;" b=\'1\t2\r\n3\' c=""')
     assert got == {"a": "x&y\nzA", "b": "1 2 3", "c": ""}
+
+
+READ_BY_THE_SCAN = [p for p in REPORTS if p not in HOSTILE]
+
+
+@pytest.mark.parametrize("block", [1, 7, 100, 4096])
+def test_the_document_read_in_blocks_of_any_size_reads_the_same(
+    block: int, ran: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # blocks cut tokens, names and UTF-8 sequences anywhere; pieces are cut before a <testcase
+    monkeypatch.setattr(_junit_scan, "BLOCK", block)
+    for path in READ_BY_THE_SCAN:
+        same(outcome(path), careful(path, monkeypatch))
+    assert ran == [True] * len(READ_BY_THE_SCAN)
+
+
+def big_suite(cases: int, tail: str = "</testsuite>") -> str:
+    body = "".join(f'<testcase classname="c{i % 7}" name="t{i}" time="0.{i % 10}"/>\n' for i in range(cases))
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="s" tests="{cases}">\n{body}{tail}'
+
+
+def test_a_case_longer_than_max_token_goes_to_the_careful_reader(
+    tmp_path: Path, ran: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_junit_scan, "BLOCK", 64)
+    monkeypatch.setattr(_junit_scan, "MAX_TOKEN", 50_000)
+    path = tmp_path / "junit.xml"
+    out = "x" * 100_000  # longer than the first read (_HEAD) too
+    path.write_text(
+        big_suite(3, f'<testcase name="long"><system-out>{out}</system-out></testcase></testsuite>')
+    )
+    got = outcome(path)
+    assert ran == [False]
+    same(got, careful(path, monkeypatch))
+    assert isinstance(got, TestReport)
+    assert len(got.cases) == 4
+
+
+@pytest.mark.parametrize(
+    "tail", ["</testsuite", "<testcase name='a'/></testsuite><x/>", "&bogus;</testsuite>"]
+)
+def test_an_error_after_the_first_blocks_goes_to_the_careful_reader_and_its_error(
+    tail: str, tmp_path: Path, ran: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_junit_scan, "BLOCK", 4096)
+    path = tmp_path / "junit.xml"
+    path.write_text(big_suite(2000, tail))
+    got = outcome(path)
+    assert ran == [False]
+    assert isinstance(got, str)
+    assert got.startswith("ReportFormatError")
+    assert got == careful(path, monkeypatch)
+
+
+def test_many_blocks_read_by_the_scan(
+    tmp_path: Path, ran: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_junit_scan, "BLOCK", 4096)
+    path = tmp_path / "junit.xml"
+    path.write_text(big_suite(2000))
+    got = outcome(path)
+    assert ran == [True]
+    assert isinstance(got, TestReport)
+    assert got.metrics()["tests.total"] == 2000
+    assert got.metrics()["tests.duration_s"] == pytest.approx(900.0)
+    assert {c.classname for c in got.cases} == {f"c{i}" for i in range(7)}
+    same(got, careful(path, monkeypatch))

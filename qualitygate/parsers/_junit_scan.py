@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from qualitygate.parsers.reading import HashingReader
 
 BLOCK = 1 << 20  # bytes read at a time: the scan holds about 8x this besides the cases (its tokens)
+_HEAD = 1 << 16  # the first read at least: the prolog must end in it
 _TIMES_KEPT = 4096  # distinct time attributes remembered (as the careful reader's _Oddities.times)
 MAX_TOKEN = 16 << 20  # a case or element longer than this (a huge system-out) is the careful reader's
 _PASSED = TestStatus.PASSED
@@ -212,7 +213,7 @@ class _Scan:
     def run(self, fh: HashingReader) -> tuple[list[TestCase], bool]:
         """Read the document block by block; the cases once libxml2 accepted all of it."""
         check = xmlsafe.WellFormed()
-        pending = fh.read(BLOCK)
+        pending = fh.read(max(BLOCK, _HEAD))
         if not check.feed(pending):
             raise Unsupported("not well-formed")
         pending = pending[_prolog_end(pending) :]
