@@ -64,14 +64,18 @@ _ATTR_RE = r"\s+" + _ATTR_NAME + r"\s*=\s*(?:\"[^\"<]*\"|'[^'<]*')"
 _OPAQUE = r"<!\[CDATA\[(?s:.*?)\]\]>|<!--(?s:.*?)-->|<\?(?s:.*?)\?>"
 
 
-def _content(tag: str) -> str:
+def _content(tag: str, refused: str = "") -> str:
     """An element's content, without its close tag (a nested element of the same name ends it early, and
-    the token after it then matches nothing: the careful reader takes the file)."""
-    return r"[^<]*(?:(?:" + _OPAQUE + r"|<(?![!?]|/" + tag + r"\s*>))[^<]*)*"
+    the token after it then matches nothing: the careful reader takes the file); no tag starting with a
+    name in ``refused`` (alternatives) outside comments and CDATA."""
+    return r"[^<]*(?:(?:" + _OPAQUE + r"|<(?![!?]|/" + tag + r"\s*>" + refused + r"))[^<]*)*"
 
 
 # a case's end: "/>", or its body captured with the ">" that opens it ("" when empty) and the close tag
 _CASE_END = r"\s*(?:/>|(>" + _content("testcase") + r")</testcase\s*>)"
+# the same for a passed case in the common order: a body with a tag whose name starts like an outcome
+# element's (a look for names, not for elements: lxml judges it) fails it, and the case is another token
+_PASSED_END = r"\s*(?:/>|>" + _content("testcase", "|failure|error|skipped|flaky") + r"</testcase\s*>)"
 # any other token: a case in another attribute order, a suite's open or close tag, another element whole
 _OTHER = (
     r"<testcase(?:" + _ATTR_RE + r")*" + _CASE_END.replace("(>", "(?:>") + r"|"
@@ -85,12 +89,12 @@ _OTHER = (
     + _content(r"\{n}")
     + r"</\{n}\s*>)"
 )
-# One token per match, in findall's tuples (a group that took no part is ""): a case in the common order
-# 0-6 (classname, name, file, line, time, file, body; file and line with their opening quote, or "" when
-# absent, and time with its opening quote: never "" for such a case), else 7, the whole token (any other
+# One token per match, in findall's tuples (a group that took no part is ""): a passed case in the common
+# order 0-5 (classname, name, file, line, time, file; file and line with their opening quote, or "" when
+# absent, and time with its opening quote: never "" for such a case), else 6, the whole token (any other
 # token, or any "<" no alternative reads: the scan then stops), or nothing (a comment, PI or CDATA section).
 # Every alternative starts with "<", so a match that follows text always reaches one, and the next match
-# starts where this one ended. 8 is the name of another element (its close tag must match it).
+# starts where this one ended. 7 is the name of another element (its close tag must match it).
 _TOKEN = re.compile(
     r"[^<]*(?:"
     r'<testcase classname="'
@@ -102,9 +106,9 @@ _TOKEN = re.compile(
     + r")?(?: line="
     + _OPT_N
     + r")?"
-    r" time=" + _OPT_N + r"(?: file=" + _OPT_V + r")?" + _CASE_END + r"|"
+    r" time=" + _OPT_N + r"(?: file=" + _OPT_V + r")?" + _PASSED_END + r"|"
     r"(?:" + _OPAQUE + r")|"
-    r"(" + _OTHER.format(n=9) + r"|<)"
+    r"(" + _OTHER.format(n=8) + r"|<)"
     r")"
 )
 # the other tokens, read one by one: a case (attributes 1, body 2), a suite's open tag (3-5: tag,
@@ -246,7 +250,7 @@ class _Scan:
         intern = self.names.setdefault
         files = self.files.get
         suite = self.suite
-        for cls, name, file1, line, raw_time, file2, body, other, _ in _TOKEN.findall(text):
+        for cls, name, file1, line, raw_time, file2, other, _ in _TOKEN.findall(text):
             if not raw_time:  # a token other than a case in the common attribute order
                 suite = self._other(other)
                 continue
@@ -269,8 +273,6 @@ class _Scan:
             case.project = None
             case.retries = 0
             append(case)
-            if body and _has_outcome(body):
-                self._complex(case, body)
         self._end_of_piece()
 
     def _end_of_piece(self) -> None:
