@@ -78,6 +78,9 @@ ODD = {
     "bad line": '<testsuite name="s"><testcase classname="c" name="a" line="x" time="1"/></testsuite>',
     "entities": '<testsuite name="s&amp;t"><testcase classname="a&#10;b" name="&lt;x&gt;\tq\r\nr" time=" 1 "/>'
     "</testsuite>",
+    "entities in the common order": '<testsuite name="s"><testcase classname="a&amp;b" name="n\u00a0&#9;x\ty"'
+    ' file="f&lt;1&gt;.py" line="3" time="1"/><testcase classname="a&amp;b" name="\u00e9" time="1"'
+    ' file="f&lt;1&gt;.py"/></testsuite>',
     "single quotes": "<testsuite name='s'><testcase name='a' classname='b' time='2'/></testsuite>",
     "case under testsuites": '<testsuites><testcase name="a"/><testsuite name="s"/></testsuites>',
     "nested": '<testsuites><testsuite name="o"><testcase name="a"/><testsuite name="i"><testcase name="b">'
@@ -115,6 +118,7 @@ def test_odd_shapes_read_the_same_by_both_readers(
     ("name", "expected"),
     [
         ("entities", True),
+        ("entities in the common order", True),
         ("single quotes", True),
         ("nested", True),
         ("CDATA hiding a case", True),
