@@ -81,6 +81,8 @@ ODD = {
     "entities in the common order": '<testsuite name="s"><testcase classname="a&amp;b" name="n\u00a0&#9;x\ty"'
     ' file="f&lt;1&gt;.py" line="3" time="1"/><testcase classname="a&amp;b" name="\u00e9" time="1"'
     ' file="f&lt;1&gt;.py"/></testsuite>',
+    "line ends in the common order": '<testsuite name="s"><testcase classname="a\nb" name="x\ny" time="1"/>'
+    '<testcase classname="a\nb" name="z" time="1"/></testsuite>',
     "single quotes": "<testsuite name='s'><testcase name='a' classname='b' time='2'/></testsuite>",
     "case under testsuites": '<testsuites><testcase name="a"/><testsuite name="s"/></testsuites>',
     "nested": '<testsuites><testsuite name="o"><testcase name="a"/><testsuite name="i"><testcase name="b">'
@@ -119,6 +121,7 @@ def test_odd_shapes_read_the_same_by_both_readers(
     [
         ("entities", True),
         ("entities in the common order", True),
+        ("line ends in the common order", True),
         ("single quotes", True),
         ("nested", True),
         ("CDATA hiding a case", True),

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from qualitygate.model import TestCase, TestStatus, new_test_case
 from qualitygate.parsers import xmlsafe
@@ -41,9 +42,10 @@ if TYPE_CHECKING:
 
 BLOCK = 1 << 20  # bytes read at a time: the scan holds about 8x this besides the cases (its tokens)
 _HEAD = 1 << 16  # the first read at least: the prolog must end in it
-_TIMES_KEPT = 4096  # distinct time attributes remembered (as the careful reader's _Oddities.times)
+_KEPT = 4096  # distinct values remembered per attribute (as the careful reader's _Oddities.times)
 MAX_TOKEN = 16 << 20  # a case or element longer than this (a huge system-out) is the careful reader's
 _PASSED = TestStatus.PASSED
+_T = TypeVar("_T")
 _new_object = object.__new__
 # The values of a case in the common order are captured raw, any character but '"': a name, a class name
 # or a file with a reference or a character XML normalizes is decoded by the loop (``_unescape``), a time
@@ -131,6 +133,32 @@ _PROLOG = re.compile(
 _decode = codecs.utf_8_decode
 
 
+class _Memo(dict[str, _T]):
+    """A dict that makes a missing value with ``make`` (``__missing__``: a hit costs one subscript in C)
+    and keeps at most ``kept`` of them."""
+
+    __slots__ = ("kept", "make")
+
+    def __init__(self, make: Callable[[str], _T], kept: int, seed: dict[str, _T]) -> None:
+        super().__init__(seed)
+        self.make, self.kept = make, kept
+
+    def __missing__(self, key: str) -> _T:
+        value = self.make(key)
+        if len(self) < self.kept:
+            self[key] = value
+        return value
+
+
+def _line(quoted: str) -> int:
+    """A line attribute (with its opening quote): one int() refuses sends the file to the careful reader
+    (its warning names the first such case)."""
+    try:
+        return int(quoted[1:])
+    except ValueError:
+        raise Unsupported("a warning that names the first odd line") from None
+
+
 class Unsupported(Exception):
     """The document is not in a shape this scan reads exactly: the careful reader takes it."""
 
@@ -214,11 +242,14 @@ class _Scan:
         self.seen = False
         # the piece's cases with an outcome element, judged by lxml at its end: (the case, its body)
         self.complex: list[tuple[TestCase, str]] = []
-        # one string per distinct class name and file (200k cases share a few thousand)
+        # A common-order case's values read once per distinct value, looked up in C (a dict subscript):
+        # one string per class name and file (200k cases share a few thousand: for class names a tenth
+        # to a half), the seconds of a time attribute and the number of a line attribute (those with their
+        # opening quote); "" is an absent file or line.
         self.names: dict[str, str] = {}
-        self.files: dict[str, str] = {}  # a file attribute with its opening quote -> the file
-        # a common-order case's time attribute with its opening quote -> seconds (as _Oddities.times)
-        self.times: dict[str, float | None] = {}
+        self.files: _Memo[str | None] = _Memo(lambda q: _value(q[1:]), _KEPT, {"": None})
+        self.times: _Memo[float] = _Memo(self._time, _KEPT, {})
+        self.lines: _Memo[int | None] = _Memo(_line, _KEPT, {"": None})
 
     def run(self, fh: HashingReader) -> tuple[list[TestCase], bool]:
         """Read the document block by block; the cases once libxml2 accepted all of it."""
@@ -251,33 +282,33 @@ class _Scan:
         are read by one ``findall`` in C."""
         append = self.cases.append
         new = _new_object
-        times = self.times.get
-        line_of = self.odd.line
-        names = self.names.get
-        files = self.files.get
+        intern = self.names.setdefault
+        times = self.times
+        files = self.files
+        lines = self.lines
         suite = self.suite
-        for cls, raw, file1, line, raw_time, file2, other, _ in _TOKEN.findall(text):
+        # a tab or a carriage return anywhere: every class name and name is looked at closely
+        controls = "\t" in text or "\r" in text
+        for raw_cls, raw, file1, line, raw_time, file2, other, _ in _TOKEN.findall(text):
             if not raw_time:  # a token other than a case in the common attribute order
                 suite = self._other(other)
                 continue
-            # a reference, or a tab or line end to normalize: decoded
-            name = _unescape(raw) if "&" in raw or not raw.isprintable() else raw
-            time_s = times(raw_time, -1.0)  # -1.0: not met yet (never a remembered value)
-            if time_s == -1.0:
-                time_s = self._time(raw_time, name)
-            file = file1 or file2
+            cls = intern(raw_cls, raw_cls)
+            name = raw
+            if controls or "&" in cls or "\n" in cls or "&" in raw or "\n" in raw:
+                cls, name = _value(cls), _value(raw)  # a reference, or a line end to normalize
             # new_test_case(), inline: a call per case is a tenth of this loop
             case = new(TestCase)
             case.suite = suite
-            case.classname = names(cls) or self._classname(cls)
+            case.classname = cls
             case.name = name
             case.status = _PASSED
-            case.time_s = time_s
+            case.time_s = times[raw_time]
             case.message = None
             case.flaky = False
             case.skip_type = None
-            case.file = (files(file) or self._file(file)) if file else None
-            case.line = line_of(line[1:], name) if line else None
+            case.file = files[file1 or file2]
+            case.line = lines[line]
             case.project = None
             case.retries = 0
             append(case)
@@ -289,21 +320,12 @@ class _Scan:
         if self.odd.bad_times or self.odd.bad_lines:
             raise Unsupported("a warning that names the first odd value")
 
-    def _classname(self, raw: str) -> str:
-        """A class name not met before (or empty), decoded: one string for all its cases."""
-        name = self.names[raw] = _value(raw)
-        return name
-
-    def _file(self, quoted: str) -> str:
-        """A file attribute (with its opening quote) not met before, decoded: one string for all its cases."""
-        file = self.files[quoted] = _value(quoted[1:])
-        return file
-
-    def _time(self, quoted: str, name: str) -> float | None:
-        """A time attribute (with its opening quote) not met before: read as the careful reader reads it."""
-        seconds = self.odd.seconds(quoted[1:], name)
-        if seconds is not None and len(self.times) < _TIMES_KEPT:
-            self.times[quoted] = seconds
+    def _time(self, quoted: str) -> float:
+        """A time attribute (with its opening quote) not met before: read as the careful reader reads it; one
+        it cannot read sends the file to it (its warning names the first such case)."""
+        seconds = self.odd.seconds(quoted[1:], "")
+        if seconds is None:
+            raise Unsupported("a warning that names the first odd time")
         return seconds
 
     def _other(self, token: str) -> str:
