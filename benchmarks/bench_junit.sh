@@ -13,7 +13,7 @@
 # Results are appended to benchmarks/_out/junit.jsonl (gitignored); the ratios of this run are printed last.
 # The machine is shared: only ratios from one run mean anything, never absolute seconds across runs.
 #
-# Environment: RUNS (default 5), SLOW_RUNS (default 3, for the peer), BENCH (default ../shared/bench),
+# Environment: QG (the qualitygate command), RUNS (default 5), SLOW_RUNS (default 3, for the peer), BENCH (default ../shared/bench),
 # PEER_PY (default /tmp/qg-venv/bin/python, ../shared/bench/README.md section 2).
 set -euo pipefail
 
@@ -26,7 +26,8 @@ PEER_PY="${PEER_PY:-/tmp/qg-venv/bin/python}"
 # the real interpreter, not a pyenv shim: a shim's bash start-up would inflate the floor
 PY="$(python3 -c 'import sys; print(sys.executable)')"
 # the console script next to that interpreter, not a pyenv shim (a shim adds ~50-80 ms of bash per run)
-QG="$(dirname "$PY")/qualitygate"
+# QG overrides it (e.g. a one-line `exec python -m qualitygate "$@"` wrapper when the script is stale)
+QG="${QG:-$(dirname "$PY")/qualitygate}"
 [ -x "$QG" ] || QG="$(command -v qualitygate || true)"
 [ -n "$QG" ] || { echo "qualitygate is not on PATH (pip install -e .)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install -y time" >&2; exit 2; }

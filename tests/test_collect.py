@@ -343,3 +343,36 @@ def test_check_counts_the_test_cases_once_per_scope(
     }
     assert scans == [67, 0]  # the JUnit reports' 67 cases; none names a file under backend/
     assert actual == {"tests.failing": 1, "t.total": 67, "t.skipped": 0}
+
+
+@pytest.mark.parametrize("kind", ["junit", "cobertura", "lcov", "sarif"])
+def test_parse_report_hashes_what_it_reads_unless_no_digest_is_wanted(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``check`` records each report's SHA-256 (hashed on the way); ``qualitygate parse`` records none and
+    hashes nothing (``digest=False``): on a 42 MB JUnit report SHA-256 was an eighth of the instructions."""
+    import hashlib
+    import io
+
+    from qualitygate.commands import parse
+    from qualitygate.parsers import parse_report, reading
+
+    files = {
+        "junit": "backend/junit.xml",
+        "cobertura": "backend/coverage.xml",
+        "lcov": "frontend/coverage/lcov.info",
+    }
+    files["sarif"] = "ruff.sarif"
+    path = str(FIXTURES / "acme" / files[kind])
+    data = Path(path).read_bytes()
+    parse_report(path, kind)
+    assert reading.take_digest(path) == hashlib.sha256(data).hexdigest()
+
+    def no_hashing(*_: object) -> None:
+        raise AssertionError("hashed")
+
+    monkeypatch.setattr(hashlib, "sha256", no_hashing)
+    parse_report(path, kind, digest=False)
+    assert reading.take_digest(path) is None
+    assert parse.run(path, kind, "json", out=io.StringIO()) == 0
+    assert reading.take_digest(path) is None

@@ -16,7 +16,7 @@ from qualitygate.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _boom(*_: Any) -> Any:
+def _boom(*_: Any, **__: Any) -> Any:
     raise RuntimeError("a bug")
 
 
@@ -45,7 +45,7 @@ def test_an_internal_error_under_debug_prints_the_traceback_and_is_still_exit_5(
 
 
 def _raises(exc: BaseException) -> Any:
-    def fail(*_: Any) -> Any:
+    def fail(*_: Any, **__: Any) -> Any:
         raise exc
 
     return fail

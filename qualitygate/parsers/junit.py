@@ -22,11 +22,11 @@ import gc
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from qualitygate.errors import ReportFormatError
 from qualitygate.model import TestCase, TestReport, TestStatus, new_test_case
-from qualitygate.parsers import naming, xmlsafe
+from qualitygate.parsers import _junit_scan, naming, xmlsafe
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -75,6 +75,12 @@ _ROOT_NAMES = (
 def producer(tool: str | None, head: str) -> str | None:
     """pytest, jest-junit, vitest or mocha-junit-reporter, from the root element's ``name``."""
     return next((who for mark, who in _ROOT_NAMES if mark in head), None)
+
+
+class _Attributes(Protocol):
+    """An element's attributes: an lxml element, or the dict the fast path (``_junit_scan``) reads."""
+
+    def get(self, key: str, /) -> str | None: ...
 
 
 def sniff(head: str) -> bool:
@@ -162,7 +168,7 @@ class _Oddities:
                 self.bad_line_example = f"line={raw!r} on {name!r}"
             return None
 
-    def top_level_suite(self, suite: etree._Element) -> None:
+    def top_level_suite(self, suite: _Attributes) -> None:
         self.top_suites += 1
         for key in _SUITE_KEYS:
             raw = suite.get(key)
@@ -208,7 +214,7 @@ class _Oddities:
         ]
 
 
-def _judge(case: TestCase, elem: etree._Element) -> None:
+def judge(case: TestCase, elem: etree._Element) -> None:
     """Set the outcome of a <testcase> that has children: status, message, skip type, flaky."""
     # the first child of each tag (built backwards, so an earlier child overwrites a later one); plain
     # iteration: measured cheaper than iterchildren(*tags), which builds a tag matcher per call
@@ -241,7 +247,12 @@ def parse(path: str, display: str | None = None) -> TestReport:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        seen = _read(path, report.cases, odd)
+        fast = _junit_scan.read(path, odd)
+        if fast is None:  # not in a shape the scan reads exactly: the careful reader, from scratch
+            odd = _Oddities()
+            seen = _read(path, report.cases, odd)
+        else:
+            report.cases, seen = fast
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -292,7 +303,7 @@ def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:
                 suite, get("classname", ""), name, _PASSED, time_s, file and name_path(file), line
             )
             if len(el):
-                _judge(case, el)
+                judge(case, el)
             append(case)
         # Drop what has been read: the element's subtree, and its finished previous siblings (earlier cases,
         # <properties>, suite-level <system-out>), so the tree never holds more than the open suites.

@@ -1,7 +1,8 @@
 """One open per report: the registry opens the file to sniff it, and a parser that reads it from the start
 (:func:`open_report`) goes on with the same file handle after the bytes already read, hashing every byte as
 it passes, so the SHA-256 the verdict records (``InputInfo.sha256``) needs no second read
-(:func:`take_digest`). Every parser reads through here (the JSON and CSV readers' ``read_text``, lcov's
+(:func:`take_digest`); a caller that records no digest (``qualitygate parse``) opens it with ``digest=False``
+and nothing is hashed. Every parser reads through here (the JSON and CSV readers' ``read_text``, lcov's
 block loop, lxml's ``iterparse`` fed from the file object, the Cobertura fast path), so ``collect`` hashes a
 file itself only for a parser that does not (none today).
 
@@ -10,7 +11,6 @@ State is per process and per path, for the report being parsed now (``collect`` 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -21,14 +21,15 @@ _digests: dict[str, str] = {}
 
 
 class _Opened:
-    def __init__(self, path: str, fh: BinaryIO, head: bytes) -> None:
-        self.path, self.fh, self.head = path, fh, head
+    def __init__(self, path: str, fh: BinaryIO, head: bytes, digest: bool) -> None:
+        self.path, self.fh, self.head, self.digest = path, fh, head, digest
         self.taken = False
 
 
 @contextmanager
-def opened(path: str, head_bytes: int) -> Iterator[bytes]:
-    """Open ``path`` for its parse; yields its first ``head_bytes`` bytes (for sniffing)."""
+def opened(path: str, head_bytes: int, *, digest: bool = True) -> Iterator[bytes]:
+    """Open ``path`` for its parse; yields its first ``head_bytes`` bytes (for sniffing). ``digest``: hash
+    what the parser reads (:func:`take_digest`)."""
     from qualitygate.errors import ReportNotFoundError
 
     try:
@@ -37,7 +38,7 @@ def opened(path: str, head_bytes: int) -> Iterator[bytes]:
     except OSError as exc:
         raise ReportNotFoundError(path, f"cannot read: {exc.strerror or exc}") from None
     _digests.pop(path, None)  # a digest left from an earlier read of this path is not this content's
-    _open[:] = [_Opened(path, fh, head)]
+    _open[:] = [_Opened(path, fh, head, digest)]
     try:
         yield head
     finally:
@@ -52,11 +53,17 @@ def head(path: str) -> bytes | None:
 
 
 class HashingReader:
-    """A binary file read from its start, hashed on the way; at the end its digest is kept for the path."""
+    """A binary file read from its start, hashed on the way (unless ``digest`` is False); at the end its
+    digest is kept for the path."""
 
-    def __init__(self, path: str, fh: BinaryIO, buffered: bytes) -> None:
+    def __init__(self, path: str, fh: BinaryIO, buffered: bytes, digest: bool = True) -> None:
         self.path, self._fh, self._buffered = path, fh, buffered
-        self._hash = hashlib.sha256()
+        if digest:
+            import hashlib  # here: a read that records no digest does not load OpenSSL
+
+            self._hash: hashlib._Hash | None = hashlib.sha256()
+        else:
+            self._hash = None
 
     def read(self, size: int = -1) -> bytes:
         if self._buffered:
@@ -80,6 +87,8 @@ class HashingReader:
         return self._passed(data, at_end=not data)
 
     def _passed(self, data: bytes, *, at_end: bool) -> bytes:
+        if self._hash is None:
+            return data
         if data:
             self._hash.update(data)
         if at_end:  # every byte passed through here
@@ -104,7 +113,7 @@ def open_report(path: str) -> HashingReader:
     cur = _open[0] if _open else None
     if cur is not None and cur.path == path and not cur.taken:
         cur.taken = True
-        return HashingReader(path, cur.fh, cur.head)
+        return HashingReader(path, cur.fh, cur.head, cur.digest)
     return HashingReader(path, open(path, "rb"), b"")  # closed by the caller
 
 

@@ -204,12 +204,19 @@ def _sniff(path: str, head: str) -> str:
 
 
 def parse_report(
-    path: str, kind: str | None = None, *, display: str | None = None, namer: Namer | None = None
+    path: str,
+    kind: str | None = None,
+    *,
+    display: str | None = None,
+    namer: Namer | None = None,
+    digest: bool = True,
 ) -> Report:
     """Parse one report file. ``kind=None`` sniffs the content. The file is opened once for both
     (``reading``): a parser that reads it from the start continues after the sniffed bytes. ``display``:
     the report's ``path`` (errors name ``path``, the file read). ``namer``: names every path inside as the
-    items are built (``naming``); None keeps them as the report wrote them."""
+    items are built (``naming``); None keeps them as the report wrote them. ``digest=False``: no SHA-256 is
+    computed on the way (``reading.take_digest`` then has none; a caller that records none need not pay
+    for it)."""
     from qualitygate.parsers import reading
     from qualitygate.parsers.naming import naming
 
@@ -219,5 +226,5 @@ def parse_report(
         raise UnknownKindError(path, f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
     elif _check_file(path) == 0:
         raise ReportFormatError(path, f"empty file: no {kind} report was written")
-    with reading.opened(path, SNIFF_BYTES) as head, naming(namer):
+    with reading.opened(path, SNIFF_BYTES, digest=digest) as head, naming(namer):
         return KINDS[kind or _sniff(path, _decoded(head))].parse(path, display)
