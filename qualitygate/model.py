@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
-from typing import ClassVar, Generic, TypeVar, cast
+from typing import ClassVar, Generic, Protocol, TypeVar, cast
 
 Number = int | float
 T = TypeVar("T")
@@ -437,31 +437,112 @@ class TestReport(Report):
     def count(self, status: TestStatus) -> int:
         return sum(1 for c in self.cases if c.status is status)
 
-    def metrics(self) -> Metrics:
-        total = len(self.cases)
+    def tally(self) -> CaseTally:
+        """The cases counted: one pass, durations added in document order."""
         counts = dict.fromkeys(TestStatus, 0)
-        flaky = 0
+        flaky = retries = 0
         duration = 0.0
         for c in self.cases:
             counts[c.status] += 1
             flaky += c.flaky
+            retries += c.retries
             if c.time_s is not None:
                 duration += c.time_s
+        return CaseTally(len(self.cases), counts, flaky, duration, retries)
+
+    def metrics(self) -> Metrics:
+        return self.tally().metrics(self.retries_measured)
+
+
+@dataclass(slots=True, frozen=True)
+class CaseTally:
+    """What a TestReport's metrics count: cases, cases per status, flaky cases, the durations' sum (added in
+    document order, as a loop over the cases adds them) and retries."""
+
+    total: int
+    counts: dict[TestStatus, int]
+    flaky: int
+    duration_s: float
+    retries: int
+
+    def metrics(self, retries_measured: bool) -> Metrics:
+        counts = self.counts
         out: Metrics = {
-            "tests.total": total,
+            "tests.total": self.total,
             "tests.passed": counts[TestStatus.PASSED],
             "tests.failed": counts[TestStatus.FAILED],
             "tests.errors": counts[TestStatus.ERROR],
             "tests.skipped": counts[TestStatus.SKIPPED],
-            "tests.flaky": flaky,
-            "tests.duration_s": duration,
+            "tests.flaky": self.flaky,
+            "tests.duration_s": self.duration_s,
         }
-        executed = total - counts[TestStatus.SKIPPED]
+        executed = self.total - counts[TestStatus.SKIPPED]
         if executed:
             out["tests.pass_rate"] = counts[TestStatus.PASSED] * 100.0 / executed
-        if self.retries_measured:
-            out["tests.retries"] = sum(c.retries for c in self.cases)
+        if retries_measured:
+            out["tests.retries"] = self.retries
         return out
+
+
+class CompactCases(Protocol):
+    """Test cases a fast reader keeps in its own compact form: counted without building them, built on
+    demand (the same TestCase records, in the same order, every time)."""
+
+    def tally(self) -> CaseTally: ...
+
+    def build(self) -> list[TestCase]: ...
+
+
+_CASES = TestReport.__dict__["cases"]  # TestReport's own slot, behind LazyTestReport's property
+
+
+class LazyTestReport(TestReport):
+    """A TestReport whose ``cases`` are built on first use.
+
+    A fast reader (JUnit's scan) keeps its cases compact; ``tally()`` and ``metrics()`` count them there, and the TestCase
+    records are built only when something reads ``cases`` (a rule's scope, a record, a baseline), so
+    ``qualitygate parse`` of 200k cases builds none. It equals a TestReport with the same fields.
+    """
+
+    __slots__ = ("_compact",)
+
+    def __init__(self, path: str, kind: str, compact: CompactCases) -> None:
+        TestReport.__init__(self, path=path, kind=kind)
+        self._compact: CompactCases | None = compact
+
+    @property  # type: ignore[override]  # a field of TestReport, read and written here
+    def cases(self) -> list[TestCase]:
+        compact = self._compact
+        if compact is not None:
+            self._compact = None
+            _CASES.__set__(self, compact.build())
+        return cast(list[TestCase], _CASES.__get__(self))
+
+    @cases.setter
+    def cases(self, value: list[TestCase]) -> None:
+        self._compact = None
+        _CASES.__set__(self, value)
+
+    @property
+    def decoded(self) -> bool:
+        """Whether the cases were built."""
+        return self._compact is None
+
+    def tally(self) -> CaseTally:
+        if self._compact is not None:
+            return self._compact.tally()
+        return TestReport.tally(self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TestReport):
+            return NotImplemented
+        return _compared(self) == _compared(other)
+
+    __hash__ = None  # type: ignore[assignment]  # as TestReport: mutable, compared by value
+
+
+def _compared(report: TestReport) -> tuple[object, ...]:
+    return tuple(getattr(report, f.name) for f in fields(TestReport) if f.compare)
 
 
 # --------------------------------------------------------------------------------------- complexity

@@ -29,11 +29,13 @@ in document order, which this scan does not keep).
 from __future__ import annotations
 
 import codecs
+import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import reduce
 from typing import TYPE_CHECKING, TypeVar
 
-from qualitygate.model import TestCase, TestStatus, new_test_case
+from qualitygate.model import CaseTally, TestCase, TestStatus, new_test_case
 from qualitygate.parsers import naming, xmlsafe
 
 if TYPE_CHECKING:
@@ -131,6 +133,8 @@ _PROLOG = re.compile(
     rb"(?:<!--(?:[^-]|-(?!-))*-->\s*)*(?=<[A-Za-z_])"
 )
 _decode = codecs.utf_8_decode
+_TIME = operator.itemgetter(4)  # a token's time (with its opening quote): "" for any other token
+_add = operator.add
 
 
 class _Memo(dict[str, _T]):
@@ -163,9 +167,9 @@ class Unsupported(Exception):
     """The document is not in a shape this scan reads exactly: the careful reader takes it."""
 
 
-def read(path: str, odd: _Oddities) -> tuple[list[TestCase], bool] | None:
-    """The cases of the document at ``path`` and whether it had a suite element, as the careful reader
-    would return them; None when the careful reader must read it (also when the file cannot be read: the
+def read(path: str, odd: _Oddities) -> tuple[Cases, bool] | None:
+    """The cases of the document at ``path`` (compact: ``Cases.build`` returns them as the careful reader
+    would) and whether it had a suite element; None when the careful reader must read it (also when the file cannot be read: the
     careful reader says why)."""
     from qualitygate.parsers.reading import open_report
 
@@ -235,7 +239,8 @@ class _Scan:
     def __init__(self, path: str, odd: _Oddities) -> None:
         self.path = path
         self.odd = odd
-        self.cases: list[TestCase] = []
+        # the cases in document order: runs of common-order passed cases, and the other cases one by one
+        self.parts: list[_Run | TestCase] = []
         # the open suites: (is a <testsuite>, its name); the innermost last
         self.stack: list[tuple[bool, str]] = []
         self.suite = ""  # the name the next case gets: the innermost open <testsuite>'s, else ""
@@ -257,7 +262,7 @@ class _Scan:
         value = _value(quoted[1:])
         return value and self.name_path(value)
 
-    def run(self, fh: HashingReader) -> tuple[list[TestCase], bool]:
+    def run(self, fh: HashingReader) -> tuple[Cases, bool]:
         """Read the document block by block; the cases once libxml2 accepted all of it."""
         check = xmlsafe.WellFormed()
         pending = fh.read(max(BLOCK, _HEAD))
@@ -281,44 +286,43 @@ class _Scan:
             self._piece(_decode(piece, "strict", True)[0])
         if not check.close() or self.stack:
             raise Unsupported("not well-formed")
-        return self.cases, self.seen
+        return Cases(self.parts), self.seen
 
     def _piece(self, text: str) -> None:
-        """The hot loop: one iteration per token (200k cases in a monorepo report); the tokens of a piece
-        are read by one ``findall`` in C."""
-        append = self.cases.append
-        new = _new_object
-        intern = self.names.setdefault
-        times = self.times
-        files = self.files
-        lines = self.lines
-        suite = self.suite
-        # a tab or a carriage return anywhere: every class name and name is looked at closely
-        controls = "\t" in text or "\r" in text
-        for raw_cls, raw, file1, line, raw_time, file2, other, _ in _TOKEN.findall(text):
-            if not raw_time:  # a token other than a case in the common attribute order
-                suite = self._other(other)
-                continue
-            cls = intern(raw_cls, raw_cls)
-            name = raw
-            if controls or "&" in cls or "\n" in cls or "&" in raw or "\n" in raw:
-                cls, name = _value(cls), _value(raw)  # a reference, or a line end to normalize
-            # new_test_case(), inline: a call per case is a tenth of this loop
-            case = new(TestCase)
-            case.suite = suite
-            case.classname = cls
-            case.name = name
-            case.status = _PASSED
-            case.time_s = times[raw_time]
-            case.message = None
-            case.flaky = False
-            case.skip_type = None
-            case.file = files[file1 or file2]
-            case.line = lines[line]
-            case.project = None
-            case.retries = 0
-            append(case)
+        """The hot path: the tokens of a piece are read by one ``findall`` in C; a run of common-order passed
+        cases between two other tokens is kept as columns, built by C loops (no Python code per case)."""
+        tokens = _TOKEN.findall(text)
+        times = list(map(_TIME, tokens))  # "" for any token other than a case in the common order
+        end = len(tokens)
+        start = 0
+        controls = "\t" in text or "\r" in text  # anywhere: every class name and name is looked at closely
+        while start < end:
+            try:
+                stop = times.index("", start)
+            except ValueError:
+                stop = end
+            if stop > start:
+                self._run(tokens[start:stop], times[start:stop], controls)
+            if stop < end:
+                self.suite = self._other(tokens[stop][6])
+            start = stop + 1
         self._end_of_piece()
+
+    def _run(self, tokens: list[tuple[str, ...]], times: list[str], controls: bool) -> None:
+        """Cases in the common order, one after another, in one suite: kept as columns, each value read
+        once per distinct value (the memos' ``__missing__``) and shared."""
+        classes, names, file1, lines, _, file2, _, _ = zip(*tokens, strict=True)
+        self.parts.append(
+            _Run(
+                self.suite,
+                list(map(self.names.setdefault, classes, classes)),
+                names,
+                list(map(self.times.__getitem__, times)),
+                list(map(self.files.__getitem__, map(_add, file1, file2))),
+                list(map(self.lines.__getitem__, lines)),
+                controls,
+            )
+        )
 
     def _end_of_piece(self) -> None:
         if self.complex:
@@ -367,7 +371,7 @@ class _Scan:
         case = new_test_case(
             self.suite, get("classname", ""), name, _PASSED, time_s, file and self.name_path(file), line
         )
-        self.cases.append(case)
+        self.parts.append(case)
         if body and _has_outcome(body):
             self._complex(case, body)
 
@@ -419,3 +423,93 @@ def _has_outcome(body: str) -> bool:
 
 
 _OUTCOME = re.compile("<(?:failure|error|skipped|flaky)")
+
+
+class _Run:
+    """Passed cases in the common attribute order, one after another in one suite, in columns: class names
+    (one string per distinct name), names as written, seconds, files (named), lines; ``controls``: a tab
+    or carriage return was in their piece (every name is then looked at closely)."""
+
+    __slots__ = ("classes", "controls", "files", "lines", "names", "suite", "times")
+
+    def __init__(  # noqa: PLR0913, PLR0917  # the columns, built by _Scan._run
+        self,
+        suite: str,
+        classes: list[str],
+        names: Sequence[str],
+        times: list[float],
+        files: list[str | None],
+        lines: list[int | None],
+        controls: bool,
+    ) -> None:
+        self.suite, self.classes, self.names, self.times = suite, classes, names, times
+        self.files, self.lines, self.controls = files, lines, controls
+
+    def build(self, append: Callable[[TestCase], None]) -> None:
+        """Append the run's TestCase records."""
+        new = _new_object
+        suite = self.suite
+        controls = self.controls
+        for cls, name, time_s, file, line in zip(
+            self.classes, self.names, self.times, self.files, self.lines, strict=True
+        ):
+            if controls or "&" in cls or "\n" in cls or "&" in name or "\n" in name:
+                cls, name = _value(cls), _value(name)  # a reference, or a line end to normalize
+            # new_test_case(), inline: a call per case is a tenth of this loop
+            case = new(TestCase)
+            case.suite = suite
+            case.classname = cls
+            case.name = name
+            case.status = _PASSED
+            case.time_s = time_s
+            case.message = None
+            case.flaky = False
+            case.skip_type = None
+            case.file = file
+            case.line = line
+            case.project = None
+            case.retries = 0
+            append(case)
+
+
+class Cases:
+    """The cases of a document the scan read, in document order: runs of common-order passed cases in
+    columns, the other cases as records (``model.CompactCases``)."""
+
+    __slots__ = ("_parts", "_tally")
+
+    def __init__(self, parts: list[_Run | TestCase]) -> None:
+        self._parts = parts
+        self._tally: CaseTally | None = None
+
+    def build(self) -> list[TestCase]:
+        """The TestCase records, new ones on each call."""
+        cases: list[TestCase] = []
+        for part in self._parts:
+            if isinstance(part, _Run):
+                part.build(cases.append)
+            else:
+                cases.append(part)
+        return cases
+
+    def tally(self) -> CaseTally:
+        """The cases counted without building them; the durations added in document order, one by one (as
+        ``TestReport.tally`` adds them: ``reduce``, not ``sum``, which may compensate)."""
+        if self._tally is not None:
+            return self._tally
+        counts = dict.fromkeys(TestStatus, 0)
+        total = flaky = 0
+        duration = 0.0
+        for part in self._parts:
+            if isinstance(part, _Run):
+                total += len(part.times)
+                duration = reduce(_add, part.times, duration)
+                continue
+            total += 1
+            counts[part.status] += 1
+            flaky += part.flaky
+            if part.time_s is not None:
+                duration += part.time_s
+        counts[_PASSED] += total - sum(counts.values())
+        self._tally = CaseTally(total, counts, flaky, duration, 0)
+        return self._tally

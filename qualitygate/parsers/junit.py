@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import gc
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from qualitygate.errors import ReportFormatError
-from qualitygate.model import TestCase, TestReport, TestStatus, new_test_case
+from qualitygate.model import LazyTestReport, TestCase, TestReport, TestStatus, new_test_case
 from qualitygate.parsers import _junit_scan, naming, xmlsafe
 
 if TYPE_CHECKING:
@@ -196,12 +195,12 @@ class _Oddities:
 
     def _suite_mismatch(self, report: TestReport) -> list[str]:
         """The warning when the top-level suites' declared counts differ from the test cases' (or none)."""
-        by_status = Counter(c.status for c in report.cases)  # one pass, not report.count() x 3
+        tally = report.tally()  # one pass (or none: a LazyTestReport counts its compact cases)
         counted = {
-            "tests": len(report.cases),
-            "failures": by_status[_FAILED],
-            "errors": by_status[_ERROR],
-            "skipped": by_status[_SKIPPED],
+            "tests": tally.total,
+            "failures": tally.counts[_FAILED],
+            "errors": tally.counts[_ERROR],
+            "skipped": tally.counts[_SKIPPED],
         }
         keys = [k for k in _SUITE_KEYS if self.suite_declared[k] and self.suite_sums[k] != counted[k]]
         if not keys:
@@ -240,7 +239,7 @@ def parse(path: str, display: str | None = None) -> TestReport:
         raise ReportFormatError(
             path, f"root element is <{root}>, not <testsuites> or <testsuite>: not JUnit XML"
         )
-    report = TestReport(path=display or path, kind="junit")
+    report: TestReport
     odd = _Oddities()
     # 200k TestCase records: the cyclic GC would rescan the growing list on every generation-0 threshold
     # and cost more than the parse; nothing built here forms cycles.
@@ -250,9 +249,11 @@ def parse(path: str, display: str | None = None) -> TestReport:
         fast = _junit_scan.read(path, odd)
         if fast is None:  # not in a shape the scan reads exactly: the careful reader, from scratch
             odd = _Oddities()
+            report = TestReport(path=display or path, kind="junit")
             seen = _read(path, report.cases, odd)
-        else:
-            report.cases, seen = fast
+        else:  # the cases are built when something reads them (``qualitygate parse`` only counts them)
+            compact, seen = fast
+            report = LazyTestReport(display or path, "junit", compact)
     finally:
         if gc_was_enabled:
             gc.enable()
