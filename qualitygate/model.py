@@ -454,16 +454,23 @@ class TestReport(Report):
         return self.tally().metrics(self.retries_measured)
 
 
-@dataclass(slots=True, frozen=True)
 class CaseTally:
     """What a TestReport's metrics count: cases, cases per status, flaky cases, the durations' sum (added in
-    document order, as a loop over the cases adds them) and retries."""
+    document order, as a loop over the cases adds them) and retries. A plain class: a dataclass costs
+    start-up (its methods are compiled at import), and nothing compares tallies."""
 
-    total: int
-    counts: dict[TestStatus, int]
-    flaky: int
-    duration_s: float
-    retries: int
+    __slots__ = ("counts", "duration_s", "flaky", "retries", "total")
+
+    def __init__(  # positional: built in one place per reader
+        self, total: int, counts: dict[TestStatus, int], flaky: int, duration_s: float, retries: int
+    ) -> None:
+        self.total, self.counts, self.flaky, self.duration_s, self.retries = (
+            total,
+            counts,
+            flaky,
+            duration_s,
+            retries,
+        )
 
     def metrics(self, retries_measured: bool) -> Metrics:
         counts = self.counts
@@ -499,9 +506,10 @@ _CASES = TestReport.__dict__["cases"]  # TestReport's own slot, behind LazyTestR
 class LazyTestReport(TestReport):
     """A TestReport whose ``cases`` are built on first use.
 
-    A fast reader (JUnit's scan) keeps its cases compact; ``tally()`` and ``metrics()`` count them there, and the TestCase
-    records are built only when something reads ``cases`` (a rule's scope, a record, a baseline), so
-    ``qualitygate parse`` of 200k cases builds none. It equals a TestReport with the same fields.
+    A fast reader (JUnit's scan) keeps its cases compact; ``tally()`` and ``metrics()`` count them there,
+    and the TestCase records are built only when something reads ``cases`` (a rule's scope, a record, a
+    baseline), so ``qualitygate parse`` of 200k cases builds none. It equals a TestReport with the same
+    fields.
     """
 
     __slots__ = ("_compact",)
@@ -510,7 +518,7 @@ class LazyTestReport(TestReport):
         TestReport.__init__(self, path=path, kind=kind)
         self._compact: CompactCases | None = compact
 
-    @property  # type: ignore[override]  # a field of TestReport, read and written here
+    @property  # a field of TestReport, read and written here
     def cases(self) -> list[TestCase]:
         compact = self._compact
         if compact is not None:

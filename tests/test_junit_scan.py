@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import REAL_REPORTS
 
-from qualitygate.model import TestReport
+from qualitygate.model import LazyTestReport, TestCase, TestReport
 from qualitygate.parsers import _junit_scan, junit
 
 ROOT = Path(__file__).parent.parent
@@ -246,3 +246,86 @@ def test_both_readers_name_each_case_file_through_the_namer(
 
 def test_some_real_reports_name_case_files() -> None:
     assert len(WITH_FILES) >= 2
+
+
+OUTCOMES = REAL_REPORTS / "python" / "pytest-outcomes" / "junit.xml"
+
+
+def test_parse_counts_the_cases_without_building_them(
+    ran: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `qualitygate parse` prints metrics and warnings only: the scan's compact cases are counted, never built
+    import io
+    import json
+
+    from qualitygate.commands import parse as parse_cmd
+
+    with monkeypatch.context() as m:
+        m.setattr(_junit_scan, "read", lambda *_: None)
+        slow = junit.parse(str(OUTCOMES))
+    with monkeypatch.context() as m:
+
+        def refused(self: _junit_scan.Cases) -> list[TestCase]:
+            raise AssertionError("parse built the cases")
+
+        m.setattr(_junit_scan.Cases, "build", refused)
+        out = io.StringIO()
+        assert parse_cmd.run(str(OUTCOMES), "junit", "json", out) == 0
+        fast = junit.parse(str(OUTCOMES))
+        assert isinstance(fast, LazyTestReport)
+        assert fast.metrics() == slow.metrics()
+        assert fast.warnings == slow.warnings
+        assert not fast.decoded
+    doc = json.loads(out.getvalue())
+    assert ran == [True, True]
+    assert doc["metrics"] == slow.metrics()
+    assert doc["metrics"]["tests.failed"] >= 1 and doc["metrics"]["tests.skipped"] >= 1
+    assert fast.cases == slow.cases and fast.decoded  # built on first read, equal to the careful reader's
+    assert fast == slow and slow == fast
+
+
+def test_check_gets_the_same_cases_and_verdict_from_the_compact_cases(
+    tmp_path: Path, ran: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualitygate.verdict import verdict_to_json
+    from tests.test_engine import policy_of, run
+
+    policy = policy_of(
+        tmp_path,
+        "gates:\n  - {metric: tests.failing, max: 0}\n  - {metric: tests.pass_rate, min: 100}\n"
+        "  - {metric: tests.duration_s, max: 0.001}\n  - {metric: tests.skipped, max: 0, level: warn}\n",
+    )
+    fast = junit.parse(str(OUTCOMES))
+    slow = careful(OUTCOMES, monkeypatch)
+    assert ran == [True]
+    assert isinstance(fast, LazyTestReport) and not fast.decoded and isinstance(slow, TestReport)
+    verdicts = [verdict_to_json(run(policy, {("tests", None): [r]})) for r in (fast, slow)]
+    assert fast.decoded  # the failing-tests gate read the cases
+    assert verdicts[0] == verdicts[1]
+    assert '"fail"' in verdicts[0]
+    assert fast.cases == slow.cases
+
+
+def test_durations_are_added_in_document_order_across_runs_and_other_cases(
+    tmp_path: Path, ran: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # common-order passed cases (columns) between cases in another attribute order (records): the sum
+    # is the careful reader's, bit for bit, only when added in document order
+    body = "".join(
+        f'<testcase classname="c" name="a{i}" time="0.{i % 10}01"/>\n'
+        f'<testcase name="b{i}" time="{123456789.123 + i}" classname="c"/>\n'
+        for i in range(300)
+    )
+    path = tmp_path / "junit.xml"
+    path.write_text(f'<testsuite name="s">\n{body}</testsuite>')
+    fast = junit.parse(str(path))
+    slow = careful(path, monkeypatch)
+    assert ran == [True]
+    assert isinstance(fast, TestReport) and isinstance(slow, TestReport)
+    got = fast.metrics()["tests.duration_s"]
+    assert got == slow.metrics()["tests.duration_s"]
+    runs_first = sum(c.time_s or 0.0 for c in slow.cases[::2]) + sum(
+        c.time_s or 0.0 for c in slow.cases[1::2]
+    )
+    assert got != runs_first  # the order shows in the last bits: this test can fail
+    same(fast, slow)

@@ -169,8 +169,8 @@ class Unsupported(Exception):
 
 def read(path: str, odd: _Oddities) -> tuple[Cases, bool] | None:
     """The cases of the document at ``path`` (compact: ``Cases.build`` returns them as the careful reader
-    would) and whether it had a suite element; None when the careful reader must read it (also when the file cannot be read: the
-    careful reader says why)."""
+    would) and whether it had a suite element; None when the careful reader must read it (also when the
+    file cannot be read: the careful reader says why)."""
     from qualitygate.parsers.reading import open_report
 
     scan = _Scan(path, odd)
@@ -432,7 +432,7 @@ class _Run:
 
     __slots__ = ("classes", "controls", "files", "lines", "names", "suite", "times")
 
-    def __init__(  # noqa: PLR0913, PLR0917  # the columns, built by _Scan._run
+    def __init__(  # noqa: PLR0917  # the columns, built by _Scan._run
         self,
         suite: str,
         classes: list[str],
@@ -450,11 +450,12 @@ class _Run:
         new = _new_object
         suite = self.suite
         controls = self.controls
-        for cls, name, time_s, file, line in zip(
+        for raw_cls, raw, time_s, file, line in zip(
             self.classes, self.names, self.times, self.files, self.lines, strict=True
         ):
-            if controls or "&" in cls or "\n" in cls or "&" in name or "\n" in name:
-                cls, name = _value(cls), _value(name)  # a reference, or a line end to normalize
+            cls, name = raw_cls, raw
+            if controls or "&" in cls or "\n" in cls or "&" in raw or "\n" in raw:
+                cls, name = _value(cls), _value(raw)  # a reference, or a line end to normalize
             # new_test_case(), inline: a call per case is a tenth of this loop
             case = new(TestCase)
             case.suite = suite
