@@ -33,6 +33,8 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from functools import reduce
+from itertools import chain, compress, count
+from operator import not_
 from typing import TYPE_CHECKING, TypeVar
 
 from qualitygate.model import CaseTally, TestCase, TestStatus, new_test_case
@@ -78,9 +80,16 @@ def _content(tag: str, refused: str = "") -> str:
 
 # a case's end: "/>", or its body captured with the ">" that opens it ("" when empty) and the close tag
 _CASE_END = r"\s*(?:/>|(>" + _content("testcase") + r")</testcase\s*>)"
-# the same for a passed case in the common order: a body with a tag whose name starts like an outcome
-# element's (a look for names, not for elements: lxml judges it) fails it, and the case is another token
-_PASSED_END = r"\s*(?:/>|>" + _content("testcase", "|failure|error|skipped|flaky") + r"</testcase\s*>)"
+# the same for a case in the common order: a body with no tag whose name starts like an outcome element's
+# is not captured (a passed case); one with such a tag (a look for names, not for elements: lxml judges
+# it) is read again by the last branch, which captures it with its ">" (sre backtracks to the ">" only)
+_COMMON_END = (
+    r"\s*(?:/>|>"
+    + _content("testcase", "|failure|error|skipped|flaky")
+    + r"</testcase\s*>|(>"
+    + _content("testcase")
+    + r")</testcase\s*>)"
+)
 # any other token: a case in another attribute order, a suite's open or close tag, another element whole
 _OTHER = (
     r"<testcase(?:" + _ATTR_RE + r")*" + _CASE_END.replace("(>", "(?:>") + r"|"
@@ -94,12 +103,13 @@ _OTHER = (
     + _content(r"\{n}")
     + r"</\{n}\s*>)"
 )
-# One token per match, in findall's tuples (a group that took no part is ""): a passed case in the common
-# order 0-5 (classname, name, file, line, time, file; file and line with their opening quote, or "" when
-# absent, and time with its opening quote: never "" for such a case), else 6, the whole token (any other
-# token, or any "<" no alternative reads: the scan then stops), or nothing (a comment, PI or CDATA section).
-# Every alternative starts with "<", so a match that follows text always reaches one, and the next match
-# starts where this one ended. 7 is the name of another element (its close tag must match it).
+# One token per match, in findall's tuples (a group that took no part is ""): a case in the common order
+# 0-6 (classname, name, file, line, time, file, body; file and line with their opening quote, or "" when
+# absent, time with its opening quote: never "" for such a case, and a body with an outcome element from
+# its ">", else ""), else 7, the whole token (any other token, or any "<" no alternative reads: the scan
+# then stops), or nothing (a comment, PI or CDATA section). Every alternative starts with "<", so a match
+# that follows text always reaches one, and the next match starts where this one ended. 8 is the name of
+# another element (its close tag must match it).
 _TOKEN = re.compile(
     r"[^<]*(?:"
     r'<testcase classname="'
@@ -111,9 +121,9 @@ _TOKEN = re.compile(
     + r"|)(?: line="
     + _OPT_N
     + r"|)"
-    r" time=" + _OPT_N + r"(?: file=" + _OPT_N + r"|)" + _PASSED_END + r"|"
+    r" time=" + _OPT_N + r"(?: file=" + _OPT_N + r"|)" + _COMMON_END + r"|"
     r"(?:" + _OPAQUE + r")|"
-    r"(" + _OTHER.format(n=8) + r"|<)"
+    r"(" + _OTHER.format(n=9) + r"|<)"
     r")"
 )
 # the other tokens, read one by one: a case (attributes 1, body 2), a suite's open tag (3-5: tag,
@@ -134,6 +144,7 @@ _PROLOG = re.compile(
 )
 _decode = codecs.utf_8_decode
 _TIME = operator.itemgetter(4)  # a token's time (with its opening quote): "" for any other token
+_BODY = operator.itemgetter(6)  # a common-order case's body with an outcome element: "" for any other
 _add = operator.add
 
 
@@ -289,40 +300,48 @@ class _Scan:
         return Cases(self.parts), self.seen
 
     def _piece(self, text: str) -> None:
-        """The hot path: the tokens of a piece are read by one ``findall`` in C; a run of common-order passed
-        cases between two other tokens is kept as columns, built by C loops (no Python code per case)."""
+        """The hot path: the tokens of a piece are read by one ``findall`` in C; the common-order cases
+        between two other tokens or cases with an outcome element are kept as columns, built by C loops (no
+        Python code per passed case)."""
         tokens = _TOKEN.findall(text)
         times = list(map(_TIME, tokens))  # "" for any token other than a case in the common order
-        end = len(tokens)
-        start = 0
+        # where a run of passed cases ends: another token, or a case with an outcome element (a body)
+        stops = sorted(chain(compress(count(), map(not_, times)), compress(count(), map(_BODY, tokens))))
         controls = "\t" in text or "\r" in text  # anywhere: every class name and name is looked at closely
-        while start < end:
-            try:
-                stop = times.index("", start)
-            except ValueError:
-                stop = end
+        start = 0
+        for stop in stops:
             if stop > start:
-                self._run(tokens[start:stop], times[start:stop], controls)
-            if stop < end:
-                self.suite = self._other(tokens[stop][6])
+                self.parts.append(self._run(tokens[start:stop], times[start:stop], controls))
+            token = tokens[stop]
+            if times[stop]:
+                self._outcome_case(token, controls)
+            else:
+                self.suite = self._other(token[7])
             start = stop + 1
+        if start < len(tokens):
+            self.parts.append(self._run(tokens[start:], times[start:], controls))
         self._end_of_piece()
 
-    def _run(self, tokens: list[tuple[str, ...]], times: list[str], controls: bool) -> None:
-        """Cases in the common order, one after another, in one suite: kept as columns, each value read
-        once per distinct value (the memos' ``__missing__``) and shared."""
-        classes, names, file1, lines, _, file2, _, _ = zip(*tokens, strict=True)
-        self.parts.append(
-            _Run(
-                self.suite,
-                list(map(self.names.setdefault, classes, classes)),
-                names,
-                list(map(self.times.__getitem__, times)),
-                list(map(self.files.__getitem__, map(_add, file1, file2))),
-                list(map(self.lines.__getitem__, lines)),
-                controls,
-            )
+    def _run(self, tokens: list[tuple[str, ...]], times: list[str], controls: bool) -> _Run:
+        """Cases in the common order, one after another, in one suite, as columns: each value read once per
+        distinct value (the memos' ``__missing__``) and shared."""
+        classes, names, file1, lines, _, file2, _, _, _ = zip(*tokens, strict=True)
+        return _Run(
+            self.suite,
+            list(map(self.names.setdefault, classes, classes)),
+            names,
+            list(map(self.times.__getitem__, times)),
+            list(map(self.files.__getitem__, map(_add, file1, file2))),
+            list(map(self.lines.__getitem__, lines)),
+            controls,
         )
+
+    def _outcome_case(self, token: tuple[str, ...], controls: bool) -> None:
+        """A case in the common order with an outcome element: its record now, judged at the piece's end."""
+        self._run([token], [token[4]], controls).build(self.parts.append)
+        case = self.parts[-1]
+        assert isinstance(case, TestCase)  # for mypy: build appended one record
+        self._complex(case, token[6])
 
     def _end_of_piece(self) -> None:
         if self.complex:
