@@ -33,7 +33,6 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from functools import reduce
-from itertools import chain, compress, count
 from operator import not_
 from typing import TYPE_CHECKING, TypeVar
 
@@ -146,6 +145,7 @@ _decode = codecs.utf_8_decode
 _TIME = operator.itemgetter(4)  # a token's time (with its opening quote): "" for any other token
 _BODY = operator.itemgetter(6)  # a common-order case's body with an outcome element: "" for any other
 _add = operator.add
+_or = operator.or_
 
 
 class _Memo(dict[str, _T]):
@@ -305,34 +305,40 @@ class _Scan:
         Python code per passed case)."""
         tokens = _TOKEN.findall(text)
         times = list(map(_TIME, tokens))  # "" for any token other than a case in the common order
-        # where a run of passed cases ends: another token, or a case with an outcome element (a body)
-        stops = sorted(chain(compress(count(), map(not_, times)), compress(count(), map(_BODY, tokens))))
+        # True where a run of passed cases ends: another token, or a case with an outcome element (a body);
+        # bools are singletons, so the index() below compares identities in C
+        stops = list(map(_or, map(not_, times), map(bool, map(_BODY, tokens))))
         controls = "\t" in text or "\r" in text  # anywhere: every class name and name is looked at closely
+        end = len(tokens)
         start = 0
-        for stop in stops:
+        while start < end:
+            try:
+                stop = stops.index(True, start)
+            except ValueError:
+                stop = end
             if stop > start:
                 self.parts.append(self._run(tokens[start:stop], times[start:stop], controls))
-            token = tokens[stop]
-            if times[stop]:
-                self._outcome_case(token, controls)
-            else:
-                self.suite = self._other(token[7])
+            if stop < end:
+                token = tokens[stop]
+                if times[stop]:
+                    self._outcome_case(token, controls)
+                else:
+                    self.suite = self._other(token[7])
             start = stop + 1
-        if start < len(tokens):
-            self.parts.append(self._run(tokens[start:], times[start:], controls))
         self._end_of_piece()
 
     def _run(self, tokens: list[tuple[str, ...]], times: list[str], controls: bool) -> _Run:
         """Cases in the common order, one after another, in one suite, as columns: each value read once per
         distinct value (the memos' ``__missing__``) and shared."""
         classes, names, file1, lines, _, file2, _, _, _ = zip(*tokens, strict=True)
+        none = [None] * len(times)  # files and lines when no case has one (any() is a C loop)
         return _Run(
             self.suite,
             list(map(self.names.setdefault, classes, classes)),
             names,
             list(map(self.times.__getitem__, times)),
-            list(map(self.files.__getitem__, map(_add, file1, file2))),
-            list(map(self.lines.__getitem__, lines)),
+            list(map(self.files.__getitem__, map(_add, file1, file2))) if any(file1) or any(file2) else none,
+            list(map(self.lines.__getitem__, lines)) if any(lines) else none,
             controls,
         )
 
@@ -457,8 +463,8 @@ class _Run:
         classes: list[str],
         names: Sequence[str],
         times: list[float],
-        files: list[str | None],
-        lines: list[int | None],
+        files: Sequence[str | None],
+        lines: Sequence[int | None],
         controls: bool,
     ) -> None:
         self.suite, self.classes, self.names, self.times = suite, classes, names, times
