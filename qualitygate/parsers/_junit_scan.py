@@ -33,7 +33,6 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from functools import reduce
-from operator import not_
 from typing import TYPE_CHECKING, TypeVar
 
 from qualitygate.model import CaseTally, TestCase, TestStatus, new_test_case
@@ -145,7 +144,7 @@ _decode = codecs.utf_8_decode
 _TIME = operator.itemgetter(4)  # a token's time (with its opening quote): "" for any other token
 _BODY = operator.itemgetter(6)  # a common-order case's body with an outcome element: "" for any other
 _add = operator.add
-_or = operator.or_
+_ge = operator.ge
 
 
 class _Memo(dict[str, _T]):
@@ -305,9 +304,11 @@ class _Scan:
         Python code per passed case)."""
         tokens = _TOKEN.findall(text)
         times = list(map(_TIME, tokens))  # "" for any token other than a case in the common order
-        # True where a run of passed cases ends: another token, or a case with an outcome element (a body);
-        # bools are singletons, so the index() below compares identities in C
-        stops = list(map(_or, map(not_, times), map(bool, map(_BODY, tokens))))
+        # True where a run of passed cases ends: another token (body "" >= time ""), or a case with an
+        # outcome element (its body starts with ">", its time with '"', which sorts first); False for a passed
+        # case (body "" < time). One C comparison per token, no call of a type (bool() is one: tp_call), and
+        # bools are singletons, so the index() below compares identities in C.
+        stops = list(map(_ge, map(_BODY, tokens), times))
         controls = "\t" in text or "\r" in text  # anywhere: every class name and name is looked at closely
         end = len(tokens)
         start = 0
