@@ -142,6 +142,7 @@ _PROLOG = re.compile(
 )
 _decode = codecs.utf_8_decode
 _TIME = operator.itemgetter(4)  # a token's time (with its opening quote): "" for any other token
+_CLASS, _NAME1, _FILE1, _LINE, _FILE2 = (operator.itemgetter(i) for i in (0, 1, 2, 3, 5))  # columns
 _BODY = operator.itemgetter(6)  # a common-order case's body with an outcome element: "" for any other
 _add = operator.add
 _ge = operator.ge
@@ -310,6 +311,7 @@ class _Scan:
         # bools are singletons, so the index() below compares identities in C.
         stops = list(map(_ge, map(_BODY, tokens), times))
         controls = "\t" in text or "\r" in text  # anywhere: every class name and name is looked at closely
+        shape = (controls, " file=" in text, " line=" in text)  # whether a case of the piece may have one
         end = len(tokens)
         start = 0
         while start < end:
@@ -318,7 +320,7 @@ class _Scan:
             except ValueError:
                 stop = end
             if stop > start:
-                self.parts.append(self._run(tokens[start:stop], times[start:stop], controls))
+                self.parts.append(self._run(tokens[start:stop], times[start:stop], shape))
             if stop < end:
                 token = tokens[stop]
                 if times[stop]:
@@ -328,27 +330,46 @@ class _Scan:
             start = stop + 1
         self._end_of_piece()
 
-    def _run(self, tokens: list[tuple[str, ...]], times: list[str], controls: bool) -> _Run:
-        """Cases in the common order, one after another, in one suite, as columns: each value read once per
-        distinct value (the memos' ``__missing__``) and shared."""
-        classes, names, file1, lines, _, file2, _, _, _ = zip(*tokens, strict=True)
+    def _run(self, tokens: list[tuple[str, ...]], times: list[str], shape: tuple[bool, bool, bool]) -> _Run:
+        """Cases in the common order, one after another, in one suite, as columns (one ``itemgetter`` pass
+        each: cheaper than transposing with ``zip``), each value read once per distinct value (the memos'
+        ``__missing__``) and shared; files and lines only when the piece's text has one (``shape``: a tab
+        or carriage return in it, a file attribute, a line attribute)."""
+        controls, has_file, has_line = shape
+        classes = list(map(_CLASS, tokens))
         none = [None] * len(times)  # files and lines when no case has one (any() is a C loop)
+        files: Sequence[str | None] = none
+        lines: Sequence[int | None] = none
+        if has_file:
+            file1, file2 = list(map(_FILE1, tokens)), list(map(_FILE2, tokens))
+            if any(file1) or any(file2):
+                files = list(map(self.files.__getitem__, map(_add, file1, file2)))
+        if has_line:
+            raw_lines = list(map(_LINE, tokens))
+            if any(raw_lines):
+                lines = list(map(self.lines.__getitem__, raw_lines))
         return _Run(
             self.suite,
             list(map(self.names.setdefault, classes, classes)),
-            names,
+            list(map(_NAME1, tokens)),
             list(map(self.times.__getitem__, times)),
-            list(map(self.files.__getitem__, map(_add, file1, file2))) if any(file1) or any(file2) else none,
-            list(map(self.lines.__getitem__, lines)) if any(lines) else none,
+            files,
+            lines,
             controls,
         )
 
     def _outcome_case(self, token: tuple[str, ...], controls: bool) -> None:
         """A case in the common order with an outcome element: its record now, judged at the piece's end."""
-        self._run([token], [token[4]], controls).build(self.parts.append)
-        case = self.parts[-1]
-        assert isinstance(case, TestCase)  # for mypy: build appended one record
-        self._complex(case, token[6])
+        raw_cls, raw, file1, line, raw_time, file2, body = token[:7]
+        cls = self.names.setdefault(raw_cls, raw_cls)
+        name = raw
+        if controls or "&" in cls or "\n" in cls or "&" in raw or "\n" in raw:
+            cls, name = _value(cls), _value(raw)  # as _Run.build
+        case = new_test_case(
+            self.suite, cls, name, _PASSED, self.times[raw_time], self.files[file1 + file2], self.lines[line]
+        )
+        self.parts.append(case)
+        self._complex(case, body)
 
     def _end_of_piece(self) -> None:
         if self.complex:
