@@ -31,6 +31,7 @@ from __future__ import annotations
 import codecs
 import operator
 import re
+import sys
 from collections.abc import Callable, Sequence
 from functools import reduce
 from typing import TYPE_CHECKING, TypeVar
@@ -146,6 +147,12 @@ _CLASS, _NAME1, _FILE1, _LINE, _FILE2 = (operator.itemgetter(i) for i in (0, 1, 
 _BODY = operator.itemgetter(6)  # a common-order case's body with an outcome element: "" for any other
 _add = operator.add
 _ge = operator.ge
+if sys.version_info < (3, 12):
+    _add_in_order = sum  # floats added one by one to a C double, in order, as a Python loop adds them
+else:  # pragma: no cover - sum() compensates rounding since 3.12: the loop's result needs plain addition
+
+    def _add_in_order(values: list[float], start: float) -> float:
+        return reduce(_add, values, start)
 
 
 class _Memo(dict[str, _T]):
@@ -311,7 +318,9 @@ class _Scan:
         # bools are singletons, so the index() below compares identities in C.
         stops = list(map(_ge, map(_BODY, tokens), times))
         controls = "\t" in text or "\r" in text  # anywhere: every class name and name is looked at closely
-        shape = (controls, " file=" in text, " line=" in text)  # whether a case of the piece may have one
+        # whether a case of the piece has a file, a line (any() over a column in C: cheaper than searching
+        # the text for " file=", whose first character is everywhere)
+        shape = (controls, any(map(_FILE1, tokens)) or any(map(_FILE2, tokens)), any(map(_LINE, tokens)))
         end = len(tokens)
         start = 0
         while start < end:
@@ -333,8 +342,8 @@ class _Scan:
     def _run(self, tokens: list[tuple[str, ...]], times: list[str], shape: tuple[bool, bool, bool]) -> _Run:
         """Cases in the common order, one after another, in one suite, as columns (one ``itemgetter`` pass
         each: cheaper than transposing with ``zip``), each value read once per distinct value (the memos'
-        ``__missing__``) and shared; files and lines only when the piece's text has one (``shape``: a tab
-        or carriage return in it, a file attribute, a line attribute)."""
+        ``__missing__``) and shared; files and lines only when a case of the piece has one (``shape``: a tab
+        or carriage return in the piece, a file attribute, a line attribute)."""
         controls, has_file, has_line = shape
         classes = list(map(_CLASS, tokens))
         none = [None] * len(times)  # files and lines when no case has one (any() is a C loop)
@@ -542,7 +551,7 @@ class Cases:
 
     def tally(self) -> CaseTally:
         """The cases counted without building them; the durations added in document order, one by one (as
-        ``TestReport.tally`` adds them: ``reduce``, not ``sum``, which may compensate)."""
+        ``TestReport.tally`` adds them: ``_add_in_order``)."""
         if self._tally is not None:
             return self._tally
         counts = dict.fromkeys(TestStatus, 0)
@@ -551,7 +560,7 @@ class Cases:
         for part in self._parts:
             if isinstance(part, _Run):
                 total += len(part.times)
-                duration = reduce(_add, part.times, duration)
+                duration = _add_in_order(part.times, duration)
                 continue
             total += 1
             counts[part.status] += 1
