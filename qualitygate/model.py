@@ -513,10 +513,15 @@ class LazyTestReport(TestReport):
     """
 
     __slots__ = ("_compact",)
+    _compact: CompactCases | None  # set by ``cases``'s setter, which TestReport's __init__ calls
 
-    def __init__(self, path: str, kind: str, compact: CompactCases) -> None:
-        TestReport.__init__(self, path=path, kind=kind)
-        self._compact: CompactCases | None = compact
+    # TestReport's __init__ is kept (``dataclasses.replace`` calls it with every field: a copy whose cases
+    # are given, as a TestReport's are); ``of`` makes one whose cases are compact.
+    @classmethod
+    def of(cls, path: str, kind: str, compact: CompactCases) -> LazyTestReport:
+        report = cls(path=path, kind=kind)
+        report._compact = compact
+        return report
 
     @property  # a field of TestReport, read and written here
     def cases(self) -> list[TestCase]:

@@ -329,3 +329,18 @@ def test_durations_are_added_in_document_order_across_runs_and_other_cases(
     )
     assert got != runs_first  # the order shows in the last bits: this test can fail
     same(fast, slow)
+
+
+def test_a_copy_of_a_report_with_compact_cases_is_made_as_a_test_reports_is(
+    ran: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # dataclasses.replace (accepted.py narrows a report's cases so) calls the class with every field
+    from dataclasses import replace
+
+    fast = junit.parse(str(OUTCOMES))
+    slow = careful(OUTCOMES, monkeypatch)
+    assert isinstance(fast, LazyTestReport) and not fast.decoded and isinstance(slow, TestReport)
+    copy = replace(fast, cases=fast.cases[1:], warnings=["narrowed"])
+    assert copy.cases == slow.cases[1:] and copy.warnings == ["narrowed"]
+    assert copy.metrics()["tests.total"] == slow.metrics()["tests.total"] - 1
+    assert fast == slow

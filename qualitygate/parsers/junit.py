@@ -253,7 +253,7 @@ def parse(path: str, display: str | None = None) -> TestReport:
             seen = _read(path, report.cases, odd)
         else:  # the cases are built when something reads them (``qualitygate parse`` only counts them)
             compact, seen = fast
-            report = LazyTestReport(display or path, "junit", compact)
+            report = LazyTestReport.of(display or path, "junit", compact)
     finally:
         if gc_was_enabled:
             gc.enable()
