@@ -540,7 +540,8 @@ class Cases:
         self._tally: CaseTally | None = None
 
     def build(self) -> list[TestCase]:
-        """The TestCase records, new ones on each call."""
+        """The TestCase records in document order: the runs' built on each call, the other cases' the scan's
+        own (LazyTestReport calls this once)."""
         cases: list[TestCase] = []
         for part in self._parts:
             if isinstance(part, _Run):
