@@ -13,8 +13,9 @@ the careful reader): the BRDA lines by their shape (``bytes.translate`` deletes 
 must be ``BRDA:,,,`` lines; no empty line number or count, no leading zero, no number longer than the
 careful reader takes alike); the FN and FNDA lines by one regular-expression substitution each, after which
 the FNDA names must be the FN names in the same order (then each FN's count is its FNDA's); the DA lines by
-their shape and one JSON scan of the chunk's ``DA:<line>,<count>`` pairs (JSON refuses an empty field and
-a leading zero; a chunk whose DA lines do not fit goes to the careful reader whole). The line numbers are
+their shape and one JSON scan of the chunk's ``DA:<line>,<count>`` pairs, turned into a JSON array by one
+``bytes.translate`` (JSON refuses an empty field and a leading zero; a chunk whose DA lines do not fit goes
+to the careful reader whole). The line numbers are
 the one thing decoded: a record whose lines are not strictly increasing would be merged by the careful
 reader, so it goes there. The totals are ``str.count`` of regions: lines = DA lines, covered = counts other
 than 0; branch arms = BRDA lines, taken = those not ending in ``,0``/``,-``; functions = FN lines,
@@ -38,19 +39,15 @@ _SF = re.compile(r"(?:TN:[^\n]*\n)?SF:([^\n]*)\n")
 _FNF = re.compile(r"FNF:([0-9]{1,18})\nFNH:([0-9]{1,18})\n")
 _LF = re.compile(r"LF:([0-9]{1,18})\nLH:([0-9]{1,18})\n")
 _BRF = re.compile(r"BRF:([0-9]{1,18})\nBRH:([0-9]{1,18})\n")
-# a name never starts with a digit (\\d: any decimal digit, as the careful reader's _DIGIT_START): it would
+# a name never starts with a digit (\d: any decimal digit, as the careful reader's _DIGIT_START): it would
 # read FN:<start>,<end>,<name>
 _FN_LINE = re.compile(r"\nFN:(?:0|[1-9][0-9]{0,8}),(?!\d)")
-_DIGIT_NAME = re.compile(r",\d")  # in FN lines with one comma: a name starting with a digit
 _FNDA_LINE = re.compile(r"\nFNDA:(?:0|[1-9][0-9]{0,17}),")
 _LEADING_ZERO = re.compile(r",0[0-9]")  # (a literal first: the search skips through the text in C)
 _NINES = bytes.maketrans(b"0123456789", b"9999999999")
 _LONG_BRDA_LINE = b":" + b"9" * 10  # a BRDA line number beyond 9 digits
 _LINE_MAX = 2**31 - 1  # the careful reader refuses line numbers beyond
 _LONG_COUNT = b"," + b"9" * 19  # a count beyond 18 digits (the careful reader clamps or refuses those)
-_NOT_COMMA_NL = bytes(sorted(set(range(256)) - set(b",\n")))
-_LONG_FN_LINE = b":" + b"9" * 10  # an FN line number beyond 9 digits
-_LONG_COUNT_FNDA = b":" + b"9" * 19  # an FNDA count beyond 18 digits
 _LONG_DA_LINE = b"DA:" + b"9" * 10  # a DA line number of 10 digits: compared with _LINE_MAX
 # "[0\nDA:<line>,<count>\n...]" with "D" and "A" deleted -> "[0 ,<line>,<count> ...]", a JSON array
 _DA_JSON = bytes.maketrans(b":\n", b", ")
@@ -218,42 +215,11 @@ def _arms_fit(cuts: list[_Cut]) -> bool:
 
 def _functions_fit(cuts: list[_Cut]) -> bool:
     """Every FN line is ``FN:<line>,<name>``, every FNDA line ``FNDA:<count>,<name>``, and each record's
-    FNDA names are its FN names in order. Names without a comma (all Istanbul writes for JS) are split off
-    with ``bytes.split`` and compared as lists, the numbers checked by their shape; others by regular
-    expressions."""
-    if any(c.n[0] != c.n[1] for c in cuts):
-        return False
-    n = sum(c.n[0] for c in cuts)
-    fn = "".join(c.fn for c in cuts)
-    fnda = "".join(c.fnda for c in cuts)
-    fn_b, fnda_b = fn.encode(), fnda.encode()
-    one = b",\n" * n  # one comma a line
-    if fn_b.translate(None, _NOT_COMMA_NL) != one or fnda_b.translate(None, _NOT_COMMA_NL) != one:
-        return _functions_fit_re(fn, fnda, n)
-    fn_parts = fn_b.replace(b"\n", b",").split(b",")  # [FN:<line>, <name>, ..., b""]
-    fnda_parts = fnda_b.replace(b"\n", b",").split(b",")
+    FNDA names are its FN names in order."""
+    fn_names, n_fn = _FN_LINE.subn("\n", "\n" + "".join(c.fn for c in cuts))
+    fnda_names, n_fnda = _FNDA_LINE.subn("\n", "\n" + "".join(c.fnda for c in cuts))
     return (
-        fn_parts[1::2] == fnda_parts[1::2]
-        and _numbers_fit(b"\n".join(fn_parts[::2]), b"FN:\n" * n, _LONG_FN_LINE)
-        and _numbers_fit(b"\n".join(fnda_parts[::2]), b"FNDA:\n" * n, _LONG_COUNT_FNDA)
-        and not _DIGIT_NAME.search(fn)
+        fn_names == fnda_names
+        and all(c.n[0] == c.n[1] for c in cuts)
+        and n_fn == sum(c.n[0] for c in cuts) == n_fnda
     )
-
-
-def _numbers_fit(text: bytes, shape: bytes, long: bytes) -> bool:
-    """``text`` is ``shape`` (lines ``<tag>:``) with a number after each colon: not empty, no leading zero,
-    shorter than ``long`` (a colon and nines)."""
-    nines = text.translate(_NINES)
-    return (
-        nines.translate(None, b"9") == shape
-        and b":\n" not in text
-        and long not in nines
-        and text.count(b":0") == text.count(b":0\n")
-    )
-
-
-def _functions_fit_re(fn: str, fnda: str, n: int) -> bool:
-    """As _functions_fit, for names with commas: one regular-expression substitution each."""
-    fn_names, n_fn = _FN_LINE.subn("\n", "\n" + fn)
-    fnda_names, n_fnda = _FNDA_LINE.subn("\n", "\n" + fnda)
-    return fn_names == fnda_names and n_fn == n == n_fnda
