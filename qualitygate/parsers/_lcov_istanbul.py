@@ -150,7 +150,7 @@ def _cut(text: str) -> _Cut | None:
         n_da,
         n_da - da.count(",0\n"),
         n_br,
-        n_br - brda.count(",0\n") - brda.count(",-\n"),
+        n_br - brda.count(",0\n") - ("-" in brda and brda.count(",-\n")),
         n_fn,
         fn_hit,
     )
