@@ -145,7 +145,7 @@ def _cut(text: str) -> _Cut | None:
     brda = text[brda_start : brf.start()]
     n = (fn.count("\n"), fnda.count("\n"), da.count("\n"), brda.count("\n"))
     n_fn, _, n_da, n_br = n
-    fn_hit = n_fn - ("\n" + fnda).count("\nFNDA:0,")
+    fn_hit = n_fn - fnda.count("\nFNDA:0,") - fnda.startswith("FNDA:0,")
     counted = (
         n_da,
         n_da - da.count(",0\n"),
