@@ -224,3 +224,32 @@ def test_both_readers_give_the_same_outcome_on_records_near_istanbuls_layout(
     assert isinstance(fast, CoverageReport)
     assert (fast.metrics(), fast.warnings) == (careful.metrics(), careful.warnings)
     assert list(map(columns, fast.files)) == list(map(columns, careful.files))
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        _istanbul("b.js", fn="FN:1,\u0663f\n", fnda="FNDA:3,\u0663f\n"),  # a name starting with a digit
+        _istanbul("b.js", fn="FN:1,a,\u0663f\n", fnda="FNDA:3,a,\u0663f\n"),  # (with a comma)
+        _istanbul("b.js", fn="FN:1,a,b\n", fnda="FNDA:3,a,b\n"),  # a name with a comma: read
+        _istanbul("b.js", fn="FN:1\nFN:2,FN:3,x\n", fnda="FNDA:1,FN:2\nFNDA:0,x\n"),  # commas elsewhere
+        _istanbul("b.js", fn="FN:,f\n"),  # an empty line number
+        _istanbul("b.js", fnda="FNDA:,f\n"),  # an empty count
+        _istanbul("b.js", fnda="FNDA:00,f\n"),  # a leading zero: not covered
+        _istanbul("b.js", fn="FN:01,f\n"),
+        _istanbul("b.js", fnda=f"FNDA:{'9' * 19},f\n"),  # a count beyond 18 digits
+        _istanbul("b.js", fn="FN:1,f\nFN:2,g\n", fnda="FNDA:3,f\nFNDA:0,h\n"),  # another name
+        _istanbul("b.js", fn="FN:1,f\n", fnda="FNDA:3,f\nFNDA:0,f\n"),  # one FNDA too many
+        _istanbul("b.js", fn="FN:1,f\u00e9\n", fnda="FNDA:0,f\u00e9\n"),  # a name beyond ASCII
+        _istanbul("b.js", fn="FN:1,f\nXN:2,g\n", fnda="FNDA:3,f\nFNDA:3,g\n"),  # not an FN line
+    ],
+    ids=[
+        *("name-starts-with-arabic-digit", "comma-name-starts-with-arabic-digit", "name-with-comma"),
+        *("commas-misaligned", "FN-empty-line", "FNDA-empty-count", "FNDA-leading-zero", "FN-leading-zero"),
+        *("FNDA-19-digits", "FNDA-other-name", "FNDA-extra", "name-non-ascii", "XN-line"),
+    ],
+)
+def test_both_readers_give_the_same_outcome_on_function_lines_near_istanbuls_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record: str
+) -> None:
+    test_both_readers_give_the_same_outcome_on_records_near_istanbuls_layout(tmp_path, monkeypatch, record)

@@ -13,8 +13,9 @@ the careful reader): the BRDA lines by their shape (``bytes.translate`` deletes 
 must be ``BRDA:,,,`` lines; no empty line number or count, no leading zero, no number longer than the
 careful reader takes alike); the FN and FNDA lines by one regular-expression substitution each, after which
 the FNDA names must be the FN names in the same order (then each FN's count is its FNDA's); the DA lines by
-their shape and one JSON scan of the chunk's ``DA:<line>,<count>`` pairs (JSON refuses an empty field and
-a leading zero; a chunk whose DA lines do not fit goes to the careful reader whole). The line numbers are
+their shape and one JSON scan of the chunk's ``DA:<line>,<count>`` pairs, turned into a JSON array by one
+``bytes.translate`` (JSON refuses an empty field and a leading zero; a chunk whose DA lines do not fit goes
+to the careful reader whole). The line numbers are
 the one thing decoded: a record whose lines are not strictly increasing would be merged by the careful
 reader, so it goes there. The totals are ``str.count`` of regions: lines = DA lines, covered = counts other
 than 0; branch arms = BRDA lines, taken = those not ending in ``,0``/``,-``; functions = FN lines,
@@ -38,14 +39,18 @@ _SF = re.compile(r"(?:TN:[^\n]*\n)?SF:([^\n]*)\n")
 _FNF = re.compile(r"FNF:([0-9]{1,18})\nFNH:([0-9]{1,18})\n")
 _LF = re.compile(r"LF:([0-9]{1,18})\nLH:([0-9]{1,18})\n")
 _BRF = re.compile(r"BRF:([0-9]{1,18})\nBRH:([0-9]{1,18})\n")
-# a name never starts with a digit: the careful reader would read FN:<start>,<end>,<name>
-_FN_LINE = re.compile(r"\nFN:(?:0|[1-9][0-9]{0,8}),(?![0-9])")
+# a name never starts with a digit (\d: any decimal digit, as the careful reader's _DIGIT_START): it would
+# read FN:<start>,<end>,<name>
+_FN_LINE = re.compile(r"\nFN:(?:0|[1-9][0-9]{0,8}),(?!\d)")
 _FNDA_LINE = re.compile(r"\nFNDA:(?:0|[1-9][0-9]{0,17}),")
 _LEADING_ZERO = re.compile(r",0[0-9]")  # (a literal first: the search skips through the text in C)
 _NINES = bytes.maketrans(b"0123456789", b"9999999999")
 _LONG_BRDA_LINE = b":" + b"9" * 10  # a BRDA line number beyond 9 digits
 _LINE_MAX = 2**31 - 1  # the careful reader refuses line numbers beyond
 _LONG_COUNT = b"," + b"9" * 19  # a count beyond 18 digits (the careful reader clamps or refuses those)
+_LONG_DA_LINE = b"DA:" + b"9" * 10  # a DA line number of 10 digits: compared with _LINE_MAX
+# "[0\nDA:<line>,<count>\n...]" with "D" and "A" deleted -> "[0 ,<line>,<count> ...]", a JSON array
+_DA_JSON = bytes.maketrans(b":\n", b", ")
 
 
 @dataclass(slots=True)
@@ -140,12 +145,12 @@ def _cut(text: str) -> _Cut | None:
     brda = text[brda_start : brf.start()]
     n = (fn.count("\n"), fnda.count("\n"), da.count("\n"), brda.count("\n"))
     n_fn, _, n_da, n_br = n
-    fn_hit = n_fn - ("\n" + fnda).count("\nFNDA:0,")
+    fn_hit = n_fn - fnda.count("\nFNDA:0,") - fnda.startswith("FNDA:0,")
     counted = (
         n_da,
         n_da - da.count(",0\n"),
         n_br,
-        n_br - brda.count(",0\n") - brda.count(",-\n"),
+        n_br - brda.count(",0\n") - ("-" in brda and brda.count(",-\n")),
         n_fn,
         fn_hit,
     )
@@ -166,16 +171,17 @@ def _line_numbers(cuts: list[_Cut]) -> list[int] | None:
     JSON and int read it alike (JSON refuses an empty field and a leading zero) with a line number the
     careful reader takes (at most 2**31 - 1)."""
     # "[0" and the DA lines, each turned into ",<line>,<count>", the last line's end then "]"
-    text = "".join(["[0\n", *(c.da for c in cuts), "]"])
+    text = "".join(["[0\n", *(c.da for c in cuts), "]"]).encode()
+    nines = text.translate(_NINES)
     n = sum(c.n[2] for c in cuts)
-    if text.encode().translate(None, b"0123456789") != b"".join((b"[\n", b"DA:,\n" * n, b"]")):
+    if nines.translate(None, b"9") != b"".join((b"[\n", b"DA:,\n" * n, b"]")):
         return None
-    try:
-        values: list[int] = json.loads(text.replace("\nDA:", ","))
+    try:  # (bytes.translate: no str copy of the text made by str.replace)
+        values: list[int] = json.loads(text.translate(_DA_JSON, b"DA"))
     except ValueError:
         return None
     nums = values[1::2]
-    if nums and max(nums) > _LINE_MAX:
+    if _LONG_DA_LINE in nines and max(nums) > _LINE_MAX:
         return None
     return nums
 
