@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Hashable
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import ClassVar, Generic, Protocol, TypeVar, cast
@@ -48,6 +49,12 @@ class Report:
     kind: str
     tool: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # What the rules computed once from this report and the reports beside it (``rules.base.once``): per
+    # (the other reports' ids, a key), the other reports (kept alive so that their ids stay theirs) and the
+    # result, so that every gate of one scope, and the record, read one merge or count.
+    _once: dict[tuple[tuple[int, ...], Hashable], tuple[tuple[Report, ...], object]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def metrics(self) -> Metrics:  # pragma: no cover - every family overrides it
         raise NotImplementedError
@@ -270,10 +277,6 @@ class CoverageTotals:
         return pct(self.functions_covered, self.functions_total)
 
 
-_MergeKey = tuple[tuple[int, ...], tuple[str, ...]]  # (the other reports' ids, path globs)
-_ScopeKey = tuple[tuple[int, ...], tuple[str, ...], str | None]  # (the other reports' ids, paths, project)
-
-
 def sum_files(files: list[FileCoverage]) -> CoverageTotals:
     """Line, branch, function and statement counts summed over ``files``."""
     lc = lt = bc = bt = fc = ft = sc = st = 0
@@ -310,11 +313,6 @@ class CoverageReport(Report):
     # The files' sums, counted once (the parser's cross-check, else the first gate) and handed on; the files
     # are final by then (a parser asks last; path mapping changes no count; a merge is a new report).
     _counted: CoverageTotals | None = field(default=None, init=False, repr=False, compare=False)
-    # The merges this report starts, per (the other reports' ids, path globs), with the other reports kept
-    # alive so that their ids stay theirs: each component's set is merged once per scope in one check.
-    _merges: dict[_MergeKey, tuple[tuple[CoverageReport, ...], CoverageReport]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
 
     def counted(self) -> CoverageTotals:
         """The sums over the files (without :attr:`unplaced_branches`), counted on first use."""
@@ -427,12 +425,6 @@ class TestReport(Report):
     family: ClassVar[str] = "tests"
     cases: list[TestCase] = field(default_factory=list)
     retries_measured: bool = False  # the format records retries (Playwright JSON), so tests.retries exists
-    # The scopes this report starts (rules/tests.py), per (the other reports' ids, paths, Playwright
-    # project): the other reports (kept alive so that their ids stay theirs), the cases in scope and their
-    # metrics, so that every test gate of one scope counts the cases once.
-    _scopes: dict[_ScopeKey, tuple[tuple[TestReport, ...], list[TestCase], Metrics]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
 
     def count(self, status: TestStatus) -> int:
         return sum(1 for c in self.cases if c.status is status)

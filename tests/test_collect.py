@@ -376,3 +376,42 @@ def test_parse_report_hashes_what_it_reads_unless_no_digest_is_wanted(
     assert reading.take_digest(path) is None
     assert parse.run(path, kind, "json", out=io.StringIO()) == 0
     assert reading.take_digest(path) is None
+
+
+def test_check_counts_the_complexity_blocks_once_per_scope(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Three cyclomatic gates over fixtures/acme-failing's radon report, one of them scoped to a folder: the
+    blocks are filtered and their metrics computed once for the two unscoped gates and once for the scoped
+    one (it was once per gate); the cognitive gate reads its own report (complexipy), and each value is as
+    before."""
+    from qualitygate.cli import main
+    from qualitygate.rules import complexity
+
+    root = tmp_path / "acme-failing"
+    shutil.copytree(FIXTURES / "acme-failing", root)
+    policy = root / ".github/quality-gates.yml"
+    policy.write_text(
+        policy.read_text()
+        + "  - {id: cc.mean, metric: complexity.cyclomatic.mean, max: 100}\n"
+        + "  - {id: cc.scoped, metric: complexity.cyclomatic.max, max: 100, paths: [nowhere/**]}\n"
+    )
+    scopes: list[tuple[str, int]] = []
+    real = complexity._scoped
+
+    def counting(cx: Any, globs: Any) -> Any:
+        found = real(cx, globs)
+        scopes.append((cx[0].measure, len(found[0])))
+        return found
+
+    monkeypatch.setattr(complexity, "_scoped", counting)
+    main(["check", "--root", str(root), "--format", "json"])
+    verdict = json.loads(capsys.readouterr().out)
+    actual = {g["id"]: g["actual"] for g in verdict["gates"] if g["id"].startswith(("complexity", "cc."))}
+    assert sorted(scopes) == [("cognitive", 47), ("cyclomatic", 0), ("cyclomatic", 60)]
+    assert actual == {
+        "complexity.cyclomatic": 14.0,
+        "complexity.cognitive": 17.0,
+        "cc.mean": 2.1,
+        "cc.scoped": None,
+    }

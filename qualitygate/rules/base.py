@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from qualitygate.globs import matches
 from qualitygate.model import Report
@@ -12,6 +12,7 @@ from qualitygate.policy import Gate, Policy
 from qualitygate.verdict import Evidence
 
 R = TypeVar("R", bound=Report)
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -79,3 +80,16 @@ def of_type(reports: Sequence[Report], cls: type[R]) -> list[R]:
 def plural(n: int, word: str) -> str:
     """``plural(1, "file")`` -> "1 file"; ``plural(3, "file")`` -> "3 files"."""
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def once(reports: Sequence[Report], key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per (these reports in this order, ``key``) in one check: every gate of one scope,
+    and the record, read one merge or count. Kept on the first report (``Report._once``), with the others
+    kept alive so that their ids stay theirs; ``key`` names the rule and its scope (``("tests", paths,
+    project)``)."""
+    first, rest = reports[0], tuple(reports[1:])
+    full = (tuple(id(r) for r in rest), key)
+    done = first._once.get(full)
+    if done is None:
+        done = first._once[full] = (rest, compute())
+    return cast(T, done[1])

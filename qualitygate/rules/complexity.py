@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qualitygate.model import ComplexityBlock, ComplexityReport, FileProblem, Report
+from qualitygate.model import ComplexityBlock, ComplexityReport, FileProblem, Metrics, Report
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import Measured, in_scope, no_data, of_type, plural, scope, violates
+from qualitygate.rules.base import Measured, in_scope, no_data, of_type, once, plural, scope, violates
 from qualitygate.verdict import Evidence
 
 _FUNCTIONS = frozenset({"function", "method", "closure"})
@@ -66,11 +66,20 @@ def _no_blocks(errors: list[FileProblem]) -> Measured:
     return no_data(why)
 
 
-def _in_scope(
-    cx: list[ComplexityReport], globs: tuple[str, ...]
-) -> tuple[list[ComplexityBlock], list[FileProblem]]:
+_Scope = tuple[list[ComplexityBlock], list[FileProblem], Metrics]
+
+
+def _in_scope(cx: list[ComplexityReport], globs: tuple[str, ...]) -> _Scope:
+    """The blocks and the unanalysed files under ``globs`` and the blocks' metrics, computed once per
+    (reports, globs): every complexity gate of one scope reads the same."""
+    return once(cx, ("complexity", globs), lambda: _scoped(cx, globs))
+
+
+def _scoped(cx: list[ComplexityReport], globs: tuple[str, ...]) -> _Scope:
     blocks = [b for r in cx for b in r.blocks if in_scope(b.file, globs)]
-    return blocks, [e for r in cx for e in r.errors if in_scope(e.file, globs)]
+    errors = [e for r in cx for e in r.errors if in_scope(e.file, globs)]
+    metrics = ComplexityReport(path="", kind="", measure=cx[0].measure, blocks=blocks).metrics()
+    return blocks, errors, metrics
 
 
 def _errors(errors: list[FileProblem]) -> Measured:
@@ -87,13 +96,13 @@ def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
     cx = _of_measure(gate, reports)
     if not cx:
         return no_data(f"no report of that measure among {', '.join(r.path for r in reports)}")
-    blocks, errors = _in_scope(cx, scope(gate, policy))
+    blocks, errors, metrics = _in_scope(cx, scope(gate, policy))
     if gate.metric == "complexity.errors":
         return _errors(errors)
     if not blocks:
         return _no_blocks(errors)
     measure_name = cx[0].measure
-    value = ComplexityReport(path="", kind="", measure=measure_name, blocks=blocks).metrics().get(gate.metric)
+    value = metrics.get(gate.metric)
     if value is None:
         return no_data(f"{gate.metric} is not in the complexity report (it measures {measure_name})")
     return _explain(float(value), _over_the_limit(gate, blocks), errors)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from qualitygate.model import CoverageReport, FileCoverage, Report
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import Measured, in_scope, no_data, of_type, plural, violates
+from qualitygate.rules.base import Measured, in_scope, no_data, of_type, once, plural, violates
 from qualitygate.units import format_value
 from qualitygate.verdict import Evidence
 
@@ -99,12 +99,7 @@ def merge(reports: Sequence[CoverageReport], globs: tuple[str, ...] = ()) -> Cov
     report, whose totals are counted once (the parser's count handed on when the files are the report's)."""
     if not reports:
         return _merge(reports, globs)
-    first, rest = reports[0], tuple(reports[1:])
-    key = (tuple(id(r) for r in rest), globs)
-    done = first._merges.get(key)
-    if done is None:
-        done = first._merges[key] = (rest, _merge(reports, globs))
-    return done[1]
+    return once(reports, ("merge", globs), lambda: _merge(reports, globs))
 
 
 def _merge(reports: Sequence[CoverageReport], globs: tuple[str, ...]) -> CoverageReport:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from qualitygate.model import Metrics, Report, TestCase, TestReport, TestStatus
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import Measured, in_scope, no_data, of_type
+from qualitygate.rules.base import Measured, in_scope, no_data, of_type, once
 from qualitygate.verdict import Evidence
 
 _FAILING = (TestStatus.FAILED, TestStatus.ERROR)
@@ -63,13 +63,12 @@ def scoped(gate: Gate, tests: list[TestReport]) -> tuple[list[TestCase], Metrics
     test gate of one scope reads the same (not to be changed)."""
     if not tests:
         return [], {}
-    first, rest = tests[0], tuple(tests[1:])
-    key = (tuple(id(r) for r in rest), gate.paths, gate.project)
-    done = first._scopes.get(key)
-    if done is None:
-        cases = _cases(gate, tests)
-        done = first._scopes[key] = (rest, cases, _counted(cases, tests) if cases else {})
-    return done[1], done[2]
+    return once(tests, ("tests", gate.paths, gate.project), lambda: _in_scope(gate, tests))
+
+
+def _in_scope(gate: Gate, tests: list[TestReport]) -> tuple[list[TestCase], Metrics]:
+    cases = _cases(gate, tests)
+    return cases, _counted(cases, tests) if cases else {}
 
 
 def measure(gate: Gate, policy: Policy, reports: Sequence[Report]) -> Measured:
