@@ -94,6 +94,8 @@ for path, res in by_file.items():
         c = r["cpu_s"]["median"]
         print(f"  {name:45s} wall {w:7.3f} s (x floor {w / floor:5.2f})  cpu {c:7.3f} s (x floor {c / floor_cpu:5.2f})"
               f"  {r['peak_rss_mib']['median']:7.1f} MiB  load {r['loadavg_1min']['before']:.2f}")
+    w, c = qg["wall_s"]["median"] / floor, qg["cpu_s"]["median"] / floor_cpu
+    print(f"  target: qualitygate <= 1.3x the bare loop: wall {w:.2f}x, cpu {c:.2f}x ({'ok' if w <= 1.3 else 'OVER'})")
     peer = res.get("junitparser: fromfile + count")
     if peer:
         print(f"  junitparser / qualitygate: wall {peer['wall_s']['median'] / qg['wall_s']['median']:.2f}x,"
