@@ -49,7 +49,6 @@ _KEPT = 4096  # distinct values remembered per attribute (as the careful reader'
 MAX_TOKEN = 16 << 20  # a case or element longer than this (a huge system-out) is the careful reader's
 _PASSED = TestStatus.PASSED
 _T = TypeVar("_T")
-_new_object = object.__new__
 # The values of a case in the common order are captured raw, any character but '"': a name, a class name
 # or a file with a reference or a character XML normalizes is decoded by the loop (``_unescape``), a time
 # or a line is read by float() and int() as the careful reader reads it (whitespace around the number
@@ -502,8 +501,7 @@ class _Run:
         self.files, self.lines, self.controls = files, lines, controls
 
     def build(self, append: Callable[[TestCase], None]) -> None:
-        """Append the run's TestCase records."""
-        new = _new_object
+        """Append the run's TestCase records (when something reads ``report.cases``; ``parse`` does not)."""
         suite = self.suite
         controls = self.controls
         for raw_cls, raw, time_s, file, line in zip(
@@ -512,21 +510,7 @@ class _Run:
             cls, name = raw_cls, raw
             if controls or "&" in cls or "\n" in cls or "&" in raw or "\n" in raw:
                 cls, name = _value(cls), _value(raw)  # a reference, or a line end to normalize
-            # new_test_case(), inline: a call per case is a tenth of this loop
-            case = new(TestCase)
-            case.suite = suite
-            case.classname = cls
-            case.name = name
-            case.status = _PASSED
-            case.time_s = time_s
-            case.message = None
-            case.flaky = False
-            case.skip_type = None
-            case.file = file
-            case.line = line
-            case.project = None
-            case.retries = 0
-            append(case)
+            append(new_test_case(suite, cls, name, _PASSED, time_s, file, line))
 
 
 class Cases:
