@@ -413,19 +413,7 @@ class _Scan:
         return self.suite
 
     def _case(self, got: dict[str, str], body: str | None) -> None:
-        get = got.get
-        odd = self.odd
-        name = get("name", "")
-        raw_time = get("time")
-        time_s = odd.times.get(raw_time, -1.0)
-        if time_s == -1.0:
-            time_s = odd.seconds(raw_time, name)
-        raw_line = get("line")
-        line = None if raw_line is None else odd.line(raw_line, name)
-        file = get("file")
-        case = new_test_case(
-            self.suite, get("classname", ""), name, _PASSED, time_s, file and self.name_path(file), line
-        )
+        case = self.odd.case(got, self.suite, self.name_path)
         self.parts.append(case)
         if body and _has_outcome(body):
             self._complex(case, body)

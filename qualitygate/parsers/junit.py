@@ -28,6 +28,8 @@ from qualitygate.model import LazyTestReport, TestCase, TestReport, TestStatus, 
 from qualitygate.parsers import _junit_scan, naming, xmlsafe
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from lxml import etree
 
 ROOTS = ("testsuites", "testsuite")
@@ -158,6 +160,22 @@ class _Oddities:
                 self.bad_time_example = f"time={raw!r} on {name!r}"
         return seconds
 
+    def case(self, el: _Attributes, suite: str, name_path: Callable[[str], str]) -> TestCase:
+        """A passed case read from its ``<testcase>`` attributes (both readers': an lxml element, or the fast
+        path's dict); ``name_path`` names its file as the repository does (``naming``)."""
+        get = el.get
+        name = get("name") or ""
+        raw_time = get("time")
+        time_s = self.times.get(raw_time, -1.0)  # -1.0: not met yet (never a remembered value)
+        if time_s == -1.0:
+            time_s = self.seconds(raw_time, name)
+        raw_line = get("line")
+        line = None if raw_line is None else self.line(raw_line, name)
+        file = get("file")
+        return new_test_case(
+            suite, get("classname") or "", name, _PASSED, time_s, file and name_path(file), line
+        )
+
     def line(self, raw: str, name: str) -> int | None:
         try:
             return int(raw)
@@ -269,14 +287,12 @@ def parse(path: str, display: str | None = None) -> TestReport:
 def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:
     """Append one TestCase per <testcase> to ``cases``; return whether any JUnit element was seen.
 
-    This loop runs once per test case (200k in a monorepo run): three to five ``get()`` calls (as cheap as
-    one ``items()`` call and a loop over it), times looked up among those already read, and functions only
-    for what is rare or per suite (a new enclosing suite, a suite's end, a case with children, odd values).
+    This loop runs once per test case (200k in a monorepo run): one ``_Oddities.case`` call (three to five
+    ``get()`` calls, times looked up among those already read), and functions only for what is rare or per
+    suite (a new enclosing suite, a suite's end, a case with children, odd values).
     """
     append = cases.append
-    new_case = new_test_case
     name_path = naming.paths()
-    times = odd.times.get
     seen = False
     parent: etree._Element | None = None
     suite = ""
@@ -291,18 +307,7 @@ def _read(path: str, cases: list[TestCase], odd: _Oddities) -> bool:
                 # tells a new enclosing suite. The innermost suite is the direct parent in every producer.
                 parent = up
                 suite = _suite_name(up)
-            get = el.get
-            name = get("name", "")
-            raw_time = get("time")
-            time_s = times(raw_time, -1.0)  # -1.0: not met yet (never a remembered value)
-            if time_s == -1.0:
-                time_s = odd.seconds(raw_time, name)
-            raw_line = get("line")
-            line = None if raw_line is None else odd.line(raw_line, name)
-            file = get("file")
-            case = new_case(
-                suite, get("classname", ""), name, _PASSED, time_s, file and name_path(file), line
-            )
+            case = odd.case(el, suite, name_path)
             if len(el):
                 judge(case, el)
             append(case)
