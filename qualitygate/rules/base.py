@@ -9,10 +9,12 @@ from typing import TypeVar, cast
 from qualitygate.globs import matches
 from qualitygate.model import Report
 from qualitygate.policy import Gate, Policy
+from qualitygate.units import format_value
 from qualitygate.verdict import Evidence
 
 R = TypeVar("R", bound=Report)
 T = TypeVar("T")
+X = TypeVar("X")
 
 
 @dataclass(slots=True)
@@ -93,3 +95,23 @@ def once(reports: Sequence[Report], key: Hashable, compute: Callable[[], T]) -> 
     if done is None:
         done = first._once[full] = (rest, compute())
     return cast(T, done[1])
+
+
+def the_one(
+    reports: list[R], lookup: Callable[[R], X | None], holders: str, what: str, known: Callable[[], list[str]]
+) -> tuple[R, X] | str:
+    """The one report holding ``what`` (``lookup`` finds it), or why there is none: absent (naming what the
+    reports do hold, ``known``) or ambiguous (several ``holders`` have it)."""
+    found = [(r, x) for r in reports if (x := lookup(r)) is not None]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        paths = ", ".join(r.path for r, _ in found)
+        return f"ambiguous: {len(found)} {holders} have {what} ({paths})"
+    return f"no {what} in {', '.join(r.path for r in reports)} (has: {', '.join(known()[:8])})"
+
+
+def limit_evidence(gate: Gate, title: str, value: float, unit: str | None) -> Evidence:
+    """The measured value of a one-number gate, with the limit it is held to."""
+    limit = f"limit {gate.op} {format_value(gate.threshold, unit)}"
+    return Evidence(kind="metric", title=title, value=value, unit=unit, detail=limit)

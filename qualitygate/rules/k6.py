@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from qualitygate.model import K6Metric, LoadTestReport, Report
 from qualitygate.policy import Gate, Policy
-from qualitygate.rules.base import Measured, no_data, of_type
-from qualitygate.units import format_value, metric_unit, split_k6_metric
+from qualitygate.rules.base import Measured, limit_evidence, no_data, of_type, the_one
+from qualitygate.units import metric_unit, split_k6_metric
 from qualitygate.verdict import Evidence
 
 THRESHOLDS_FAILED = "k6.thresholds.failed"
@@ -15,20 +15,17 @@ THRESHOLDS_FAILED = "k6.thresholds.failed"
 
 def _find(reports: list[LoadTestReport], name: str) -> tuple[LoadTestReport, K6Metric] | str:
     """The one summary holding metric ``name``, or why there is none (absent, or ambiguous)."""
-    holders = [(r, m) for r in reports if (m := r.metric(name)) is not None]
-    if len(holders) == 1:
-        return holders[0]
-    if holders:
-        paths = ", ".join(r.path for r, _ in holders)
-        return f"ambiguous: {len(holders)} k6 summaries have {name!r} ({paths})"
-    known = sorted({m.name for r in reports for m in r.k6_metrics})
-    return f"no k6 metric {name!r} in {', '.join(r.path for r in reports)} (has: {', '.join(known[:8])})"
+    return the_one(
+        reports,
+        lambda r: r.metric(name),
+        "k6 summaries",
+        f"k6 metric {name!r}",
+        lambda: sorted({m.name for r in reports for m in r.k6_metrics}),
+    )
 
 
 def _evidence(gate: Gate, m: K6Metric, stat: str, value: float) -> list[Evidence]:
-    unit = metric_unit(gate.metric)
-    limit = f"limit {gate.op} {format_value(gate.threshold, unit)}"
-    out = [Evidence(kind="metric", title=f"{m.name} {stat}", value=value, unit=unit, detail=limit)]
+    out = [limit_evidence(gate, f"{m.name} {stat}", value, metric_unit(gate.metric))]
     # k6's own verdict on this metric's thresholds (the same expression or others the script set)
     out += [
         Evidence(kind="metric", title=f"{m.name} {t.expression}", detail="k6 threshold failed")
