@@ -309,24 +309,25 @@ def test_a_cobertura_root_error_names_the_file_read_not_its_display_path(
     assert str(err.value) == f"{path}:2: <coverage> lines-valid='-1' is a negative count"
 
 
+def _gates_of_check(root: Path, capsys: pytest.CaptureFixture[str], gates: str) -> dict[str, Any]:
+    """``check`` on a copy of fixtures/acme-failing with ``gates`` appended to its policy: each gate's value."""
+    from qualitygate.cli import main
+
+    shutil.copytree(FIXTURES / "acme-failing", root)
+    policy = root / ".github/quality-gates.yml"
+    policy.write_text(policy.read_text() + gates)
+    main(["check", "--root", str(root), "--format", "json"])
+    return {g["id"]: g["actual"] for g in json.loads(capsys.readouterr().out)["gates"]}
+
+
 def test_check_counts_the_test_cases_once_per_scope(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Four test gates over fixtures/acme-failing's JUnit report, one of them scoped to a folder: the cases
     are scanned and counted once for the three unscoped gates and once for the scoped one (it was once per
     gate), and every gate's value is as before."""
-    from qualitygate.cli import main
     from qualitygate.rules import tests as test_rules
 
-    root = tmp_path / "acme-failing"
-    shutil.copytree(FIXTURES / "acme-failing", root)
-    policy = root / ".github/quality-gates.yml"
-    policy.write_text(
-        policy.read_text()
-        + "  - {id: t.total, metric: tests.total, min: 1}\n"
-        + "  - {id: t.skipped, metric: tests.skipped, max: 100}\n"
-        + "  - {id: t.scoped, metric: tests.total, min: 1, paths: [backend/**]}\n"
-    )
     scans: list[int] = []
     real = test_rules._cases
 
@@ -336,11 +337,14 @@ def test_check_counts_the_test_cases_once_per_scope(
         return found
 
     monkeypatch.setattr(test_rules, "_cases", counting)
-    main(["check", "--root", str(root), "--format", "json"])
-    verdict = json.loads(capsys.readouterr().out)
-    actual = {
-        g["id"]: g["actual"] for g in verdict["gates"] if g["id"] in ("tests.failing", "t.total", "t.skipped")
-    }
+    gates = _gates_of_check(
+        tmp_path / "acme-failing",
+        capsys,
+        "  - {id: t.total, metric: tests.total, min: 1}\n"
+        "  - {id: t.skipped, metric: tests.skipped, max: 100}\n"
+        "  - {id: t.scoped, metric: tests.total, min: 1, paths: [backend/**]}\n",
+    )
+    actual = {k: v for k, v in gates.items() if k in ("tests.failing", "t.total", "t.skipped")}
     assert scans == [67, 0]  # the JUnit reports' 67 cases; none names a file under backend/
     assert actual == {"tests.failing": 1, "t.total": 67, "t.skipped": 0}
 
@@ -361,8 +365,8 @@ def test_parse_report_hashes_what_it_reads_unless_no_digest_is_wanted(
         "junit": "backend/junit.xml",
         "cobertura": "backend/coverage.xml",
         "lcov": "frontend/coverage/lcov.info",
+        "sarif": "ruff.sarif",
     }
-    files["sarif"] = "ruff.sarif"
     path = str(FIXTURES / "acme" / files[kind])
     data = Path(path).read_bytes()
     parse_report(path, kind)
@@ -385,17 +389,8 @@ def test_check_counts_the_complexity_blocks_once_per_scope(
     blocks are filtered and their metrics computed once for the two unscoped gates and once for the scoped
     one (it was once per gate); the cognitive gate reads its own report (complexipy), and each value is as
     before."""
-    from qualitygate.cli import main
     from qualitygate.rules import complexity
 
-    root = tmp_path / "acme-failing"
-    shutil.copytree(FIXTURES / "acme-failing", root)
-    policy = root / ".github/quality-gates.yml"
-    policy.write_text(
-        policy.read_text()
-        + "  - {id: cc.mean, metric: complexity.cyclomatic.mean, max: 100}\n"
-        + "  - {id: cc.scoped, metric: complexity.cyclomatic.max, max: 100, paths: [nowhere/**]}\n"
-    )
     scopes: list[tuple[str, int]] = []
     real = complexity._scoped
 
@@ -405,9 +400,13 @@ def test_check_counts_the_complexity_blocks_once_per_scope(
         return found
 
     monkeypatch.setattr(complexity, "_scoped", counting)
-    main(["check", "--root", str(root), "--format", "json"])
-    verdict = json.loads(capsys.readouterr().out)
-    actual = {g["id"]: g["actual"] for g in verdict["gates"] if g["id"].startswith(("complexity", "cc."))}
+    gates = _gates_of_check(
+        tmp_path / "acme-failing",
+        capsys,
+        "  - {id: cc.mean, metric: complexity.cyclomatic.mean, max: 100}\n"
+        "  - {id: cc.scoped, metric: complexity.cyclomatic.max, max: 100, paths: [nowhere/**]}\n",
+    )
+    actual = {k: v for k, v in gates.items() if k.startswith(("complexity", "cc."))}
     assert sorted(scopes) == [("cognitive", 47), ("cyclomatic", 0), ("cyclomatic", 60)]
     assert actual == {
         "complexity.cyclomatic": 14.0,
