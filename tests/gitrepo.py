@@ -31,8 +31,9 @@ def isolate_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(k, raising=False)
 
 
-def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
+def run_git(repo: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``git ARGS`` in ``repo``, whatever its exit code."""
+    return subprocess.run(
         ["git", *args],
         cwd=repo,
         capture_output=True,
@@ -41,6 +42,11 @@ def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
         env=env,
         stdin=subprocess.DEVNULL,
     )
+
+
+def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """``git ARGS`` in ``repo``, which must succeed: its output."""
+    done = run_git(repo, *args, env=env)
     assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
     return done.stdout
 

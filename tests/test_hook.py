@@ -18,6 +18,7 @@ from qualitygate import hook, stale
 from qualitygate.cli import main
 from qualitygate.errors import UsageError
 from tests.gitrepo import isolate_git
+from tests.gitrepo import run_git as git
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,18 +50,6 @@ def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """No user or system git configuration (a global core.hooksPath would move the hooks)."""
     isolate_git(tmp_path, monkeypatch)
     return dict(os.environ)
-
-
-def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 @pytest.fixture
