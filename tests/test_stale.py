@@ -6,7 +6,6 @@ with ``GIT_COMMITTER_DATE``), so every expected line is exact."""
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 
 from qualitygate import stale
 from qualitygate.cli import main
+from tests.gitrepo import isolate_git, run_git
 
 POLICY = """\
 version: 1
@@ -47,36 +47,15 @@ T0 = int(time.time()) - 86400  # the first commit: a day ago
 
 @pytest.fixture(autouse=True)
 def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    for k, v in {
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CEILING_DIRECTORIES": str(tmp_path),
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-    }.items():
-        monkeypatch.setenv(k, v)
-    for k in ("GIT_DIR", "GIT_WORK_TREE", "QUALITYGATE_HOOK_MISSING"):
-        monkeypatch.delenv(k, raising=False)
+    isolate_git(tmp_path, monkeypatch)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
 
 
 def git(cwd: Path, *args: str, when: int | None = None) -> str:
     env = dict(os.environ)
     if when is not None:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"@{when} +0000"
-    done = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    done = run_git(cwd, *args, env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
