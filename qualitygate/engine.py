@@ -220,11 +220,6 @@ def _reason(status: Status, measured: Measured) -> str | None:
     return measured.why_missing if measured.value is None else measured.note
 
 
-def evaluate_gate(gate: Gate, policy: Policy, data: Collected, change: Change | None = None) -> GateResult:
-    measured, inputs = measure(gate, policy, data, change)
-    return gate_result(gate, measured, inputs)
-
-
 def _noted(evidence: list[Evidence], taken: Taken) -> list[Evidence]:
     """Items that still count, with why an acceptance does not cover them (an expired waiver, a grown
     score)."""

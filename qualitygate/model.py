@@ -264,18 +264,6 @@ class CoverageTotals:
     statements_covered: int = 0
     statements_total: int = 0
 
-    @property
-    def lines_pct(self) -> float | None:
-        return pct(self.lines_covered, self.lines_total)
-
-    @property
-    def branches_pct(self) -> float | None:
-        return pct(self.branches_covered, self.branches_total)
-
-    @property
-    def functions_pct(self) -> float | None:
-        return pct(self.functions_covered, self.functions_total)
-
 
 def sum_files(files: list[FileCoverage]) -> CoverageTotals:
     """Line, branch, function and statement counts summed over ``files``."""
